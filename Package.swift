@@ -1,0 +1,60 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strictSwift6: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "swift-resilience",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Resilience", targets: ["Resilience"]),
+        .library(name: "ResilienceLab", targets: ["ResilienceLab"]),
+        .executable(name: "resilience-lab", targets: ["resilience-lab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "Resilience",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .target(
+            name: "ResilienceLab",
+            dependencies: ["Resilience"],
+            swiftSettings: strictSwift6
+        ),
+        .executableTarget(
+            name: "resilience-lab",
+            dependencies: [
+                "ResilienceLab",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "ResilienceTests",
+            dependencies: [
+                "Resilience",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "ResilienceLabTests",
+            dependencies: ["ResilienceLab", "Resilience"],
+            swiftSettings: strictSwift6
+        ),
+    ]
+)

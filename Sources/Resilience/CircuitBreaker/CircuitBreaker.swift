@@ -1,0 +1,300 @@
+import Logging
+import Metrics
+import Synchronization
+
+/// A circuit breaker: stops calling a dependency that keeps failing, and probes it for recovery.
+///
+/// ```swift
+/// let breaker = try CircuitBreaker(name: "payments")          // defaults: see CircuitBreakerConfiguration
+/// do {
+///     let receipt = try await breaker.execute { try await payments.charge(order) }
+/// } catch let error as ResilienceError where error.code == .circuitOpen {
+///     // fail fast; error.retryAfter says how long the break still lasts
+/// }
+/// ```
+///
+/// The logic lives in ``CircuitBreakerStateMachine`` (see its rules); this class is a thin shell that
+/// reads the clock, holds a lock only around the state machine, runs the operation outside the lock,
+/// and forwards events to observers, swift-metrics and swift-log.
+///
+/// Cost: in closed state a call is admitted with one atomic load (no lock), and its outcome is recorded
+/// under one short lock. The clock is read only where the configuration needs it: at the end of the
+/// call for a time window, at both ends when slow-call detection is on, never for a successful call in
+/// a count window without slow-call detection. The operation runs on the caller's executor
+/// (`nonisolated(nonsending)`), so a `@MainActor` caller pays no hop. No allocation per call.
+///
+/// Observers (``addObserver(_:)``, ``events(bufferingPolicy:)``) are called synchronously, outside the
+/// lock, on the task that caused the event; keep them short.
+public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration == Duration {
+    @usableFromInline
+    typealias Machine = CircuitBreakerStateMachine<C.Instant>
+
+    @usableFromInline
+    struct Shared: ~Copyable {
+        @usableFromInline var machine: Machine
+        @usableFromInline var observers: [(id: UInt64, handler: @Sendable (CircuitBreakerEvent) -> Void)] = []
+        @usableFromInline var nextObserverID: UInt64 = 0
+
+        init(machine: Machine) { self.machine = machine }
+    }
+
+    /// The name used in errors, metrics labels and logs. Keep it low-cardinality.
+    public let name: String
+    /// The validated configuration.
+    public let configuration: CircuitBreakerConfiguration
+    /// Decides which errors and results are failures.
+    public let classifier: FailureClassifier
+
+    @usableFromInline let clock: C
+    @usableFromInline let shared: Mutex<Shared>
+    /// `generation << 1 | 1` while the state admits calls without time (closed, forced closed), else 0.
+    @usableFromInline let timeIndependentPermit: Atomic<UInt64>
+    @usableFromInline let measuresDuration: Bool
+    @usableFromInline let recordsSuccessWithoutTime: Bool
+    @usableFromInline let telemetry: CircuitBreakerTelemetry
+
+    /// Creates a closed circuit breaker.
+    /// - Parameters:
+    ///   - name: a low-cardinality name for errors, metrics and logs (e.g. `"payments"`).
+    ///   - configuration: thresholds and durations; validated here.
+    ///   - classifier: which errors and results count as failures.
+    ///   - clock: the clock for windows and breaks.
+    ///   - logger: receives state changes; by default nothing is logged.
+    ///   - metricsFactory: where the metrics go; by default the factory `MetricsSystem` is bootstrapped
+    ///     with at the time the breaker is created.
+    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    public init(
+        name: String,
+        configuration: CircuitBreakerConfiguration = CircuitBreakerConfiguration(),
+        classifier: FailureClassifier = .default,
+        clock: C,
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(ConfigurationError) {
+        let machine = try Machine(configuration: configuration, now: clock.now)
+        self.name = name
+        self.configuration = configuration
+        self.classifier = classifier
+        self.clock = clock
+        self.measuresDuration = configuration.slowCallDuration != nil
+        self.recordsSuccessWithoutTime = configuration.window == .count && configuration.slowCallDuration == nil
+        self.timeIndependentPermit = Atomic(Self.encode(machine.timeIndependentPermit))
+        self.shared = Mutex(Shared(machine: machine))
+        self.telemetry = CircuitBreakerTelemetry(
+            policyName: name,
+            logger: logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() }),
+            metricsFactory: metricsFactory ?? MetricsSystem.factory,
+            initialState: .closed)
+    }
+
+    // MARK: - Executing
+
+    /// Runs `operation` if the breaker admits it, and records its outcome.
+    ///
+    /// - Returns: what `operation` returned (also when the classifier counts that result as a failure).
+    /// - Throws: what `operation` threw, unchanged; or a ``ResilienceError`` with code
+    ///   ``ResilienceError/Code/circuitOpen`` or ``ResilienceError/Code/halfOpenFull`` when the call was
+    ///   rejected without running.
+    @inlinable
+    public nonisolated(nonsending) func execute<Value>(
+        _ operation: nonisolated(nonsending) () async throws -> Value
+    ) async throws -> Value {
+        let permit = try admit()
+        let start = measuresDuration ? clock.now : nil
+        let value: Value
+        do {
+            value = try await operation()
+        } catch {
+            report(classifier.classify(error: error), of: permit, startedAt: start)
+            throw error
+        }
+        report(classifier.classify(result: value), of: permit, startedAt: start)
+        return value
+    }
+
+    @inlinable
+    public nonisolated(nonsending) func execute<Value>(
+        context: ResilienceContext,
+        _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
+    ) async throws -> Value {
+        try await execute { try await operation(context) }
+    }
+
+    /// Admits a call, or throws the rejection.
+    @inlinable
+    func admit() throws(ResilienceError) -> Machine.Permit {
+        let word = timeIndependentPermit.load(ordering: .acquiring)
+        if word & 1 == 1 {
+            return Machine.Permit(generation: word >> 1)
+        }
+        return try admitWithClock()
+    }
+
+    @usableFromInline
+    func admitWithClock() throws(ResilienceError) -> Machine.Permit {
+        let now = clock.now
+        let (decision, transition, observers) = shared.withLock { shared in
+            let (decision, transition) = shared.machine.acquire(now: now)
+            if transition != nil { publish(shared.machine) }
+            return (decision, transition, shared.observers)
+        }
+        if let transition { deliver(.stateChanged(transition), to: observers) }
+        switch decision {
+        case .permitted(let permit):
+            return permit
+        case .rejected(let code, let retryAfter):
+            telemetry.rejected(code)
+            deliver(.callRejected(code), to: observers)
+            throw ResilienceError(code: code, policyName: name, retryAfter: retryAfter)
+        }
+    }
+
+    /// Records an outcome; reads the clock only when the state machine needs it.
+    @inlinable
+    func report(_ outcome: CallOutcome, of permit: Machine.Permit, startedAt start: C.Instant?) {
+        telemetry.recorded(outcome)
+        if recordsSuccessWithoutTime && outcome != .failure {
+            let observers = shared.withLock { shared -> [(id: UInt64, handler: @Sendable (CircuitBreakerEvent) -> Void)]? in
+                guard shared.machine.recordWithoutTime(outcome, of: permit) == .recorded else { return nil }
+                return shared.observers
+            }
+            if let observers {
+                deliver(.outcomeRecorded(outcome), to: observers)
+                return
+            }
+        }
+        reportWithClock(outcome, of: permit, startedAt: start)
+    }
+
+    @usableFromInline
+    func reportWithClock(_ outcome: CallOutcome, of permit: Machine.Permit, startedAt start: C.Instant?) {
+        let now = clock.now
+        let duration = start.map { $0.duration(to: now) } ?? .zero
+        let (transition, observers) = shared.withLock { shared in
+            let transition = shared.machine.record(outcome, of: permit, duration: duration, now: now)
+            if transition != nil { publish(shared.machine) }
+            return (transition, shared.observers)
+        }
+        deliver(.outcomeRecorded(outcome), to: observers)
+        if let transition { deliver(.stateChanged(transition), to: observers) }
+    }
+
+    // MARK: - Reading
+
+    /// The current state (a break that has elapsed shows as half-open, never as a stale open).
+    public var state: CircuitState {
+        let now = clock.now
+        let (state, transition, observers) = shared.withLock { shared in
+            let (state, transition) = shared.machine.state(now: now)
+            if transition != nil { publish(shared.machine) }
+            return (state, transition, shared.observers)
+        }
+        if let transition { deliver(.stateChanged(transition), to: observers) }
+        return state
+    }
+
+    /// A snapshot: state, window counts and ratios, lifetime counters, time in state.
+    public var stats: CircuitBreakerStats {
+        let now = clock.now
+        let (stats, transition, observers) = shared.withLock { shared in
+            let (stats, transition) = shared.machine.stats(now: now)
+            if transition != nil { publish(shared.machine) }
+            return (stats, transition, shared.observers)
+        }
+        if let transition { deliver(.stateChanged(transition), to: observers) }
+        return stats
+    }
+
+    // MARK: - Manual control
+
+    /// Opens the breaker until ``reset()`` or ``forceClosed()``: every call is rejected with
+    /// ``ResilienceError/Code/circuitOpen`` (without `retryAfter`), with no automatic recovery.
+    public func forceOpen() { manual { $0.forceOpen(now: $1) } }
+
+    /// Closes the breaker until ``reset()`` or ``forceOpen()``: every call is admitted and recorded, and
+    /// it never trips.
+    public func forceClosed() { manual { $0.forceClosed(now: $1) } }
+
+    /// Returns to closed with an empty window. Outcomes of calls admitted before are ignored.
+    public func reset() { manual { $0.reset(now: $1) } }
+
+    private func manual(_ change: (inout Machine, C.Instant) -> [CircuitTransition]) {
+        let now = clock.now
+        let (transitions, observers) = shared.withLock { shared in
+            let transitions = change(&shared.machine, now)
+            publish(shared.machine)
+            return (transitions, shared.observers)
+        }
+        for transition in transitions { deliver(.stateChanged(transition), to: observers) }
+    }
+
+    // MARK: - Observing
+
+    /// Calls `handler` with every event from now on, synchronously and outside the breaker's lock.
+    /// - Returns: an identifier for ``removeObserver(_:)``.
+    @discardableResult
+    public func addObserver(_ handler: @escaping @Sendable (CircuitBreakerEvent) -> Void) -> CircuitBreakerObserverID {
+        shared.withLock { shared in
+            shared.nextObserverID += 1
+            shared.observers.append((shared.nextObserverID, handler))
+            return CircuitBreakerObserverID(value: shared.nextObserverID)
+        }
+    }
+
+    /// Stops calling the observer `id`.
+    public func removeObserver(_ id: CircuitBreakerObserverID) {
+        shared.withLock { shared in shared.observers.removeAll { $0.id == id.value } }
+    }
+
+    /// A stream of every event from now on. The stream ends when its consumer stops iterating.
+    /// - Parameter bufferingPolicy: what the stream keeps while its consumer is slower than the breaker;
+    ///   unbounded by default, as for `AsyncStream`.
+    public func events(
+        bufferingPolicy: AsyncStream<CircuitBreakerEvent>.Continuation.BufferingPolicy = .unbounded
+    ) -> AsyncStream<CircuitBreakerEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: CircuitBreakerEvent.self, bufferingPolicy: bufferingPolicy)
+        let id = addObserver { event in continuation.yield(event) }
+        continuation.onTermination = { [weak self] _ in self?.removeObserver(id) }
+        return stream
+    }
+
+    // MARK: - Internals
+
+    @usableFromInline
+    static func encode(_ permit: Machine.Permit?) -> UInt64 {
+        guard let permit else { return 0 }
+        return permit.generation << 1 | 1
+    }
+
+    /// Publishes the lock-free admission word; called under the lock after every change of state.
+    @usableFromInline
+    func publish(_ machine: borrowing Machine) {
+        timeIndependentPermit.store(Self.encode(machine.timeIndependentPermit), ordering: .releasing)
+    }
+
+    @usableFromInline
+    func deliver(
+        _ event: CircuitBreakerEvent,
+        to observers: [(id: UInt64, handler: @Sendable (CircuitBreakerEvent) -> Void)]
+    ) {
+        if case .stateChanged(let transition) = event { telemetry.changed(transition) }
+        for observer in observers { observer.handler(event) }
+    }
+}
+
+extension CircuitBreaker where C == ContinuousClock {
+    /// Creates a closed circuit breaker on the continuous clock.
+    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    public convenience init(
+        name: String,
+        configuration: CircuitBreakerConfiguration = CircuitBreakerConfiguration(),
+        classifier: FailureClassifier = .default,
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(ConfigurationError) {
+        try self.init(
+            name: name, configuration: configuration, classifier: classifier, clock: ContinuousClock(),
+            logger: logger, metricsFactory: metricsFactory)
+    }
+}

@@ -1,0 +1,388 @@
+/// The whole logic of a circuit breaker, with no locks, no clock and no concurrency.
+///
+/// Every method takes the current instant `now` explicitly and returns its decision together with the
+/// state transition it caused, if any. ``CircuitBreaker`` wraps it in a lock and reads the clock;
+/// `resilience-lab` drives it in virtual time. The rules, all comparisons being "≥":
+///
+/// 1. **Closed** records every permitted call's outcome in the window unless it is ignored. A failure that
+///    is also slow counts as both.
+/// 2. After each recorded failure or slow call (never after a fast success): when the window holds at
+///    least the minimum number of calls and the failure ratio or the slow-call ratio reaches its
+///    threshold, the breaker **opens**.
+/// 3. **Open** rejects with ``ResilienceError/Code/circuitOpen`` and a `retryAfter` of the time left.
+///    Once the break has elapsed, the next acquire, outcome or state read moves it to **half-open**.
+/// 4. **Half-open** admits at most `halfOpenPermittedCalls` probes per period and rejects the rest with
+///    ``ResilienceError/Code/halfOpenFull``. With S = ceil(permitted × `halfOpenSuccessRatio`), it closes
+///    once S probes succeeded and re-opens as soon as S can no longer be reached. A slow probe is a failed
+///    probe; an ignored probe gives its slot back. After `halfOpenMaxDuration` without a decision it
+///    re-opens. Each re-open from half-open multiplies the break by `breakDurationMultiplier`, up to
+///    `maxBreakDuration`; closing resets it.
+///
+///    Time-driven transitions need no timer: they are applied by the first acquire, outcome or state read
+///    at or after their due instant, and take effect as of that moment.
+/// 5. Every permit carries the generation it was issued in. The generation changes on every state change
+///    and on every ``reset(now:)``, ``forceOpen(now:)`` and ``forceClosed(now:)``. An outcome of an older
+///    generation changes no state; it still shows in the lifetime outcome counters.
+/// 6. The window is cleared on entering closed and half-open; while open it keeps the calls that tripped it.
+/// 7. ``forceOpen(now:)`` rejects everything until another manual call; ``forceClosed(now:)`` admits and
+///    records everything and never trips; ``reset(now:)`` closes with an empty window. A manual call
+///    that leaves the state as it was reports no transition.
+public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+    /// Proof that a call was admitted, to be handed back with its outcome.
+    public struct Permit: Sendable, Hashable {
+        /// The generation the permit was issued in.
+        public let generation: UInt64
+
+        @inlinable
+        init(generation: UInt64) { self.generation = generation }
+    }
+
+    /// Whether a call may go ahead.
+    public enum Decision: Sendable, Hashable {
+        /// Go ahead; report the outcome with this permit.
+        case permitted(Permit)
+        /// Rejected with `code`, and how long until trying again makes sense, when known.
+        case rejected(ResilienceError.Code, retryAfter: Duration?)
+    }
+
+    /// The result of ``recordWithoutTime(_:of:)``.
+    public enum TimelessRecord: Sendable, Hashable {
+        /// The outcome was recorded; nothing more to do.
+        case recorded
+        /// Recording this outcome needs the current instant: call ``record(_:of:duration:now:)``.
+        case needsTime
+    }
+
+    @usableFromInline
+    struct ProbeTally: Sendable, Hashable {
+        @usableFromInline var admitted = 0
+        @usableFromInline var succeeded = 0
+        @usableFromInline var failed = 0
+        @inlinable init() {}
+    }
+
+    @usableFromInline
+    enum Phase: Sendable {
+        case closed
+        case open(until: Instant)
+        case halfOpen(ProbeTally)
+        case forcedOpen
+        case forcedClosed
+    }
+
+    @usableFromInline let settings: ValidatedCircuitBreakerConfiguration
+    @usableFromInline var phase: Phase = .closed
+    @usableFromInline var window: SlidingWindow<Instant>
+    @usableFromInline var stateEnteredAt: Instant
+    @usableFromInline var currentBreak: Duration
+
+    /// The current generation; see rule 5.
+    public private(set) var generation: UInt64 = 0
+
+    // Lifetime counters, stale outcomes included.
+    @usableFromInline var successfulCalls = 0
+    @usableFromInline var failedCalls = 0
+    @usableFromInline var ignoredCalls = 0
+    @usableFromInline var slowCalls = 0
+    @usableFromInline var rejectedCalls = 0
+
+    /// The configuration the machine runs with.
+    public var configuration: CircuitBreakerConfiguration { settings.raw }
+
+    /// Creates a closed breaker; a time window's buckets are counted from `now`.
+    /// - Throws: ``ConfigurationError`` when `configuration` is invalid.
+    public init(configuration: CircuitBreakerConfiguration, now: Instant) throws(ConfigurationError) {
+        settings = try ValidatedCircuitBreakerConfiguration(configuration)
+        switch configuration.window {
+        case .count:
+            window = SlidingWindow(size: configuration.windowSize, now: now)
+        case .time:
+            window = SlidingWindow(
+                span: configuration.samplingDuration, buckets: configuration.windowBuckets, origin: now)
+        }
+        stateEnteredAt = now
+        currentBreak = configuration.breakDuration
+    }
+
+    // MARK: - Admission
+
+    /// The permit a call gets in a state whose admission does not depend on time (closed and forced
+    /// closed), without changing anything; `nil` in every other state, where ``acquire(now:)`` is needed.
+    ///
+    /// Admission in these states changes nothing, so a shell may publish this value (e.g. in an atomic)
+    /// and admit calls without taking its lock.
+    @inlinable
+    public var timeIndependentPermit: Permit? {
+        switch phase {
+        case .closed, .forcedClosed: Permit(generation: generation)
+        case .open, .halfOpen, .forcedOpen: nil
+        }
+    }
+
+    /// Decides whether a call may go ahead at `now`, after applying any time-driven transition due.
+    @inlinable
+    public mutating func acquire(now: Instant) -> (decision: Decision, transition: CircuitTransition?) {
+        let transition = applyDueTransition(now: now)
+        switch phase {
+        case .closed, .forcedClosed:
+            return (.permitted(Permit(generation: generation)), transition)
+        case .open(let until):
+            rejectedCalls += 1
+            return (.rejected(.circuitOpen, retryAfter: now.duration(to: until)), transition)
+        case .halfOpen(var tally):
+            guard tally.admitted < settings.raw.halfOpenPermittedCalls else {
+                rejectedCalls += 1
+                return (.rejected(.halfOpenFull, retryAfter: nil), transition)
+            }
+            tally.admitted += 1
+            phase = .halfOpen(tally)
+            return (.permitted(Permit(generation: generation)), transition)
+        case .forcedOpen:
+            rejectedCalls += 1
+            return (.rejected(.circuitOpen, retryAfter: nil), transition)
+        }
+    }
+
+    // MARK: - Outcomes
+
+    /// Records the outcome of a call admitted with `permit`, which lasted `duration` and ended at `now`.
+    ///
+    /// `duration` is only used for slow-call detection. Returns the transition the outcome (or a
+    /// time-driven transition due at `now`) caused.
+    @inlinable
+    public mutating func record(
+        _ outcome: CallOutcome, of permit: Permit, duration: Duration, now: Instant
+    ) -> CircuitTransition? {
+        let slow = outcome != .ignored && isSlow(duration)
+        countLifetime(outcome, slow: slow)
+        let due = applyDueTransition(now: now)
+        guard permit.generation == generation else { return due }
+        switch phase {
+        case .closed, .forcedClosed:
+            guard outcome != .ignored else { return nil }
+            let failure = outcome == .failure
+            window.record(failure: failure, slow: slow, now: now)
+            guard case .closed = phase, failure || slow else { return nil }
+            return tripIfThresholdReached(now: now)
+        case .halfOpen(var tally):
+            if outcome == .ignored {
+                tally.admitted -= 1
+                phase = .halfOpen(tally)
+                return nil
+            }
+            window.record(failure: outcome == .failure, slow: slow, now: now)
+            if outcome == .success && !slow { tally.succeeded += 1 } else { tally.failed += 1 }
+            let needed = settings.probeSuccessThreshold
+            if tally.succeeded >= needed {
+                return close(now: now, from: .halfOpen, reason: .probesSucceeded)
+            }
+            if tally.failed > settings.raw.halfOpenPermittedCalls - needed {
+                return reopenFromHalfOpen(now: now, reason: .probesFailed)
+            }
+            phase = .halfOpen(tally)
+            return nil
+        case .open, .forcedOpen:
+            // No permit of the current generation exists in these states.
+            return nil
+        }
+    }
+
+    /// Records an outcome without the current instant when that gives exactly the same result as
+    /// ``record(_:of:duration:now:)``: a success or ignored outcome of the current generation, in closed
+    /// or forced-closed state, with a count window and slow-call detection off. Otherwise changes nothing
+    /// and returns ``TimelessRecord/needsTime``.
+    ///
+    /// Reading a clock costs more than everything else a closed breaker does per call, so a shell tries
+    /// this first.
+    @inlinable
+    public mutating func recordWithoutTime(_ outcome: CallOutcome, of permit: Permit) -> TimelessRecord {
+        guard outcome != .failure, permit.generation == generation, settings.raw.slowCallDuration == nil,
+              !window.isTimeBased
+        else { return .needsTime }
+        switch phase {
+        case .closed, .forcedClosed:
+            countLifetime(outcome, slow: false)
+            if outcome == .success {
+                // A count window ignores `now`; the stored instant is only a placeholder.
+                window.record(failure: false, slow: false, now: stateEnteredAt)
+            }
+            return .recorded
+        case .open, .halfOpen, .forcedOpen:
+            return .needsTime
+        }
+    }
+
+    // MARK: - Reading
+
+    /// The state at `now`, after applying any time-driven transition due (nobody observes a stale open).
+    @inlinable
+    public mutating func state(now: Instant) -> (state: CircuitState, transition: CircuitTransition?) {
+        let transition = applyDueTransition(now: now)
+        return (currentState, transition)
+    }
+
+    /// A snapshot of the breaker at `now`, after applying any time-driven transition due.
+    public mutating func stats(now: Instant) -> (stats: CircuitBreakerStats, transition: CircuitTransition?) {
+        let transition = applyDueTransition(now: now)
+        let counts = window.counts(now: now)
+        var tally = ProbeTally()
+        var retryAfter: Duration?
+        switch phase {
+        case .halfOpen(let current): tally = current
+        case .open(let until): retryAfter = now.duration(to: until)
+        case .closed, .forcedOpen, .forcedClosed: break
+        }
+        let stats = CircuitBreakerStats(
+            state: currentState,
+            windowCalls: counts.calls,
+            windowFailures: counts.failures,
+            windowSlowCalls: counts.slowCalls,
+            successfulCalls: successfulCalls,
+            failedCalls: failedCalls,
+            ignoredCalls: ignoredCalls,
+            slowCalls: slowCalls,
+            rejectedCalls: rejectedCalls,
+            timeInState: max(.zero, stateEnteredAt.duration(to: now)),
+            currentBreakDuration: currentBreak,
+            retryAfter: retryAfter,
+            probesAdmitted: tally.admitted,
+            probesSucceeded: tally.succeeded,
+            probesFailed: tally.failed
+        )
+        return (stats, transition)
+    }
+
+    // MARK: - Manual control
+
+    /// Opens the breaker until the next manual call: every call is rejected with `circuitOpen` and no
+    /// `retryAfter`. Returns the transitions, including a time-driven one that was due first.
+    public mutating func forceOpen(now: Instant) -> [CircuitTransition] {
+        manual(now: now, to: .forcedOpen, reason: .forcedOpen) { _ in }
+    }
+
+    /// Closes the breaker until the next manual call: every call is admitted and recorded in the window,
+    /// and it never trips. The growing break is reset.
+    public mutating func forceClosed(now: Instant) -> [CircuitTransition] {
+        manual(now: now, to: .forcedClosed, reason: .forcedClosed) { machine in
+            machine.currentBreak = machine.settings.raw.breakDuration
+        }
+    }
+
+    /// Returns to closed with an empty window and the initial break duration.
+    public mutating func reset(now: Instant) -> [CircuitTransition] {
+        manual(now: now, to: .closed, reason: .reset) { machine in
+            machine.currentBreak = machine.settings.raw.breakDuration
+            machine.window.clear(now: now)
+        }
+    }
+
+    // MARK: - Internals
+
+    /// The public state of the current phase, as stored (without applying due transitions).
+    @inlinable
+    var currentState: CircuitState {
+        switch phase {
+        case .closed: .closed
+        case .open: .open
+        case .halfOpen: .halfOpen
+        case .forcedOpen: .forcedOpen
+        case .forcedClosed: .forcedClosed
+        }
+    }
+
+    @inlinable
+    func isSlow(_ duration: Duration) -> Bool {
+        guard let threshold = settings.raw.slowCallDuration else { return false }
+        return duration >= threshold
+    }
+
+    @inlinable
+    mutating func countLifetime(_ outcome: CallOutcome, slow: Bool) {
+        switch outcome {
+        case .success: successfulCalls += 1
+        case .failure: failedCalls += 1
+        case .ignored: ignoredCalls += 1
+        }
+        if slow { slowCalls += 1 }
+    }
+
+    /// Applies the time-driven transition due at `now`, if any: open → half-open once the break has
+    /// elapsed; half-open → open once `halfOpenMaxDuration` has elapsed.
+    @inlinable
+    mutating func applyDueTransition(now: Instant) -> CircuitTransition? {
+        switch phase {
+        case .open(let until) where now >= until:
+            return enterHalfOpen(now: now)
+        case .halfOpen:
+            guard let limit = settings.raw.halfOpenMaxDuration, now >= stateEnteredAt.advanced(by: limit)
+            else { return nil }
+            return reopenFromHalfOpen(now: now, reason: .halfOpenTimedOut)
+        case .closed, .open, .forcedOpen, .forcedClosed:
+            return nil
+        }
+    }
+
+    @inlinable
+    mutating func tripIfThresholdReached(now: Instant) -> CircuitTransition? {
+        let counts = window.counts(now: now)
+        guard counts.calls >= settings.minimumCalls else { return nil }
+        let reason: CircuitTransitionReason
+        if settings.failureRatio.isReached(by: counts.failures, of: counts.calls) {
+            reason = .failureRatioReached
+        } else if settings.raw.slowCallDuration != nil,
+                  settings.slowCallRatio.isReached(by: counts.slowCalls, of: counts.calls) {
+            reason = .slowCallRatioReached
+        } else {
+            return nil
+        }
+        currentBreak = settings.raw.breakDuration
+        return enter(.open(until: now.advanced(by: currentBreak)), now: now, from: .closed, reason: reason)
+    }
+
+    @usableFromInline
+    mutating func enterHalfOpen(now: Instant) -> CircuitTransition {
+        window.clear(now: now)
+        return enter(.halfOpen(ProbeTally()), now: now, from: .open, reason: .breakElapsed)
+    }
+
+    @usableFromInline
+    mutating func reopenFromHalfOpen(now: Instant, reason: CircuitTransitionReason) -> CircuitTransition {
+        currentBreak = currentBreak.multiplied(
+            by: settings.raw.breakDurationMultiplier, cappedAt: settings.raw.maxBreakDuration)
+        return enter(.open(until: now.advanced(by: currentBreak)), now: now, from: .halfOpen, reason: reason)
+    }
+
+    @usableFromInline
+    mutating func close(now: Instant, from: CircuitState, reason: CircuitTransitionReason) -> CircuitTransition {
+        currentBreak = settings.raw.breakDuration
+        window.clear(now: now)
+        return enter(.closed, now: now, from: from, reason: reason)
+    }
+
+    @usableFromInline
+    mutating func enter(
+        _ newPhase: Phase, now: Instant, from: CircuitState, reason: CircuitTransitionReason
+    ) -> CircuitTransition {
+        phase = newPhase
+        generation &+= 1
+        stateEnteredAt = now
+        return CircuitTransition(from: from, to: currentState, reason: reason)
+    }
+
+    mutating func manual(
+        now: Instant, to target: Phase, reason: CircuitTransitionReason,
+        _ adjust: (inout CircuitBreakerStateMachine) -> Void
+    ) -> [CircuitTransition] {
+        var transitions: [CircuitTransition] = []
+        if let due = applyDueTransition(now: now) { transitions.append(due) }
+        let before = currentState
+        phase = target
+        generation &+= 1
+        adjust(&self)
+        if before != currentState {
+            stateEnteredAt = now
+            transitions.append(CircuitTransition(from: before, to: currentState, reason: reason))
+        }
+        return transitions
+    }
+}

@@ -1,0 +1,78 @@
+/// Durations written as text the way configuration files write them: a decimal number and a unit.
+///
+/// Units: `ns`, `us`, `ms`, `s`, `m`, `h` — `"250ms"`, `"1.5s"`, `"2m"`, `"1h"`. The number is a
+/// plain non-negative decimal (no sign, no exponent); the result is exact to the nanosecond.
+public enum DurationText {
+    /// Why a text is not a duration.
+    public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
+        /// The text that was given.
+        public var text: String
+        public var description: String {
+            "\"\(text)\" is not a duration; write a number and a unit: ns, us, ms, s, m or h (e.g. \"250ms\", \"1.5s\", \"2m\")"
+        }
+    }
+
+    private static let units: [(suffix: String, nanoseconds: Int128)] = [
+        ("ns", 1), ("us", 1_000), ("ms", 1_000_000), ("s", 1_000_000_000),
+        ("m", 60_000_000_000), ("h", 3_600_000_000_000),
+    ]
+
+    /// Parses `"250ms"`, `"1.5s"`, `"2m"` and the like.
+    /// - Throws: ``ParseError`` naming the text when it is not a number followed by a known unit, or when
+    ///   it is not a whole number of nanoseconds.
+    public static func parse(_ text: String) throws(ParseError) -> Duration {
+        let error = ParseError(text: text)
+        // Longest suffix first, so "ms" is not read as "m" + "s".
+        guard let unit = units.sorted(by: { $0.suffix.count > $1.suffix.count })
+            .first(where: { text.hasSuffix($0.suffix) })
+        else { throw error }
+        let number = text.dropLast(unit.suffix.count)
+        let parts = number.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 1 || parts.count == 2,
+              let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCIIDigit),
+              whole.count <= 18, let wholeValue = Int128(whole)
+        else { throw error }
+        var nanoseconds = wholeValue * unit.nanoseconds
+        if parts.count == 2 {
+            let fraction = parts[1]
+            guard !fraction.isEmpty, fraction.allSatisfy(\.isASCIIDigit), fraction.count <= 18,
+                  let fractionValue = Int128(fraction)
+            else { throw error }
+            var scale: Int128 = 1
+            for _ in 0..<fraction.count { scale *= 10 }
+            let scaled = fractionValue * unit.nanoseconds
+            guard scaled % scale == 0 else { throw error }
+            nanoseconds += scaled / scale
+        }
+        guard nanoseconds <= Int128(Int64.max) else { throw error }
+        return .nanoseconds(Int64(nanoseconds))
+    }
+
+    /// Writes a duration with the largest unit that shows it exactly, e.g. `"250ms"`, `"1.5s"`, `"2m"`.
+    public static func format(_ duration: Duration) -> String {
+        let attoseconds = duration.totalAttoseconds
+        let sign = attoseconds < 0 ? "-" : ""
+        let magnitude = attoseconds.magnitude
+        let nanosecondInAttoseconds: UInt128 = 1_000_000_000
+        guard magnitude % nanosecondInAttoseconds == 0 else { return "\(duration)" }
+        let nanoseconds = magnitude / nanosecondInAttoseconds
+        if nanoseconds == 0 { return "0s" }
+        for (suffix, size) in units.reversed() {
+            let size = UInt128(size)
+            // Whole units, or up to three decimals of the unit (but not below the next unit's size).
+            if nanoseconds % size == 0 { return "\(sign)\(nanoseconds / size)\(suffix)" }
+            if nanoseconds >= size, (nanoseconds * 1000) % size == 0 {
+                let thousandths = nanoseconds * 1000 / size
+                var fraction = String(thousandths % 1000)
+                fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
+                while fraction.hasSuffix("0") { fraction.removeLast() }
+                return "\(sign)\(thousandths / 1000).\(fraction)\(suffix)"
+            }
+        }
+        return "\(sign)\(nanoseconds)ns"
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}

@@ -1,0 +1,44 @@
+/// A ratio in (0, 1] held as an exact decimal fraction, so threshold comparisons have no
+/// floating-point surprises: `ceil(5 × 0.6)` is 3, and 3 failures of 6 calls reach a ratio of 0.5.
+@usableFromInline
+struct ExactRatio: Sendable, Hashable {
+    /// The most decimal places a ratio may have.
+    static let maximumDecimalPlaces = 9
+
+    @usableFromInline let numerator: Int64
+    @usableFromInline let denominator: Int64
+
+    /// The exact decimal fraction that `value` was written as, or `nil` when it needs more than
+    /// ``maximumDecimalPlaces`` decimal places (for example `1.0 / 3.0`).
+    init?(_ value: Double) {
+        guard value.isFinite else { return nil }
+        var denominator: Int64 = 1
+        for _ in 0...Self.maximumDecimalPlaces {
+            let scaled = value * Double(denominator)
+            if scaled == scaled.rounded(), abs(scaled) < 9e15 {
+                let numerator = Int64(scaled)
+                // Round trip: the fraction must give back exactly the value the user wrote.
+                if Double(numerator) / Double(denominator) == value {
+                    self.numerator = numerator
+                    self.denominator = denominator
+                    return
+                }
+            }
+            denominator *= 10
+        }
+        return nil
+    }
+
+    /// Whether `part / whole ≥ self`. `whole` must be positive.
+    @inlinable
+    func isReached(by part: Int, of whole: Int) -> Bool {
+        Int128(part) * Int128(denominator) >= Int128(numerator) * Int128(whole)
+    }
+
+    /// `ceil(count × self)`, exactly.
+    func ceilOfProduct(with count: Int) -> Int {
+        let product = Int128(count) * Int128(numerator)
+        let denominator = Int128(self.denominator)
+        return Int((product + denominator - 1) / denominator)
+    }
+}

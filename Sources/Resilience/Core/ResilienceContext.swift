@@ -1,0 +1,89 @@
+/// What travels with one call through a pipeline: its name, attempt, priority, deadline and metadata.
+///
+/// Policies read it (a load shedder reads ``priority``, a retry policy sets ``attempt``) and pass it on
+/// to the policies inside them and finally to the operation.
+///
+/// Keep ``operationName`` low-cardinality ("GET /users/:id", "llm.complete"): it becomes a metric label
+/// and a log field. Per-request identifiers belong in ``metadata``, which telemetry never exports.
+public struct ResilienceContext: Sendable {
+    /// A low-cardinality name of the operation, for telemetry and per-operation configuration.
+    public var operationName: String
+    /// The execution number of this call, the first one being 1. Retry policies increase it.
+    public var attempt: Int
+    /// How important the call is.
+    public var priority: Priority
+    /// The instant by which the whole call must have finished, on the clock the policies use, if any.
+    ///
+    /// Read it with ``deadline(on:)``, which checks that it belongs to the clock you ask about.
+    public var deadline: (any InstantProtocol)?
+    /// User metadata, keyed by types conforming to ``ResilienceContextKey``.
+    public var metadata: ResilienceMetadata
+
+    /// Creates a context.
+    public init(
+        operationName: String = "",
+        attempt: Int = 1,
+        priority: Priority = .normal,
+        deadline: (any InstantProtocol)? = nil,
+        metadata: ResilienceMetadata = ResilienceMetadata()
+    ) {
+        self.operationName = operationName
+        self.attempt = attempt
+        self.priority = priority
+        self.deadline = deadline
+        self.metadata = metadata
+    }
+
+    /// The deadline as an instant of `clock`, or `nil` when the call has none.
+    /// - Throws: ``DeadlineClockMismatch`` when the deadline was set with another clock's instant type,
+    ///   which would make any comparison meaningless.
+    public func deadline<C: Clock>(on clock: C) throws(DeadlineClockMismatch) -> C.Instant? {
+        guard let deadline else { return nil }
+        guard let typed = deadline as? C.Instant else {
+            throw DeadlineClockMismatch(
+                deadlineType: String(describing: type(of: deadline)),
+                clockInstantType: String(describing: C.Instant.self)
+            )
+        }
+        return typed
+    }
+
+    /// Thrown when a context's deadline is read with a clock whose instants are of another type.
+    public struct DeadlineClockMismatch: Error, Sendable, CustomStringConvertible {
+        /// The type of the instant stored as the deadline.
+        public var deadlineType: String
+        /// The instant type of the clock that was asked.
+        public var clockInstantType: String
+        public var description: String {
+            "the context's deadline is a \(deadlineType), but it was read with a clock whose instants are \(clockInstantType)"
+        }
+    }
+}
+
+/// A key for a typed value in ``ResilienceMetadata``.
+///
+/// ```swift
+/// enum TenantKey: ResilienceContextKey { typealias Value = String }
+/// context.metadata[TenantKey.self] = "acme"
+/// ```
+public protocol ResilienceContextKey: Sendable {
+    /// The type of the value stored under this key.
+    associatedtype Value: Sendable
+}
+
+/// Typed user metadata carried by a ``ResilienceContext``. Never exported by telemetry.
+public struct ResilienceMetadata: Sendable {
+    private var storage: [ObjectIdentifier: any Sendable] = [:]
+
+    /// Creates empty metadata.
+    public init() {}
+
+    /// The value stored under `key`, or `nil`.
+    public subscript<Key: ResilienceContextKey>(key: Key.Type) -> Key.Value? {
+        get { storage[ObjectIdentifier(key)] as? Key.Value }
+        set { storage[ObjectIdentifier(key)] = newValue }
+    }
+
+    /// Whether no value is stored.
+    public var isEmpty: Bool { storage.isEmpty }
+}

@@ -1,0 +1,72 @@
+/// The one error type with which resilience policies reject a call themselves.
+///
+/// Errors thrown by the protected operation are passed to the caller unchanged; a `ResilienceError`
+/// means a policy refused or gave up on the call. Match on ``code``:
+///
+/// ```swift
+/// do {
+///     return try await breaker.execute { try await client.fetch() }
+/// } catch let error as ResilienceError where error.code == .circuitOpen {
+///     return cachedValue   // retry after error.retryAfter, if any
+/// }
+/// ```
+///
+/// New codes are added as new static members of ``Code``, so adding one never breaks a `switch` in
+/// user code.
+public struct ResilienceError: Error, Sendable, CustomStringConvertible {
+    /// What kind of rejection this is. Compare against the static members.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        @usableFromInline
+        enum Base: String, Sendable, Hashable, CaseIterable {
+            case circuitOpen
+            case halfOpenFull
+        }
+
+        @usableFromInline
+        let base: Base
+
+        @inlinable
+        init(_ base: Base) { self.base = base }
+
+        /// A circuit breaker is open (or forced open) and rejects calls without trying.
+        public static let circuitOpen = Code(.circuitOpen)
+        /// A circuit breaker is half-open and has already admitted all the probes it permits.
+        public static let halfOpenFull = Code(.halfOpenFull)
+
+        /// The code's name, for example `circuitOpen`; stable, suitable for logs and metric labels.
+        public var description: String { base.rawValue }
+
+        /// Every code this version of the library defines.
+        public static var allCodes: [Code] { Base.allCases.map(Code.init) }
+
+        /// The code with the given name (``description``), or `nil` when there is none.
+        public init?(name: String) {
+            guard let base = Base(rawValue: name) else { return nil }
+            self.base = base
+        }
+    }
+
+    /// What kind of rejection this is.
+    public var code: Code
+    /// The name of the policy that rejected the call.
+    public var policyName: String
+    /// How long the caller should wait before trying again, when the policy knows.
+    public var retryAfter: Duration?
+    /// The error that led to this rejection, where there is one.
+    public var underlyingError: (any Error)?
+
+    /// Creates a rejection error.
+    public init(code: Code, policyName: String, retryAfter: Duration? = nil, underlyingError: (any Error)? = nil) {
+        self.code = code
+        self.policyName = policyName
+        self.retryAfter = retryAfter
+        self.underlyingError = underlyingError
+    }
+
+    public var description: String {
+        var text = "ResilienceError.\(code) from policy '\(policyName)'"
+        if let retryAfter { text += ", retry after \(retryAfter)" }
+        if let underlyingError { text += ", underlying error: \(underlyingError)" }
+        return text
+    }
+}

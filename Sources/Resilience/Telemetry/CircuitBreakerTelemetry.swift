@@ -1,0 +1,91 @@
+import Logging
+import Metrics
+
+/// Maps a circuit breaker's events to swift-metrics and swift-log.
+///
+/// Metrics are created once per breaker, never per call, with the low-cardinality labels `policy`,
+/// `outcome`, `reason`, `from`, `to` and `state`:
+///
+/// | metric | kind | labels |
+/// |---|---|---|
+/// | `resilience_circuit_breaker_calls_total` | counter | policy, outcome (`success`, `failure`, `ignored`) |
+/// | `resilience_circuit_breaker_rejections_total` | counter | policy, reason (`circuitOpen`, `halfOpenFull`) |
+/// | `resilience_circuit_breaker_transitions_total` | counter | policy, from, to |
+/// | `resilience_circuit_breaker_state` | gauge, 1 for the current state and 0 for the others | policy, state |
+///
+/// State changes are logged (`notice` when opening, `info` otherwise) with the metadata `policy`, `from`,
+/// `to` and `reason`.
+@usableFromInline
+final class CircuitBreakerTelemetry: Sendable {
+    let logger: Logger
+    let outcomeCounters: [Counter]          // indexed like CallOutcome.allCases
+    let rejectionCounters: [ResilienceError.Code: Counter]
+    let transitionCounters: [CircuitState: [CircuitState: Counter]]
+    let stateGauges: [CircuitState: Gauge]
+    let policyName: String
+
+    init(policyName: String, logger: Logger, metricsFactory: any MetricsFactory, initialState: CircuitState) {
+        self.policyName = policyName
+        self.logger = logger
+        outcomeCounters = CallOutcome.allCases.map { outcome in
+            Counter(
+                label: "resilience_circuit_breaker_calls_total",
+                dimensions: [("policy", policyName), ("outcome", outcome.rawValue)], factory: metricsFactory)
+        }
+        var rejections: [ResilienceError.Code: Counter] = [:]
+        for code in [ResilienceError.Code.circuitOpen, .halfOpenFull] {
+            rejections[code] = Counter(
+                label: "resilience_circuit_breaker_rejections_total",
+                dimensions: [("policy", policyName), ("reason", code.description)], factory: metricsFactory)
+        }
+        rejectionCounters = rejections
+        var transitions: [CircuitState: [CircuitState: Counter]] = [:]
+        for from in CircuitState.allCases {
+            for to in CircuitState.allCases where to != from {
+                transitions[from, default: [:]][to] = Counter(
+                    label: "resilience_circuit_breaker_transitions_total",
+                    dimensions: [("policy", policyName), ("from", from.rawValue), ("to", to.rawValue)],
+                    factory: metricsFactory)
+            }
+        }
+        transitionCounters = transitions
+        var gauges: [CircuitState: Gauge] = [:]
+        for state in CircuitState.allCases {
+            let gauge = Gauge(
+                label: "resilience_circuit_breaker_state",
+                dimensions: [("policy", policyName), ("state", state.rawValue)], factory: metricsFactory)
+            gauge.record(state == initialState ? 1 : 0)
+            gauges[state] = gauge
+        }
+        stateGauges = gauges
+    }
+
+    @usableFromInline
+    func recorded(_ outcome: CallOutcome) {
+        let index = switch outcome {
+        case .success: 0
+        case .failure: 1
+        case .ignored: 2
+        }
+        outcomeCounters[index].increment()
+    }
+
+    @usableFromInline
+    func rejected(_ code: ResilienceError.Code) {
+        rejectionCounters[code]?.increment()
+    }
+
+    @usableFromInline
+    func changed(_ transition: CircuitTransition) {
+        transitionCounters[transition.from]?[transition.to]?.increment()
+        stateGauges[transition.from]?.record(0)
+        stateGauges[transition.to]?.record(1)
+        let level: Logger.Level = transition.to == .open || transition.to == .forcedOpen ? .notice : .info
+        logger.log(
+            level: level, "circuit breaker state changed",
+            metadata: [
+                "policy": "\(policyName)", "from": "\(transition.from)", "to": "\(transition.to)",
+                "reason": "\(transition.reason)",
+            ])
+    }
+}
