@@ -47,8 +47,10 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
 
     @usableFromInline let clock: C
     @usableFromInline let shared: Mutex<Shared>
-    /// `generation << 1 | 1` while the state admits calls without time (closed, forced closed), else 0.
-    @usableFromInline let timeIndependentPermit: Atomic<UInt64>
+    /// What admission needs to know without the lock: `generation << 2 | forced << 1 | admitsWithoutTime`.
+    /// Bit 0 is set while the state admits calls without time (closed, forced closed); bit 1 while the
+    /// state is forced (forced open, forced closed).
+    @usableFromInline let admissionWord: Atomic<UInt64>
     @usableFromInline let measuresDuration: Bool
     @usableFromInline let recordsSuccessWithoutTime: Bool
     @usableFromInline let telemetry: CircuitBreakerTelemetry
@@ -63,7 +65,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     ///   - metricsFactory: where the metrics go; by default the factory `MetricsSystem` is bootstrapped
     ///     with at the time the breaker is created.
     /// - Throws: ``ConfigurationError`` naming the invalid key.
-    public init(
+    public convenience init(
         name: String,
         configuration: CircuitBreakerConfiguration = CircuitBreakerConfiguration(),
         classifier: FailureClassifier = .default,
@@ -71,14 +73,29 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(ConfigurationError) {
-        let machine = try Machine(configuration: configuration, now: clock.now)
+        self.init(
+            name: name, validated: try ValidatedCircuitBreakerConfiguration(configuration), classifier: classifier,
+            clock: clock, logger: logger, metricsFactory: metricsFactory)
+    }
+
+    /// Creates a closed circuit breaker from a configuration that already passed validation.
+    init(
+        name: String,
+        validated: ValidatedCircuitBreakerConfiguration,
+        classifier: FailureClassifier,
+        clock: C,
+        logger: Logger?,
+        metricsFactory: (any MetricsFactory)?
+    ) {
+        let configuration = validated.raw
+        let machine = Machine(validated: validated, now: clock.now)
         self.name = name
         self.configuration = configuration
         self.classifier = classifier
         self.clock = clock
         self.measuresDuration = configuration.slowCallDuration != nil
         self.recordsSuccessWithoutTime = configuration.window == .count && configuration.slowCallDuration == nil
-        self.timeIndependentPermit = Atomic(Self.encode(machine.timeIndependentPermit))
+        self.admissionWord = Atomic(Self.admissionWord(of: machine))
         self.shared = Mutex(Shared(machine: machine))
         self.telemetry = CircuitBreakerTelemetry(
             policyName: name,
@@ -123,9 +140,9 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     /// Admits a call, or throws the rejection.
     @inlinable
     func admit() throws(ResilienceError) -> Machine.Permit {
-        let word = timeIndependentPermit.load(ordering: .acquiring)
+        let word = admissionWord.load(ordering: .acquiring)
         if word & 1 == 1 {
-            return Machine.Permit(generation: word >> 1)
+            return Machine.Permit(generation: word >> 2)
         }
         return try admitWithClock()
     }
@@ -262,15 +279,25 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     // MARK: - Internals
 
     @usableFromInline
-    static func encode(_ permit: Machine.Permit?) -> UInt64 {
-        guard let permit else { return 0 }
-        return permit.generation << 1 | 1
+    static func admissionWord(of machine: borrowing Machine) -> UInt64 {
+        let forced: UInt64 = switch machine.currentState {
+        case .forcedOpen, .forcedClosed: 2
+        case .closed, .open, .halfOpen: 0
+        }
+        guard let permit = machine.timeIndependentPermit else { return forced }
+        return permit.generation << 2 | forced | 1
     }
 
     /// Publishes the lock-free admission word; called under the lock after every change of state.
     @usableFromInline
     func publish(_ machine: borrowing Machine) {
-        timeIndependentPermit.store(Self.encode(machine.timeIndependentPermit), ordering: .releasing)
+        admissionWord.store(Self.admissionWord(of: machine), ordering: .releasing)
+    }
+
+    /// Whether the breaker is closed (not forced), read without its lock or clock. A closed breaker has
+    /// no pending time-driven transition, so the answer is exact at the moment of the read.
+    var isPlainlyClosed: Bool {
+        admissionWord.load(ordering: .acquiring) & 0b11 == 0b01
     }
 
     @usableFromInline

@@ -92,7 +92,13 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     /// Creates a closed breaker; a time window's buckets are counted from `now`.
     /// - Throws: ``ConfigurationError`` when `configuration` is invalid.
     public init(configuration: CircuitBreakerConfiguration, now: Instant) throws(ConfigurationError) {
-        settings = try ValidatedCircuitBreakerConfiguration(configuration)
+        self.init(validated: try ValidatedCircuitBreakerConfiguration(configuration), now: now)
+    }
+
+    /// Creates a closed breaker from a configuration that already passed validation.
+    init(validated: ValidatedCircuitBreakerConfiguration, now: Instant) {
+        settings = validated
+        let configuration = validated.raw
         switch configuration.window {
         case .count:
             window = SlidingWindow(size: configuration.windowSize, now: now)
