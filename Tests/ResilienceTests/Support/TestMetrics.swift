@@ -1,0 +1,63 @@
+import Metrics
+import Synchronization
+
+/// A metrics factory that keeps every value in memory, for assertions.
+final class TestMetrics: MetricsFactory {
+    final class CounterBox: CounterHandler {
+        let value = Atomic<Int64>(0)
+        func increment(by amount: Int64) { value.add(amount, ordering: .relaxed) }
+        func reset() { value.store(0, ordering: .relaxed) }
+    }
+
+    final class GaugeBox: RecorderHandler {
+        let value = Mutex<Double>(0)
+        func record(_ value: Int64) { self.value.withLock { $0 = Double(value) } }
+        func record(_ value: Double) { self.value.withLock { $0 = value } }
+    }
+
+    final class NoTimer: TimerHandler {
+        func recordNanoseconds(_ duration: Int64) {}
+    }
+
+    private let counters = Mutex<[String: CounterBox]>([:])
+    private let gauges = Mutex<[String: GaugeBox]>([:])
+
+    static func key(_ label: String, _ dimensions: [(String, String)]) -> String {
+        label + "{" + dimensions.sorted { $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + "}"
+    }
+
+    func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
+        counters.withLock { counters in
+            let key = Self.key(label, dimensions)
+            if let existing = counters[key] { return existing }
+            let box = CounterBox()
+            counters[key] = box
+            return box
+        }
+    }
+
+    func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
+        gauges.withLock { gauges in
+            let key = Self.key(label, dimensions)
+            if let existing = gauges[key] { return existing }
+            let box = GaugeBox()
+            gauges[key] = box
+            return box
+        }
+    }
+
+    func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler { NoTimer() }
+    func destroyCounter(_ handler: any CounterHandler) {}
+    func destroyRecorder(_ handler: any RecorderHandler) {}
+    func destroyTimer(_ handler: any TimerHandler) {}
+
+    /// The value of counter `label` with exactly these dimensions (0 if never created).
+    func counter(_ label: String, _ dimensions: [(String, String)]) -> Int64 {
+        counters.withLock { $0[Self.key(label, dimensions)]?.value.load(ordering: .relaxed) ?? 0 }
+    }
+
+    /// The last value of gauge `label` with exactly these dimensions.
+    func gauge(_ label: String, _ dimensions: [(String, String)]) -> Double? {
+        gauges.withLock { $0[Self.key(label, dimensions)]?.value.withLock { $0 } }
+    }
+}
