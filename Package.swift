@@ -40,6 +40,7 @@ let package = Package(
                 "ResilienceLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            resources: [.copy("ExampleIncident")],
             swiftSettings: strictSwift6
         ),
         .testTarget(

@@ -1,0 +1,42 @@
+// swift-tools-version:6.1
+// Benchmarks for swift-resilience, kept in their own package so that the library itself does not
+// depend on ordo-one/benchmark. Run from this directory:
+//
+//     swift package --disable-sandbox benchmark
+//     swift package --disable-sandbox benchmark thresholds check   # fails if a closed execute allocates
+import PackageDescription
+
+import struct Foundation.URL
+
+/// The identity SwiftPM gives the root package, which this package depends on by path (`..`).
+///
+/// SwiftPM names a path dependency after the last component of its directory, not after the
+/// `name:` in its manifest, so the identity is whatever the repository was cloned as (`main` in one
+/// work tree, something else in CI's fresh clone). It is computed here from this manifest's own path.
+/// SwiftPM matches `.product(name:package:)` against identities case-insensitively, so no lowercasing
+/// is needed.
+let rootPackage = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent()  // .../Benchmarks
+    .deletingLastPathComponent()  // the repository root
+    .lastPathComponent
+
+let package = Package(
+    name: "swift-resilience-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "CircuitBreakerBenchmarks",
+            dependencies: [
+                .product(name: "Resilience", package: rootPackage),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/CircuitBreakerBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)

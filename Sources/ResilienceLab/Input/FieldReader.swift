@@ -1,0 +1,100 @@
+import Resilience
+
+/// A problem with one field of a JSON object, before the file and line are known.
+struct FieldError: Error {
+    var message: String
+}
+
+/// Reads typed fields of a JSON object strictly: wrong types and unknown keys are errors that name the
+/// key with its full path (`circuitBreaker.failureRatio`).
+struct FieldReader {
+    let object: JSONObject
+    /// The path of the object, prefixed to keys in messages (`""` for the top level).
+    let path: String
+
+    init(_ object: JSONObject, path: String = "") {
+        self.object = object
+        self.path = path
+    }
+
+    func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    /// Fails on the first key not in `known`, listing the known ones.
+    func rejectUnknownKeys(known: [String], what: String = "key") throws(FieldError) {
+        for key in object.keys where !known.contains(key) {
+            throw FieldError(message: "unknown \(what) \(jsonQuoted(name(key))); known: \(known.joined(separator: ", "))")
+        }
+    }
+
+    func typeError(_ key: String, expected: String, got value: JSONValue) -> FieldError {
+        FieldError(message: "\(name(key)) must be \(expected), got \(value.kindDescription)")
+    }
+
+    func number(_ key: String) throws(FieldError) -> Double? {
+        guard let value = object[key] else { return nil }
+        guard case .number(let number) = value else { throw typeError(key, expected: "a number", got: value) }
+        return number
+    }
+
+    func nonNegativeNumber(_ key: String) throws(FieldError) -> Double? {
+        guard let number = try number(key) else { return nil }
+        guard number >= 0 else { throw FieldError(message: "\(name(key)) must not be negative, got \(number)") }
+        return number
+    }
+
+    func integer(_ key: String) throws(FieldError) -> Int? {
+        guard let value = object[key] else { return nil }
+        guard case .number(let number) = value, number == number.rounded(), abs(number) < 9.0e15 else {
+            throw typeError(key, expected: "an integer", got: value)
+        }
+        return Int(number)
+    }
+
+    func string(_ key: String) throws(FieldError) -> String? {
+        guard let value = object[key] else { return nil }
+        guard case .string(let string) = value else { throw typeError(key, expected: "a string", got: value) }
+        return string
+    }
+
+    /// A string that must be one of `choices`.
+    func choice<Choice: RawRepresentable & CaseIterable>(
+        _ key: String, of type: Choice.Type = Choice.self
+    ) throws(FieldError) -> Choice? where Choice.RawValue == String {
+        guard let text = try string(key) else { return nil }
+        guard let choice = Choice(rawValue: text) else {
+            let allowed = Choice.allCases.map { jsonQuoted($0.rawValue) }.joined(separator: ", ")
+            throw FieldError(message: "\(name(key)) must be one of \(allowed), got \(jsonQuoted(text))")
+        }
+        return choice
+    }
+
+    /// A duration written as a string with a unit (`"250ms"`).
+    func duration(_ key: String) throws(FieldError) -> Duration? {
+        guard let value = object[key] else { return nil }
+        return try duration(key, value)
+    }
+
+    /// A duration that may also be `null` (off): `.none` when absent, `.some(nil)` when `null`.
+    func optionalDuration(_ key: String) throws(FieldError) -> Duration?? {
+        guard let value = object[key] else { return .none }
+        if case .null = value { return .some(nil) }
+        return .some(try duration(key, value))
+    }
+
+    private func duration(_ key: String, _ value: JSONValue) throws(FieldError) -> Duration {
+        guard case .string(let text) = value else {
+            throw typeError(key, expected: "a duration string with a unit such as \"250ms\"", got: value)
+        }
+        do {
+            return try DurationText.parse(text)
+        } catch {
+            throw FieldError(message: "\(name(key)): \(error)")
+        }
+    }
+
+    func object(_ key: String) throws(FieldError) -> FieldReader? {
+        guard let value = object[key] else { return nil }
+        guard case .object(let nested) = value else { throw typeError(key, expected: "an object", got: value) }
+        return FieldReader(nested, path: name(key))
+    }
+}
