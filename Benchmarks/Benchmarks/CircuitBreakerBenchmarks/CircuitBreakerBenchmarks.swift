@@ -164,7 +164,8 @@ let benchmarks: @Sendable () -> Void = {
     let open = try! CircuitBreaker(
         name: "bench",
         configuration: CircuitBreakerConfiguration(
-            window: .count, windowSize: 1, minimumThroughput: 1, breakDuration: .seconds(3600)))
+            window: .count, windowSize: 1, minimumThroughput: 1,
+            breakDuration: .seconds(3600), maxBreakDuration: .seconds(3600)))  // must be >= breakDuration
     Benchmark("Open-state rejection", configuration: plain) { benchmark in
         var rejected = 0
         for _ in benchmark.scaledIterations {
