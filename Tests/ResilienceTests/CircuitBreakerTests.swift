@@ -27,6 +27,13 @@ extension CircuitBreaker {
     }
 }
 
+/// Events collected by an observer.
+final class SharedEvents: Sendable {
+    private let storage = Locked<[CircuitBreakerEvent]>([])
+    func append(_ event: CircuitBreakerEvent) { storage.withLock { $0.append(event) } }
+    var events: [CircuitBreakerEvent] { storage.withLock { $0 } }
+}
+
 @Suite("Circuit breaker")
 struct CircuitBreakerTests {
     @Test("returns the operation's value and rethrows its error unchanged")
@@ -176,8 +183,8 @@ struct CircuitBreakerTests {
     func events() async throws {
         let clock = ManualClock()
         let breaker = try makeBreaker(clock: clock)
-        let seen = Mutex<[CircuitBreakerEvent]>([])
-        let id = breaker.addObserver { event in seen.withLock { $0.append(event) } }
+        let seen = SharedEvents()
+        let id = breaker.addObserver { event in seen.append(event) }
         let stream = breaker.events()
         await breaker.fail()
         await breaker.fail()
@@ -192,7 +199,7 @@ struct CircuitBreakerTests {
             .callRejected(.circuitOpen),
             .stateChanged(CircuitTransition(from: .open, to: .closed, reason: .reset)),
         ]
-        #expect(seen.withLock { $0 } == expected)
+        #expect(seen.events == expected)
         var streamed: [CircuitBreakerEvent] = []
         for await event in stream {
             streamed.append(event)

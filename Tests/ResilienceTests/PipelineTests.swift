@@ -6,7 +6,7 @@ import Testing
 /// stamps the context's operation name with it.
 struct RecordingPolicy: ResiliencePolicy {
     let name: String
-    let log: Mutex<[String]>.Shared
+    let log: SharedLog
 
     nonisolated(nonsending) func execute<Value>(
         context: ResilienceContext,
@@ -20,20 +20,18 @@ struct RecordingPolicy: ResiliencePolicy {
     }
 }
 
-extension Mutex where Value == [String] {
-    /// A reference to a mutex-protected log, shareable between policies.
-    final class Shared: Sendable {
-        private let mutex = Mutex<[String]>([])
-        func append(_ line: String) { mutex.withLock { $0.append(line) } }
-        var lines: [String] { mutex.withLock { $0 } }
-    }
+/// A log shared between policies and tests.
+final class SharedLog: Sendable {
+    private let lines_ = Locked<[String]>([])
+    func append(_ line: String) { lines_.withLock { $0.append(line) } }
+    var lines: [String] { lines_.withLock { $0 } }
 }
 
 @Suite("Pipeline")
 struct PipelineTests {
     @Test("policies run outermost first and pass the context inwards")
     func order() async throws {
-        let log = Mutex<[String]>.Shared()
+        let log = SharedLog()
         let pipeline = ResiliencePipeline {
             RecordingPolicy(name: "outer", log: log)
             RecordingPolicy(name: "middle", log: log)
@@ -51,7 +49,7 @@ struct PipelineTests {
 
     @Test("if and if/else choose policies; an empty pipeline runs the operation as it is")
     func conditionals() async throws {
-        let log = Mutex<[String]>.Shared()
+        let log = SharedLog()
         func make(_ withExtra: Bool) -> some ResiliencePolicy {
             ResiliencePipeline {
                 if withExtra {
@@ -74,7 +72,7 @@ struct PipelineTests {
     @Test("a breaker inside a pipeline rejects through it with the real error type")
     func breakerInPipeline() async throws {
         let clock = ManualClock()
-        let log = Mutex<[String]>.Shared()
+        let log = SharedLog()
         let breaker = try makeBreaker(clock: clock)
         let pipeline = ResiliencePipeline {
             RecordingPolicy(name: "outer", log: log)

@@ -46,7 +46,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     public let classifier: FailureClassifier
 
     @usableFromInline let clock: C
-    @usableFromInline let shared: Mutex<Shared>
+    @usableFromInline let shared: Locked<Shared>
     /// What admission needs to know without the lock: `generation << 2 | forced << 1 | admitsWithoutTime`.
     /// Bit 0 is set while the state admits calls without time (closed, forced closed); bit 1 while the
     /// state is forced (forced open, forced closed).
@@ -96,7 +96,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         self.measuresDuration = configuration.slowCallDuration != nil
         self.recordsSuccessWithoutTime = configuration.window == .count && configuration.slowCallDuration == nil
         self.admissionWord = Atomic(Self.admissionWord(of: machine))
-        self.shared = Mutex(Shared(machine: machine))
+        self.shared = Locked(Shared(machine: machine))
         self.telemetry = CircuitBreakerTelemetry(
             policyName: name,
             logger: logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() }),

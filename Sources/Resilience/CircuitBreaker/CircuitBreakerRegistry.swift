@@ -49,7 +49,7 @@ public final class CircuitBreakerRegistry<Key: Hashable & Sendable, C: Clock>: S
     private let logger: Logger?
     private let metricsFactory: (any MetricsFactory)?
     private let breakerName: @Sendable (Key) -> String
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Creates an empty registry.
     /// - Parameters:

@@ -40,11 +40,11 @@ public final class ManualClock: Clock, Sendable {
         var nextID: UInt64 = 0
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// Creates a clock that starts at `now`.
     public init(now: Instant = .zero) {
-        state = Mutex(State(now: now))
+        state = Locked(State(now: now))
     }
 
     /// The current instant.

@@ -1,8 +1,9 @@
 import Synchronization
+@testable import Resilience
 
 /// Holds tasks until it is opened; tasks arriving after that pass straight through.
 final class Gate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let state = Locked<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     func wait() async {
         await withCheckedContinuation { continuation in

@@ -1,5 +1,6 @@
 import Metrics
 import Synchronization
+@testable import Resilience
 
 /// A metrics factory that keeps every value in memory, for assertions.
 final class TestMetrics: MetricsFactory {
@@ -10,7 +11,7 @@ final class TestMetrics: MetricsFactory {
     }
 
     final class GaugeBox: RecorderHandler {
-        let value = Mutex<Double>(0)
+        let value = Locked<Double>(0)
         func record(_ value: Int64) { self.value.withLock { $0 = Double(value) } }
         func record(_ value: Double) { self.value.withLock { $0 = value } }
     }
@@ -19,8 +20,8 @@ final class TestMetrics: MetricsFactory {
         func recordNanoseconds(_ duration: Int64) {}
     }
 
-    private let counters = Mutex<[String: CounterBox]>([:])
-    private let gauges = Mutex<[String: GaugeBox]>([:])
+    private let counters = Locked<[String: CounterBox]>([:])
+    private let gauges = Locked<[String: GaugeBox]>([:])
 
     static func key(_ label: String, _ dimensions: [(String, String)]) -> String {
         label + "{" + dimensions.sorted { $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + "}"
