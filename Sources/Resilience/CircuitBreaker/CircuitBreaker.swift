@@ -149,13 +149,8 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
 
     @usableFromInline
     func admitWithClock() throws(ResilienceError) -> Machine.Permit {
-        let now = clock.now
-        let (decision, transition, observers) = shared.withLock { shared in
-            let (decision, transition) = shared.machine.acquire(now: now)
-            if transition != nil { publish(shared.machine) }
-            return (decision, transition, shared.observers)
-        }
-        if let transition { deliver(.stateChanged(transition), to: observers) }
+        let (decision, transition, observers) = update { machine, now in machine.acquire(now: now) }
+        deliver(transition, to: observers)
         switch decision {
         case .permitted(let permit):
             return permit
@@ -171,7 +166,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     func report(_ outcome: CallOutcome, of permit: Machine.Permit, startedAt start: C.Instant?) {
         telemetry.recorded(outcome)
         if recordsSuccessWithoutTime && outcome != .failure {
-            let observers = shared.withLock { shared -> [(id: UInt64, handler: @Sendable (CircuitBreakerEvent) -> Void)]? in
+            let observers = shared.withLock { shared -> Observers? in
                 guard shared.machine.recordWithoutTime(outcome, of: permit) == .recorded else { return nil }
                 return shared.observers
             }
@@ -185,41 +180,24 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
 
     @usableFromInline
     func reportWithClock(_ outcome: CallOutcome, of permit: Machine.Permit, startedAt start: C.Instant?) {
-        let now = clock.now
-        let duration = start.map { $0.duration(to: now) } ?? .zero
-        let (transition, observers) = shared.withLock { shared in
-            let transition = shared.machine.record(outcome, of: permit, duration: duration, now: now)
-            if transition != nil { publish(shared.machine) }
-            return (transition, shared.observers)
+        let (_, transition, observers) = update { machine, now in
+            let duration = start.map { $0.duration(to: now) } ?? .zero
+            return ((), machine.record(outcome, of: permit, duration: duration, now: now))
         }
         deliver(.outcomeRecorded(outcome), to: observers)
-        if let transition { deliver(.stateChanged(transition), to: observers) }
+        deliver(transition, to: observers)
     }
 
     // MARK: - Reading
 
     /// The current state (a break that has elapsed shows as half-open, never as a stale open).
     public var state: CircuitState {
-        let now = clock.now
-        let (state, transition, observers) = shared.withLock { shared in
-            let (state, transition) = shared.machine.state(now: now)
-            if transition != nil { publish(shared.machine) }
-            return (state, transition, shared.observers)
-        }
-        if let transition { deliver(.stateChanged(transition), to: observers) }
-        return state
+        read { machine, now in machine.state(now: now) }
     }
 
     /// A snapshot: state, window counts and ratios, lifetime counters, time in state.
     public var stats: CircuitBreakerStats {
-        let now = clock.now
-        let (stats, transition, observers) = shared.withLock { shared in
-            let (stats, transition) = shared.machine.stats(now: now)
-            if transition != nil { publish(shared.machine) }
-            return (stats, transition, shared.observers)
-        }
-        if let transition { deliver(.stateChanged(transition), to: observers) }
-        return stats
+        read { machine, now in machine.stats(now: now) }
     }
 
     // MARK: - Manual control
@@ -236,13 +214,8 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     public func reset() { manual { $0.reset(now: $1) } }
 
     private func manual(_ change: (inout Machine, C.Instant) -> [CircuitTransition]) {
-        let now = clock.now
-        let (transitions, observers) = shared.withLock { shared in
-            let transitions = change(&shared.machine, now)
-            publish(shared.machine)
-            return (transitions, shared.observers)
-        }
-        for transition in transitions { deliver(.stateChanged(transition), to: observers) }
+        let (transitions, _, observers) = update { machine, now in (change(&machine, now), nil) }
+        for transition in transitions { deliver(transition, to: observers) }
     }
 
     // MARK: - Observing
@@ -279,6 +252,31 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     // MARK: - Internals
 
     @usableFromInline
+    typealias Observers = [(id: UInt64, handler: @Sendable (CircuitBreakerEvent) -> Void)]
+
+    /// Reads the clock, then applies `change` to the state machine under the lock and publishes the
+    /// admission word. Returns what `change` returned and the observers to deliver events to, outside
+    /// the lock.
+    @usableFromInline
+    func update<Value>(
+        _ change: (inout Machine, C.Instant) -> (Value, CircuitTransition?)
+    ) -> (value: Value, transition: CircuitTransition?, observers: Observers) {
+        let now = clock.now
+        return shared.withLock { shared in
+            let (value, transition) = change(&shared.machine, now)
+            publish(shared.machine)
+            return (value, transition, shared.observers)
+        }
+    }
+
+    /// ``update(_:)`` for reads: delivers the time-driven transition the read applied, if any.
+    func read<Value>(_ body: (inout Machine, C.Instant) -> (Value, CircuitTransition?)) -> Value {
+        let (value, transition, observers) = update(body)
+        deliver(transition, to: observers)
+        return value
+    }
+
+    @usableFromInline
     static func admissionWord(of machine: borrowing Machine) -> UInt64 {
         let forced: UInt64 = switch machine.currentState {
         case .forcedOpen, .forcedClosed: 2
@@ -301,10 +299,12 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     }
 
     @usableFromInline
-    func deliver(
-        _ event: CircuitBreakerEvent,
-        to observers: [(id: UInt64, handler: @Sendable (CircuitBreakerEvent) -> Void)]
-    ) {
+    func deliver(_ transition: CircuitTransition?, to observers: Observers) {
+        if let transition { deliver(.stateChanged(transition), to: observers) }
+    }
+
+    @usableFromInline
+    func deliver(_ event: CircuitBreakerEvent, to observers: Observers) {
         if case .stateChanged(let transition) = event { telemetry.changed(transition) }
         for observer in observers { observer.handler(event) }
     }
