@@ -129,6 +129,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         return value
     }
 
+    /// Runs `operation`, with `context`, through the breaker: see ``execute(_:)``.
     @inlinable
     public nonisolated(nonsending) func execute<Value>(
         context: ResilienceContext,

@@ -32,6 +32,7 @@ public struct ResiliencePipeline<Policy: ResiliencePolicy>: ResiliencePolicy {
         self.policy = policy
     }
 
+    /// Runs `operation` through this policy (see ``ResiliencePolicy``).
     @inlinable
     public nonisolated(nonsending) func execute<Value>(
         context: ResilienceContext,
@@ -55,6 +56,7 @@ public struct ComposedPolicy<Outer: ResiliencePolicy, Inner: ResiliencePolicy>: 
         self.inner = inner
     }
 
+    /// Runs `operation` through this policy (see ``ResiliencePolicy``).
     @inlinable
     public nonisolated(nonsending) func execute<Value>(
         context: ResilienceContext,
@@ -72,6 +74,7 @@ public struct PassThroughPolicy: ResiliencePolicy {
     @inlinable
     public init() {}
 
+    /// Runs `operation` through this policy (see ``ResiliencePolicy``).
     @inlinable
     public nonisolated(nonsending) func execute<Value>(
         context: ResilienceContext,
@@ -90,6 +93,7 @@ public struct OptionalPolicy<Wrapped: ResiliencePolicy>: ResiliencePolicy {
     @inlinable
     public init(_ wrapped: Wrapped?) { self.wrapped = wrapped }
 
+    /// Runs `operation` through this policy (see ``ResiliencePolicy``).
     @inlinable
     public nonisolated(nonsending) func execute<Value>(
         context: ResilienceContext,
@@ -107,6 +111,7 @@ public enum EitherPolicy<First: ResiliencePolicy, Second: ResiliencePolicy>: Res
     /// The `else` branch.
     case second(Second)
 
+    /// Runs `operation` through this policy (see ``ResiliencePolicy``).
     @inlinable
     public nonisolated(nonsending) func execute<Value>(
         context: ResilienceContext,
