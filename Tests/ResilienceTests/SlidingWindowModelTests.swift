@@ -39,7 +39,7 @@ struct SlidingWindowModelTests {
         let buckets = Int.random(in: 1...7, using: &random)
         // Spans that do not divide evenly into buckets are included on purpose.
         let span = Duration.nanoseconds(Int64.random(in: 1_000...50_000, using: &random))
-        var window = SlidingWindow<ManualClock.Instant>(span: span, buckets: buckets, origin: .zero)
+        var window = SlidingWindow(span: span, buckets: buckets)
         var model = NaiveTimeWindow(width: span / buckets, span: span)
         var now = Duration.zero
         for step in 0..<300 {
@@ -48,15 +48,14 @@ struct SlidingWindowModelTests {
             case 3..<30: now += .nanoseconds(Int64.random(in: 0...2_000, using: &random))
             default: now += .nanoseconds(Int64.random(in: 0...200, using: &random))
             }
-            let instant = ManualClock.Instant(offset: now)
             if Bool.random(using: &random) {
                 let failure = Bool.random(using: &random)
                 let slow = Int.random(in: 0..<4, using: &random) == 0
-                window.record(failure: failure, slow: slow, now: instant)
+                window.record(failure: failure, slow: slow, now: now)
                 model.record(failure: failure, slow: slow, at: now)
             }
             let expected = model.counts(at: now)
-            let actual = window.counts(now: instant)
+            let actual = window.counts(now: now)
             #expect(
                 actual.calls == expected.calls && actual.failures == expected.failures
                     && actual.slowCalls == expected.slow,
@@ -69,7 +68,7 @@ struct SlidingWindowModelTests {
     func countWindow(seed: Int) {
         var random = SeededGenerator(state: UInt64(seed) &+ 1_000)
         let size = Int.random(in: 1...12, using: &random)
-        var window = SlidingWindow<ManualClock.Instant>(size: size, now: .zero)
+        var window = SlidingWindow(size: size)
         var model: [(failure: Bool, slow: Bool)] = []
         for _ in 0..<200 {
             let failure = Bool.random(using: &random)

@@ -46,6 +46,8 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     public let classifier: FailureClassifier
 
     @usableFromInline let clock: C
+    /// When the breaker was created; call start times are kept as offsets from it.
+    @usableFromInline let origin: C.Instant
     @usableFromInline let shared: Locked<Shared>
     /// What admission needs to know without the lock: `generation << 2 | forced << 1 | admitsWithoutTime`.
     /// Bit 0 is set while the state admits calls without time (closed, forced closed); bit 1 while the
@@ -88,7 +90,9 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         metricsFactory: (any MetricsFactory)?
     ) {
         let configuration = validated.raw
-        let machine = Machine(validated: validated, now: clock.now)
+        let origin = clock.now
+        let machine = Machine(validated: validated, now: origin)
+        self.origin = origin
         self.name = name
         self.configuration = configuration
         self.classifier = classifier
@@ -117,7 +121,9 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         _ operation: nonisolated(nonsending) () async throws -> Value
     ) async throws -> Value {
         let permit = try admit()
-        let start = measuresDuration ? clock.now : nil
+        // A `Duration?` offset rather than a `C.Instant?`: an optional of a resilient instant type
+        // (the standard clocks') costs value-witness calls even when it is nil.
+        let start = measuresDuration ? origin.duration(to: clock.now) : nil
         let value: Value
         do {
             value = try await operation()
@@ -148,7 +154,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         return try admitWithClock()
     }
 
-    @usableFromInline
+    @inlinable
     func admitWithClock() throws(ResilienceError) -> Machine.Permit {
         let (decision, transition, observers) = update { machine, now in machine.acquire(now: now) }
         deliver(transition, to: observers)
@@ -164,25 +170,25 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
 
     /// Records an outcome; reads the clock only when the state machine needs it.
     @inlinable
-    func report(_ outcome: CallOutcome, of permit: Machine.Permit, startedAt start: C.Instant?) {
+    func report(_ outcome: CallOutcome, of permit: Machine.Permit, startedAt start: Duration?) {
         telemetry.recorded(outcome)
         if recordsSuccessWithoutTime && outcome != .failure {
-            let observers = shared.withLock { shared -> Observers? in
-                guard shared.machine.recordWithoutTime(outcome, of: permit) == .recorded else { return nil }
-                return shared.observers
+            let recorded = shared.withLock { shared -> (done: Bool, observers: Observers?) in
+                guard shared.machine.recordWithoutTime(outcome, of: permit) == .recorded else { return (false, nil) }
+                return (true, shared.observers.isEmpty ? nil : shared.observers)
             }
-            if let observers {
-                deliver(.outcomeRecorded(outcome), to: observers)
+            if recorded.done {
+                deliver(.outcomeRecorded(outcome), to: recorded.observers)
                 return
             }
         }
         reportWithClock(outcome, of: permit, startedAt: start)
     }
 
-    @usableFromInline
-    func reportWithClock(_ outcome: CallOutcome, of permit: Machine.Permit, startedAt start: C.Instant?) {
+    @inlinable
+    func reportWithClock(_ outcome: CallOutcome, of permit: Machine.Permit, startedAt start: Duration?) {
         let (_, transition, observers) = update { machine, now in
-            let duration = start.map { $0.duration(to: now) } ?? .zero
+            let duration = start.map { origin.duration(to: now) - $0 } ?? .zero
             return ((), machine.record(outcome, of: permit, duration: duration, now: now))
         }
         deliver(.outcomeRecorded(outcome), to: observers)
@@ -258,15 +264,15 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     /// Reads the clock, then applies `change` to the state machine under the lock and publishes the
     /// admission word. Returns what `change` returned and the observers to deliver events to, outside
     /// the lock.
-    @usableFromInline
+    @inlinable
     func update<Value>(
         _ change: (inout Machine, C.Instant) -> (Value, CircuitTransition?)
-    ) -> (value: Value, transition: CircuitTransition?, observers: Observers) {
+    ) -> (value: Value, transition: CircuitTransition?, observers: Observers?) {
         let now = clock.now
         return shared.withLock { shared in
             let (value, transition) = change(&shared.machine, now)
             publish(shared.machine)
-            return (value, transition, shared.observers)
+            return (value, transition, shared.observers.isEmpty ? nil : shared.observers)
         }
     }
 
@@ -277,7 +283,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         return value
     }
 
-    @usableFromInline
+    @inlinable
     static func admissionWord(of machine: borrowing Machine) -> UInt64 {
         let forced: UInt64 = switch machine.currentState {
         case .forcedOpen, .forcedClosed: 2
@@ -288,7 +294,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     }
 
     /// Publishes the lock-free admission word; called under the lock after every change of state.
-    @usableFromInline
+    @inlinable
     func publish(_ machine: borrowing Machine) {
         admissionWord.store(Self.admissionWord(of: machine), ordering: .releasing)
     }
@@ -299,14 +305,16 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         admissionWord.load(ordering: .acquiring) & 0b11 == 0b01
     }
 
-    @usableFromInline
-    func deliver(_ transition: CircuitTransition?, to observers: Observers) {
+    @inlinable
+    func deliver(_ transition: CircuitTransition?, to observers: Observers?) {
         if let transition { deliver(.stateChanged(transition), to: observers) }
     }
 
-    @usableFromInline
-    func deliver(_ event: CircuitBreakerEvent, to observers: Observers) {
+    /// Sends `event` to telemetry (state changes) and to `observers` (`nil` when there are none).
+    @inlinable
+    func deliver(_ event: CircuitBreakerEvent, to observers: Observers?) {
         if case .stateChanged(let transition) = event { telemetry.changed(transition) }
+        guard let observers else { return }
         for observer in observers { observer.handler(event) }
     }
 }

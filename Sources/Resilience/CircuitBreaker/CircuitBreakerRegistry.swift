@@ -23,14 +23,21 @@ import Synchronization
 /// Each breaker is named `"<name>.<key>"` in errors, metrics and logs (override with `breakerName`).
 /// Keys therefore become metric label values: use per-endpoint or per-host keys, not per-request ones.
 public final class CircuitBreakerRegistry<Key: Hashable & Sendable, C: Clock>: Sendable where C.Duration == Duration {
-    private struct Entry {
-        let breaker: CircuitBreaker<C>
-        var lastUsed: UInt64
+    @usableFromInline
+    struct Entry {
+        @usableFromInline let breaker: CircuitBreaker<C>
+        @usableFromInline var lastUsed: UInt64
+        @usableFromInline init(breaker: CircuitBreaker<C>, lastUsed: UInt64) {
+            self.breaker = breaker
+            self.lastUsed = lastUsed
+        }
     }
 
-    private struct State {
-        var entries: [Key: Entry] = [:]
-        var tick: UInt64 = 0
+    @usableFromInline
+    struct State {
+        @usableFromInline var entries: [Key: Entry] = [:]
+        @usableFromInline var tick: UInt64 = 0
+        @usableFromInline init() {}
     }
 
     /// The registry's name, the prefix of its breakers' names.
@@ -49,7 +56,7 @@ public final class CircuitBreakerRegistry<Key: Hashable & Sendable, C: Clock>: S
     private let logger: Logger?
     private let metricsFactory: (any MetricsFactory)?
     private let breakerName: @Sendable (Key) -> String
-    private let state = Locked(State())
+    @usableFromInline let state = Locked(State())
 
     /// Creates an empty registry.
     /// - Parameters:
@@ -104,12 +111,25 @@ public final class CircuitBreakerRegistry<Key: Hashable & Sendable, C: Clock>: S
     /// The breaker of `key`, created with the key's configuration on first use.
     /// - Throws: ``CircuitBreakerRegistryError`` when the registry is at its bound and no closed breaker
     ///   can be evicted.
+    @inlinable
     public func breaker(for key: Key) throws(CircuitBreakerRegistryError) -> CircuitBreaker<C> {
+        // The common case, specialised in the caller: the key has a breaker.
+        let existing = state.withLock { state -> CircuitBreaker<C>? in
+            state.tick &+= 1
+            guard let index = state.entries.index(forKey: key) else { return nil }
+            state.entries.values[index].lastUsed = state.tick
+            return state.entries.values[index].breaker
+        }
+        if let existing { return existing }
+        return try insertBreaker(for: key)
+    }
+
+    /// Creates the breaker of a key seen for the first time, evicting one if the registry is full.
+    @usableFromInline
+    func insertBreaker(for key: Key) throws(CircuitBreakerRegistryError) -> CircuitBreaker<C> {
         try state.withLock { (state) throws(CircuitBreakerRegistryError) -> CircuitBreaker<C> in
-            state.tick += 1
             if let existing = state.entries[key] {
-                state.entries[key]?.lastUsed = state.tick
-                return existing.breaker
+                return existing.breaker  // another task inserted it in the meantime
             }
             if state.entries.count >= maximumBreakers {
                 let evictable = state.entries

@@ -27,6 +27,13 @@
 /// 7. ``forceOpen(now:)`` rejects everything until another manual call; ``forceClosed(now:)`` admits and
 ///    records everything and never trips; ``reset(now:)`` closes with an empty window. A manual call
 ///    that leaves the state as it was reports no transition.
+/// An immutable instant in a box; see ``CircuitBreakerStateMachine/originBox``.
+@usableFromInline
+final class InstantBox<Instant: InstantProtocol>: Sendable {
+    @usableFromInline let instant: Instant
+    @usableFromInline init(_ instant: Instant) { self.instant = instant }
+}
+
 public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
     /// Proof that a call was admitted, to be handed back with its outcome.
     public struct Permit: Sendable, Hashable {
@@ -64,7 +71,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     @usableFromInline
     enum Phase: Sendable {
         case closed
-        case open(until: Instant)
+        case open(until: Duration)
         case halfOpen(ProbeTally)
         case forcedOpen
         case forcedClosed
@@ -72,8 +79,9 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
 
     @usableFromInline let settings: ValidatedCircuitBreakerConfiguration
     @usableFromInline var phase: Phase = .closed
-    @usableFromInline var window: SlidingWindow<Instant>
-    @usableFromInline var stateEnteredAt: Instant
+    @usableFromInline var window: SlidingWindow
+    /// When the current state was entered, as time elapsed since ``origin``.
+    @usableFromInline var stateEnteredAt: Duration = .zero
     @usableFromInline var currentBreak: Duration
 
     /// The current generation; see rule 5.
@@ -85,6 +93,17 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     @usableFromInline var ignoredCalls = 0
     @usableFromInline var slowCalls = 0
     @usableFromInline var rejectedCalls = 0
+
+    /// The instant the machine was created at. Internally every instant is kept as the `Duration`
+    /// elapsed since then: a frozen type with a fixed layout, so the state machine costs the same
+    /// whatever the caller's `Instant` type (the standard clocks' instants are resilient types whose
+    /// layout would otherwise be looked up at run time on every call).
+    public var origin: Instant { originBox.instant }
+
+    /// ``origin`` in a box: a struct holding a resilient type (such as `ContinuousClock.Instant`) is
+    /// itself laid out at run time, which would make every access to the machine go through type
+    /// metadata; a class reference keeps the machine's layout fixed.
+    @usableFromInline let originBox: InstantBox<Instant>
 
     /// The configuration the machine runs with.
     public var configuration: CircuitBreakerConfiguration { settings.raw }
@@ -98,15 +117,14 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     /// Creates a closed breaker from a configuration that already passed validation.
     init(validated: ValidatedCircuitBreakerConfiguration, now: Instant) {
         settings = validated
+        originBox = InstantBox(now)
         let configuration = validated.raw
         switch configuration.window {
         case .count:
-            window = SlidingWindow(size: configuration.windowSize, now: now)
+            window = SlidingWindow(size: configuration.windowSize)
         case .time:
-            window = SlidingWindow(
-                span: configuration.samplingDuration, buckets: configuration.windowBuckets, origin: now)
+            window = SlidingWindow(span: configuration.samplingDuration, buckets: configuration.windowBuckets)
         }
-        stateEnteredAt = now
         currentBreak = configuration.breakDuration
     }
 
@@ -119,22 +137,21 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     /// and admit calls without taking its lock.
     @inlinable
     public var timeIndependentPermit: Permit? {
-        switch phase {
-        case .closed, .forcedClosed: Permit(generation: generation)
-        case .open, .halfOpen, .forcedOpen: nil
-        }
+        admitsWithoutTime ? Permit(generation: generation) : nil
     }
 
     /// Decides whether a call may go ahead at `now`, after applying any time-driven transition due.
     @inlinable
     public mutating func acquire(now: Instant) -> (decision: Decision, transition: CircuitTransition?) {
+        if let permit = timeIndependentPermit { return (.permitted(permit), nil) }
+        let now = elapsed(at: now)
         let transition = applyDueTransition(now: now)
         switch phase {
         case .closed, .forcedClosed:
             return (.permitted(Permit(generation: generation)), transition)
         case .open(let until):
             rejectedCalls += 1
-            return (.rejected(.circuitOpen, retryAfter: now.duration(to: until)), transition)
+            return (.rejected(.circuitOpen, retryAfter: until - now), transition)
         case .halfOpen(var tally):
             guard tally.admitted < settings.raw.halfOpenPermittedCalls else {
                 rejectedCalls += 1
@@ -161,14 +178,18 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     ) -> CircuitTransition? {
         let slow = outcome != .ignored && isSlow(duration)
         countLifetime(outcome, slow: slow)
+        // Closed and forced closed have no time-driven transition, so a call of the current
+        // generation needs the time only for a time window or to trip: convert `now` lazily.
+        if permit.generation == generation && admitsWithoutTime && !window.isTimeBased {
+            guard recordInClosedState(outcome, slow: slow, now: nil) else { return nil }
+            return tripIfThresholdReached(now: elapsed(at: now))
+        }
+        let now = elapsed(at: now)
         let due = applyDueTransition(now: now)
         guard permit.generation == generation else { return due }
         switch phase {
         case .closed, .forcedClosed:
-            guard outcome != .ignored else { return nil }
-            let failure = outcome == .failure
-            window.record(failure: failure, slow: slow, now: now)
-            guard case .closed = phase, failure || slow else { return nil }
+            guard recordInClosedState(outcome, slow: slow, now: now) else { return nil }
             return tripIfThresholdReached(now: now)
         case .halfOpen(var tally):
             if outcome == .ignored {
@@ -202,19 +223,36 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     /// this first.
     @inlinable
     public mutating func recordWithoutTime(_ outcome: CallOutcome, of permit: Permit) -> TimelessRecord {
-        guard outcome != .failure, permit.generation == generation, settings.raw.slowCallDuration == nil,
-              !window.isTimeBased
+        guard outcome != .failure, permit.generation == generation, admitsWithoutTime,
+              settings.raw.slowCallDuration == nil, !window.isTimeBased
         else { return .needsTime }
+        countLifetime(outcome, slow: false)
+        _ = recordInClosedState(outcome, slow: false, now: nil)  // a success never trips
+        return .recorded
+    }
+
+    /// Rule 1 in closed and forced-closed state, for an outcome of the current generation; returns
+    /// whether rule 2's trip condition must now be evaluated. `now` may be `nil` for a count window,
+    /// which ignores time.
+    @inlinable
+    mutating func recordInClosedState(_ outcome: CallOutcome, slow: Bool, now: Duration?) -> Bool {
+        guard outcome != .ignored else { return false }
+        let failure = outcome == .failure
+        if let now {
+            window.record(failure: failure, slow: slow, now: now)
+        } else {
+            window.recordInCountMode(failure: failure, slow: slow)
+        }
+        guard case .closed = phase else { return false }
+        return failure || slow
+    }
+
+    /// Whether the state admits calls without looking at the time (closed and forced closed).
+    @inlinable
+    var admitsWithoutTime: Bool {
         switch phase {
-        case .closed, .forcedClosed:
-            countLifetime(outcome, slow: false)
-            if outcome == .success {
-                // A count window ignores `now`; the stored instant is only a placeholder.
-                window.record(failure: false, slow: false, now: stateEnteredAt)
-            }
-            return .recorded
-        case .open, .halfOpen, .forcedOpen:
-            return .needsTime
+        case .closed, .forcedClosed: true
+        case .open, .halfOpen, .forcedOpen: false
         }
     }
 
@@ -223,19 +261,21 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     /// The state at `now`, after applying any time-driven transition due (nobody observes a stale open).
     @inlinable
     public mutating func state(now: Instant) -> (state: CircuitState, transition: CircuitTransition?) {
+        let now = elapsed(at: now)
         let transition = applyDueTransition(now: now)
         return (currentState, transition)
     }
 
     /// A snapshot of the breaker at `now`, after applying any time-driven transition due.
     public mutating func stats(now: Instant) -> (stats: CircuitBreakerStats, transition: CircuitTransition?) {
+        let now = elapsed(at: now)
         let transition = applyDueTransition(now: now)
         let counts = window.counts(now: now)
         var tally = ProbeTally()
         var retryAfter: Duration?
         switch phase {
         case .halfOpen(let current): tally = current
-        case .open(let until): retryAfter = now.duration(to: until)
+        case .open(let until): retryAfter = until - now
         case .closed, .forcedOpen, .forcedClosed: break
         }
         let stats = CircuitBreakerStats(
@@ -248,7 +288,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
             ignoredCalls: ignoredCalls,
             slowCalls: slowCalls,
             rejectedCalls: rejectedCalls,
-            timeInState: max(.zero, stateEnteredAt.duration(to: now)),
+            timeInState: max(.zero, now - stateEnteredAt),
             currentBreakDuration: currentBreak,
             retryAfter: retryAfter,
             probesAdmitted: tally.admitted,
@@ -263,20 +303,21 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     /// Opens the breaker until the next manual call: every call is rejected with `circuitOpen` and no
     /// `retryAfter`. Returns the transitions, including a time-driven one that was due first.
     public mutating func forceOpen(now: Instant) -> [CircuitTransition] {
-        manual(now: now, to: .forcedOpen, reason: .forcedOpen) { _ in }
+        manual(now: elapsed(at: now), to: .forcedOpen, reason: .forcedOpen) { _ in }
     }
 
     /// Closes the breaker until the next manual call: every call is admitted and recorded in the window,
     /// and it never trips. The growing break is reset.
     public mutating func forceClosed(now: Instant) -> [CircuitTransition] {
-        manual(now: now, to: .forcedClosed, reason: .forcedClosed) { machine in
+        manual(now: elapsed(at: now), to: .forcedClosed, reason: .forcedClosed) { machine in
             machine.currentBreak = machine.settings.raw.breakDuration
         }
     }
 
     /// Returns to closed with an empty window and the initial break duration.
     public mutating func reset(now: Instant) -> [CircuitTransition] {
-        manual(now: now, to: .closed, reason: .reset) { machine in
+        let now = elapsed(at: now)
+        return manual(now: now, to: .closed, reason: .reset) { machine in
             machine.currentBreak = machine.settings.raw.breakDuration
             machine.window.clear(now: now)
         }
@@ -294,6 +335,12 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
         case .forcedOpen: .forcedOpen
         case .forcedClosed: .forcedClosed
         }
+    }
+
+    /// `now` as the time elapsed since ``origin``.
+    @inlinable
+    func elapsed(at now: Instant) -> Duration {
+        originBox.instant.duration(to: now)
     }
 
     @inlinable
@@ -315,12 +362,12 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     /// Applies the time-driven transition due at `now`, if any: open → half-open once the break has
     /// elapsed; half-open → open once `halfOpenMaxDuration` has elapsed.
     @inlinable
-    mutating func applyDueTransition(now: Instant) -> CircuitTransition? {
+    mutating func applyDueTransition(now: Duration) -> CircuitTransition? {
         switch phase {
         case .open(let until) where now >= until:
             return enterHalfOpen(now: now)
         case .halfOpen:
-            guard let limit = settings.raw.halfOpenMaxDuration, now >= stateEnteredAt.advanced(by: limit)
+            guard let limit = settings.raw.halfOpenMaxDuration, now >= stateEnteredAt + limit
             else { return nil }
             return reopenFromHalfOpen(now: now, reason: .halfOpenTimedOut)
         case .closed, .open, .forcedOpen, .forcedClosed:
@@ -329,7 +376,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     }
 
     @inlinable
-    mutating func tripIfThresholdReached(now: Instant) -> CircuitTransition? {
+    mutating func tripIfThresholdReached(now: Duration) -> CircuitTransition? {
         let counts = window.counts(now: now)
         guard counts.calls >= settings.minimumCalls else { return nil }
         let reason: CircuitTransitionReason
@@ -342,24 +389,24 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
             return nil
         }
         currentBreak = settings.raw.breakDuration
-        return enter(.open(until: now.advanced(by: currentBreak)), now: now, from: .closed, reason: reason)
+        return enter(.open(until: now + currentBreak), now: now, from: .closed, reason: reason)
     }
 
     @usableFromInline
-    mutating func enterHalfOpen(now: Instant) -> CircuitTransition {
+    mutating func enterHalfOpen(now: Duration) -> CircuitTransition {
         window.clear(now: now)
         return enter(.halfOpen(ProbeTally()), now: now, from: .open, reason: .breakElapsed)
     }
 
     @usableFromInline
-    mutating func reopenFromHalfOpen(now: Instant, reason: CircuitTransitionReason) -> CircuitTransition {
+    mutating func reopenFromHalfOpen(now: Duration, reason: CircuitTransitionReason) -> CircuitTransition {
         currentBreak = currentBreak.multiplied(
             by: settings.raw.breakDurationMultiplier, cappedAt: settings.raw.maxBreakDuration)
-        return enter(.open(until: now.advanced(by: currentBreak)), now: now, from: .halfOpen, reason: reason)
+        return enter(.open(until: now + currentBreak), now: now, from: .halfOpen, reason: reason)
     }
 
     @usableFromInline
-    mutating func close(now: Instant, from: CircuitState, reason: CircuitTransitionReason) -> CircuitTransition {
+    mutating func close(now: Duration, from: CircuitState, reason: CircuitTransitionReason) -> CircuitTransition {
         currentBreak = settings.raw.breakDuration
         window.clear(now: now)
         return enter(.closed, now: now, from: from, reason: reason)
@@ -367,7 +414,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
 
     @usableFromInline
     mutating func enter(
-        _ newPhase: Phase, now: Instant, from: CircuitState, reason: CircuitTransitionReason
+        _ newPhase: Phase, now: Duration, from: CircuitState, reason: CircuitTransitionReason
     ) -> CircuitTransition {
         phase = newPhase
         generation &+= 1
@@ -376,7 +423,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     }
 
     mutating func manual(
-        now: Instant, to target: Phase, reason: CircuitTransitionReason,
+        now: Duration, to target: Phase, reason: CircuitTransitionReason,
         _ adjust: (inout CircuitBreakerStateMachine) -> Void
     ) -> [CircuitTransition] {
         var transitions: [CircuitTransition] = []
