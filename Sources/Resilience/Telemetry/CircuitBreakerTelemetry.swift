@@ -15,9 +15,14 @@ import Metrics
 ///
 /// State changes are logged (`notice` when opening, `info` otherwise) with the metadata `policy`, `from`,
 /// `to` and `reason`.
+///
+/// When the factory is swift-metrics' no-op handler (no backend bootstrapped), the per-call counters
+/// are skipped entirely: they cost about a fifth of a closed call and would record nothing.
 @usableFromInline
 final class CircuitBreakerTelemetry: Sendable {
     let logger: Logger
+    /// Whether per-call outcomes are counted (false for the no-op metrics factory).
+    @usableFromInline let countsOutcomes: Bool
     let outcomeCounters: [Counter]          // indexed like CallOutcome.allCases
     let rejectionCounters: [ResilienceError.Code: Counter]
     let transitionCounters: [CircuitState: [CircuitState: Counter]]
@@ -27,6 +32,7 @@ final class CircuitBreakerTelemetry: Sendable {
     init(policyName: String, logger: Logger, metricsFactory: any MetricsFactory, initialState: CircuitState) {
         self.policyName = policyName
         self.logger = logger
+        self.countsOutcomes = !(metricsFactory is NOOPMetricsHandler)
         outcomeCounters = CallOutcome.allCases.map { outcome in
             Counter(
                 label: "resilience_circuit_breaker_calls_total",
@@ -60,8 +66,14 @@ final class CircuitBreakerTelemetry: Sendable {
         stateGauges = gauges
     }
 
-    @usableFromInline
+    /// Counts one call's outcome; a no-op without a metrics backend.
+    @inlinable
     func recorded(_ outcome: CallOutcome) {
+        if countsOutcomes { count(outcome) }
+    }
+
+    @usableFromInline
+    func count(_ outcome: CallOutcome) {
         let index = switch outcome {
         case .success: 0
         case .failure: 1
