@@ -180,9 +180,10 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
         countLifetime(outcome, slow: slow)
         // Closed and forced closed have no time-driven transition, so a call of the current
         // generation needs the time only for a time window or to trip: convert `now` lazily.
-        if permit.generation == generation && admitsWithoutTime && !window.isTimeBased {
-            guard recordInClosedState(outcome, slow: slow, now: nil) else { return nil }
-            return tripIfThresholdReached(now: elapsed(at: now))
+        if permit.generation == generation && admitsWithoutTime {
+            let elapsedNow = window.isTimeBased ? elapsed(at: now) : nil
+            guard recordInClosedState(outcome, slow: slow, now: elapsedNow) else { return nil }
+            return tripIfThresholdReached(now: elapsedNow ?? elapsed(at: now))
         }
         let now = elapsed(at: now)
         let due = applyDueTransition(now: now)
