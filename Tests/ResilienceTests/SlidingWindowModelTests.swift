@@ -18,16 +18,15 @@ struct SlidingWindowModelTests {
     /// The rule, written the slow and obvious way: an outcome recorded at t falls in bucket
     /// k = floor(t / w) and counts while now < k·w + span.
     struct NaiveTimeWindow {
-        let width: Duration
-        let span: Duration
-        var records: [(bucket: Int, failure: Bool, slow: Bool)] = []
+        let width: Int128
+        let span: Int128
+        var records: [(bucket: Int128, failure: Bool, slow: Bool)] = []
 
-        mutating func record(failure: Bool, slow: Bool, at now: Duration) {
-            let bucket = Int(now.totalAttoseconds / width.totalAttoseconds)
-            records.append((bucket, failure, slow))
+        mutating func record(failure: Bool, slow: Bool, at now: Int128) {
+            records.append((now / width, failure, slow))
         }
 
-        func counts(at now: Duration) -> (calls: Int, failures: Int, slow: Int) {
+        func counts(at now: Int128) -> (calls: Int, failures: Int, slow: Int) {
             let live = records.filter { now < width * $0.bucket + span }
             return (live.count, live.filter(\.failure).count, live.filter(\.slow).count)
         }
@@ -37,16 +36,17 @@ struct SlidingWindowModelTests {
     func timeWindow(seed: Int) {
         var random = SeededGenerator(state: UInt64(seed))
         let buckets = Int.random(in: 1...7, using: &random)
-        // Spans that do not divide evenly into buckets are included on purpose.
-        let span = Duration.nanoseconds(Int64.random(in: 1_000...50_000, using: &random))
-        var window = SlidingWindow(span: span, buckets: buckets)
-        var model = NaiveTimeWindow(width: span / buckets, span: span)
-        var now = Duration.zero
+        // Spans that do not divide evenly into buckets, and buckets only a few nanoseconds wide, are
+        // included on purpose.
+        let span = Int128(Int64.random(in: Int64(buckets)...50_000, using: &random))
+        var window = SlidingWindow(spanAttoseconds: span, buckets: buckets)
+        var model = NaiveTimeWindow(width: span / Int128(buckets), span: span)
+        var now: Int128 = 0
         for step in 0..<300 {
             switch Int.random(in: 0..<100, using: &random) {
-            case 0..<3: now += span * Int.random(in: 1...50, using: &random)      // a long idle gap
-            case 3..<30: now += .nanoseconds(Int64.random(in: 0...2_000, using: &random))
-            default: now += .nanoseconds(Int64.random(in: 0...200, using: &random))
+            case 0..<3: now += span * Int128(Int.random(in: 1...50, using: &random))      // a long idle gap
+            case 3..<30: now += Int128(Int.random(in: 0...2_000, using: &random))
+            default: now += Int128(Int.random(in: 0...200, using: &random))
             }
             if Bool.random(using: &random) {
                 let failure = Bool.random(using: &random)

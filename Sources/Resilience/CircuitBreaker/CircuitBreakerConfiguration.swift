@@ -118,6 +118,11 @@ struct ValidatedCircuitBreakerConfiguration: Sendable {
     @usableFromInline let minimumCalls: Int
     /// S: the number of successful probes that closes a half-open breaker.
     @usableFromInline let probeSuccessThreshold: Int
+    /// The durations the state machine uses, in attoseconds.
+    @usableFromInline let breakAttoseconds: Int128
+    @usableFromInline let maxBreakAttoseconds: Int128
+    @usableFromInline let halfOpenMaxAttoseconds: Int128?
+    @usableFromInline let samplingAttoseconds: Int128
 
     init(_ configuration: CircuitBreakerConfiguration) throws(ConfigurationError) {
         let c = configuration
@@ -162,6 +167,10 @@ struct ValidatedCircuitBreakerConfiguration: Sendable {
         if let maxDuration = c.halfOpenMaxDuration { try positive(maxDuration, "halfOpenMaxDuration") }
 
         raw = configuration
+        breakAttoseconds = c.breakDuration.attoseconds
+        maxBreakAttoseconds = c.maxBreakDuration.attoseconds
+        halfOpenMaxAttoseconds = c.halfOpenMaxDuration?.attoseconds
+        samplingAttoseconds = c.samplingDuration.attoseconds
         minimumCalls = c.window == .count ? min(c.minimumThroughput, c.windowSize) : c.minimumThroughput
         probeSuccessThreshold = successRatio.ceilOfProduct(with: c.halfOpenPermittedCalls)
     }

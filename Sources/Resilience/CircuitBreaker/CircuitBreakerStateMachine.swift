@@ -71,7 +71,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     @usableFromInline
     enum Phase: Sendable {
         case closed
-        case open(until: Duration)
+        case open(until: Int128)
         case halfOpen(ProbeTally)
         case forcedOpen
         case forcedClosed
@@ -80,9 +80,10 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     @usableFromInline let settings: ValidatedCircuitBreakerConfiguration
     @usableFromInline var phase: Phase = .closed
     @usableFromInline var window: SlidingWindow
-    /// When the current state was entered, as time elapsed since ``origin``.
-    @usableFromInline var stateEnteredAt: Duration = .zero
-    @usableFromInline var currentBreak: Duration
+    /// When the current state was entered, in attoseconds since ``origin``.
+    @usableFromInline var stateEnteredAt: Int128 = 0
+    /// The break an open breaker serves (or will serve after its next trip), in attoseconds.
+    @usableFromInline var currentBreak: Int128
 
     /// The current generation; see rule 5.
     public private(set) var generation: UInt64 = 0
@@ -94,10 +95,11 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     @usableFromInline var slowCalls = 0
     @usableFromInline var rejectedCalls = 0
 
-    /// The instant the machine was created at. Internally every instant is kept as the `Duration`
-    /// elapsed since then: a frozen type with a fixed layout, so the state machine costs the same
-    /// whatever the caller's `Instant` type (the standard clocks' instants are resilient types whose
-    /// layout would otherwise be looked up at run time on every call).
+    /// The instant the machine was created at. Internally every instant is kept as the attoseconds
+    /// elapsed since then (`Duration.attoseconds`, exact): a fixed layout whatever the caller's
+    /// `Instant` type (the standard clocks' instants are resilient types whose layout would otherwise be
+    /// looked up at run time on every call), and integer comparisons inline where `Duration`'s
+    /// operators are calls into the runtime.
     public var origin: Instant { originBox.instant }
 
     /// ``origin`` in a box: a struct holding a resilient type (such as `ContinuousClock.Instant`) is
@@ -123,9 +125,9 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
         case .count:
             window = SlidingWindow(size: configuration.windowSize)
         case .time:
-            window = SlidingWindow(span: configuration.samplingDuration, buckets: configuration.windowBuckets)
+            window = SlidingWindow(spanAttoseconds: validated.samplingAttoseconds, buckets: configuration.windowBuckets)
         }
-        currentBreak = configuration.breakDuration
+        currentBreak = validated.breakAttoseconds
     }
 
     // MARK: - Admission
@@ -151,7 +153,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
             return (.permitted(Permit(generation: generation)), transition)
         case .open(let until):
             rejectedCalls += 1
-            return (.rejected(.circuitOpen, retryAfter: until - now), transition)
+            return (.rejected(.circuitOpen, retryAfter: Duration(attoseconds: until - now)), transition)
         case .halfOpen(var tally):
             guard tally.admitted < settings.raw.halfOpenPermittedCalls else {
                 rejectedCalls += 1
@@ -235,8 +237,8 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     /// Rule 1 in closed and forced-closed state, for an outcome of the current generation; returns
     /// whether rule 2's trip condition must now be evaluated. `now` may be `nil` for a count window,
     /// which ignores time.
-    @inlinable
-    mutating func recordInClosedState(_ outcome: CallOutcome, slow: Bool, now: Duration?) -> Bool {
+    @inlinable @inline(__always)
+    mutating func recordInClosedState(_ outcome: CallOutcome, slow: Bool, now: Int128?) -> Bool {
         guard outcome != .ignored else { return false }
         let failure = outcome == .failure
         if let now {
@@ -276,7 +278,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
         var retryAfter: Duration?
         switch phase {
         case .halfOpen(let current): tally = current
-        case .open(let until): retryAfter = until - now
+        case .open(let until): retryAfter = Duration(attoseconds: until - now)
         case .closed, .forcedOpen, .forcedClosed: break
         }
         let stats = CircuitBreakerStats(
@@ -289,8 +291,8 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
             ignoredCalls: ignoredCalls,
             slowCalls: slowCalls,
             rejectedCalls: rejectedCalls,
-            timeInState: max(.zero, now - stateEnteredAt),
-            currentBreakDuration: currentBreak,
+            timeInState: Duration(attoseconds: max(0, now - stateEnteredAt)),
+            currentBreakDuration: Duration(attoseconds: currentBreak),
             retryAfter: retryAfter,
             probesAdmitted: tally.admitted,
             probesSucceeded: tally.succeeded,
@@ -311,7 +313,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     /// and it never trips. The growing break is reset.
     public mutating func forceClosed(now: Instant) -> [CircuitTransition] {
         manual(now: elapsed(at: now), to: .forcedClosed, reason: .forcedClosed) { machine in
-            machine.currentBreak = machine.settings.raw.breakDuration
+            machine.currentBreak = machine.settings.breakAttoseconds
         }
     }
 
@@ -319,7 +321,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     public mutating func reset(now: Instant) -> [CircuitTransition] {
         let now = elapsed(at: now)
         return manual(now: now, to: .closed, reason: .reset) { machine in
-            machine.currentBreak = machine.settings.raw.breakDuration
+            machine.currentBreak = machine.settings.breakAttoseconds
             machine.window.clear(now: now)
         }
     }
@@ -340,8 +342,8 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
 
     /// `now` as the time elapsed since ``origin``.
     @inlinable
-    func elapsed(at now: Instant) -> Duration {
-        originBox.instant.duration(to: now)
+    func elapsed(at now: Instant) -> Int128 {
+        originBox.instant.duration(to: now).attoseconds
     }
 
     @inlinable
@@ -350,7 +352,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
         return duration >= threshold
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func countLifetime(_ outcome: CallOutcome, slow: Bool) {
         switch outcome {
         case .success: successfulCalls += 1
@@ -363,12 +365,12 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     /// Applies the time-driven transition due at `now`, if any: open → half-open once the break has
     /// elapsed; half-open → open once `halfOpenMaxDuration` has elapsed.
     @inlinable
-    mutating func applyDueTransition(now: Duration) -> CircuitTransition? {
+    mutating func applyDueTransition(now: Int128) -> CircuitTransition? {
         switch phase {
         case .open(let until) where now >= until:
             return enterHalfOpen(now: now)
         case .halfOpen:
-            guard let limit = settings.raw.halfOpenMaxDuration, now >= stateEnteredAt + limit
+            guard let limit = settings.halfOpenMaxAttoseconds, now >= stateEnteredAt &+ limit
             else { return nil }
             return reopenFromHalfOpen(now: now, reason: .halfOpenTimedOut)
         case .closed, .open, .forcedOpen, .forcedClosed:
@@ -377,7 +379,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     }
 
     @inlinable
-    mutating func tripIfThresholdReached(now: Duration) -> CircuitTransition? {
+    mutating func tripIfThresholdReached(now: Int128) -> CircuitTransition? {
         let counts = window.counts(now: now)
         guard counts.calls >= settings.minimumCalls else { return nil }
         let reason: CircuitTransitionReason
@@ -389,33 +391,34 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
         } else {
             return nil
         }
-        currentBreak = settings.raw.breakDuration
-        return enter(.open(until: now + currentBreak), now: now, from: .closed, reason: reason)
+        currentBreak = settings.breakAttoseconds
+        return enter(.open(until: now &+ currentBreak), now: now, from: .closed, reason: reason)
     }
 
     @usableFromInline
-    mutating func enterHalfOpen(now: Duration) -> CircuitTransition {
+    mutating func enterHalfOpen(now: Int128) -> CircuitTransition {
         window.clear(now: now)
         return enter(.halfOpen(ProbeTally()), now: now, from: .open, reason: .breakElapsed)
     }
 
     @usableFromInline
-    mutating func reopenFromHalfOpen(now: Duration, reason: CircuitTransitionReason) -> CircuitTransition {
-        currentBreak = currentBreak.multiplied(
-            by: settings.raw.breakDurationMultiplier, cappedAt: settings.raw.maxBreakDuration)
-        return enter(.open(until: now + currentBreak), now: now, from: .halfOpen, reason: reason)
+    mutating func reopenFromHalfOpen(now: Int128, reason: CircuitTransitionReason) -> CircuitTransition {
+        let grown = Double(currentBreak) * settings.raw.breakDurationMultiplier
+        let cap = settings.maxBreakAttoseconds
+        currentBreak = grown >= Double(cap) ? cap : min(Int128(grown), cap)
+        return enter(.open(until: now &+ currentBreak), now: now, from: .halfOpen, reason: reason)
     }
 
     @usableFromInline
-    mutating func close(now: Duration, from: CircuitState, reason: CircuitTransitionReason) -> CircuitTransition {
-        currentBreak = settings.raw.breakDuration
+    mutating func close(now: Int128, from: CircuitState, reason: CircuitTransitionReason) -> CircuitTransition {
+        currentBreak = settings.breakAttoseconds
         window.clear(now: now)
         return enter(.closed, now: now, from: from, reason: reason)
     }
 
     @usableFromInline
     mutating func enter(
-        _ newPhase: Phase, now: Duration, from: CircuitState, reason: CircuitTransitionReason
+        _ newPhase: Phase, now: Int128, from: CircuitState, reason: CircuitTransitionReason
     ) -> CircuitTransition {
         phase = newPhase
         generation &+= 1
@@ -424,7 +427,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     }
 
     mutating func manual(
-        now: Duration, to target: Phase, reason: CircuitTransitionReason,
+        now: Int128, to target: Phase, reason: CircuitTransitionReason,
         _ adjust: (inout CircuitBreakerStateMachine) -> Void
     ) -> [CircuitTransition] {
         var transitions: [CircuitTransition] = []

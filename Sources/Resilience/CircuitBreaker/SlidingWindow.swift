@@ -1,14 +1,15 @@
 /// The calls a circuit breaker remembers: the last N calls, or the calls of a rolling time span.
 ///
 /// - Count mode keeps the last `size` recorded calls in a ring.
-/// - Time mode divides time, counted from the origin, into buckets of width `w = span / buckets`; an outcome
-///   recorded in bucket `k` (the interval `[k·w, (k+1)·w)`) counts while
-///   `now < k·w + span`. The ring holds `buckets + 1` slots, so memory is O(buckets), and
-///   recording costs one comparison unless a bucket boundary was crossed (no division per call).
+/// - Time mode divides time, counted from the origin, into buckets of width `w = span / buckets`; an
+///   outcome recorded in bucket `k` (the interval `[k·w, (k+1)·w)`) counts while `now < k·w + span`.
+///   The ring holds one slot per bucket that can be live at once (`buckets + 1` when `span` divides
+///   evenly), so memory is O(buckets), and recording costs one comparison unless a bucket boundary
+///   was crossed (no division per call).
 ///
-/// Pure: no locks, no clock. Every time-dependent method takes `now`, the time elapsed since the
-/// window's origin: plain `Duration`s keep the layout fixed, so nothing is looked up at run time
-/// whatever the caller's clock.
+/// Pure: no locks, no clock. Time is the number of attoseconds elapsed since the window's origin (as
+/// `Duration.attoseconds` gives it): exact, and integer comparisons inline, where `Duration`'s operators
+/// are calls into the runtime.
 @usableFromInline
 struct SlidingWindow: Sendable {
     /// Counts of calls, failures and slow calls.
@@ -39,7 +40,8 @@ struct SlidingWindow: Sendable {
     @usableFromInline
     enum Mode: Sendable {
         case count(size: Int)
-        case time(width: Duration, span: Duration)
+        /// Bucket width and span, in attoseconds.
+        case time(width: Int128, span: Int128)
     }
 
     @usableFromInline let mode: Mode
@@ -51,15 +53,17 @@ struct SlidingWindow: Sendable {
     // Count mode: the slot the next call goes to.
     @usableFromInline var nextSlot = 0
 
-    // Time mode: the newest bucket index and where it ends; the oldest bucket that may still hold
-    // counts and the instant at which it expires.
-    @usableFromInline var newestBucket = 0
-    @usableFromInline var newestBucketEnd: Duration = .zero
-    @usableFromInline var oldestBucket = 0
-    @usableFromInline var oldestBucketExpiry: Duration = .zero
-    /// The earliest instant at which ``advance(to:)`` has anything to do: one comparison per call
-    /// instead of two (`Duration` comparisons are calls into the runtime).
-    @usableFromInline var nextBoundary: Duration = .zero
+    // Time mode, in attoseconds since the origin: the newest bucket index, its slot and where it ends;
+    // the oldest bucket that may still hold counts, its slot and the instant at which it expires; and
+    // the earliest instant at which `advance(to:)` has anything to do. Slots are tracked alongside the
+    // indices so that no 128-bit division happens per call.
+    @usableFromInline var newestBucket: Int128 = 0
+    @usableFromInline var newestSlot = 0
+    @usableFromInline var newestBucketEnd: Int128 = 0
+    @usableFromInline var oldestBucket: Int128 = 0
+    @usableFromInline var oldestSlot = 0
+    @usableFromInline var oldestBucketExpiry: Int128 = 0
+    @usableFromInline var nextBoundary: Int128 = 0
 
     /// A window of the last `size` calls.
     init(size: Int) {
@@ -67,22 +71,33 @@ struct SlidingWindow: Sendable {
         slots = Array(repeating: Counts(), count: size)
     }
 
-    /// A rolling window of `span`, in `buckets` buckets counted from the origin (elapsed time zero).
-    init(span: Duration, buckets: Int) {
-        let width = span / buckets
+    /// A rolling window of `span` attoseconds in `buckets` buckets, counted from the origin (time 0).
+    /// `span / buckets` must be at least 1.
+    init(spanAttoseconds span: Int128, buckets: Int) {
+        let width = span / Int128(buckets)
         mode = .time(width: width, span: span)
-        slots = Array(repeating: Counts(), count: buckets + 1)
+        // Bucket k is live while now < k·w + span, and now ≥ c·w in the current bucket c, so the live
+        // buckets are those with k > c − span/w: at most ceil(span / w) + 1 of them.
+        let live = (span + width - 1) / width + 1
+        slots = Array(repeating: Counts(), count: Int(live))
         newestBucketEnd = width
         oldestBucketExpiry = span
         nextBoundary = width
     }
 
+    /// Whether recording needs the current instant (time mode) or not (count mode).
+    @inlinable
+    var isTimeBased: Bool {
+        if case .time = mode { return true }
+        return false
+    }
+
     /// Records one call at `now` (which a count window ignores).
     @inlinable
-    mutating func record(failure: Bool, slow: Bool, now: Duration) {
+    mutating func record(failure: Bool, slow: Bool, now: Int128) {
         guard isTimeBased else { return recordInCountMode(failure: failure, slow: slow) }
         advance(to: now)
-        let slot = newestBucket % slots.count
+        let slot = newestSlot
         slots[slot].calls &+= 1
         totals.calls &+= 1
         if failure {
@@ -107,28 +122,22 @@ struct SlidingWindow: Sendable {
         nextSlot = nextSlot &+ 1 == size ? 0 : nextSlot &+ 1
     }
 
-    /// Whether recording needs the current instant (time mode) or not (count mode).
-    @inlinable
-    var isTimeBased: Bool {
-        if case .time = mode { return true }
-        return false
-    }
-
     /// The counts of the calls that are still in the window at `now`.
     @inlinable
-    mutating func counts(now: Duration) -> Counts {
+    mutating func counts(now: Int128) -> Counts {
         advance(to: now)
         return totals
     }
 
     /// Forgets every call. In time mode the bucket grid stays anchored at its origin.
-    mutating func clear(now: Duration) {
+    mutating func clear(now: Int128) {
         for index in slots.indices { slots[index] = Counts() }
         totals = Counts()
         nextSlot = 0
         if case .time(let width, let span) = mode {
             advance(to: now)
             oldestBucket = newestBucket
+            oldestSlot = newestSlot
             oldestBucketExpiry = width * oldestBucket + span
             nextBoundary = min(newestBucketEnd, oldestBucketExpiry)
         }
@@ -136,30 +145,32 @@ struct SlidingWindow: Sendable {
 
     /// Time mode: expires buckets whose span has elapsed at `now` and moves the newest bucket to `now`.
     @inlinable
-    mutating func advance(to now: Duration) {
+    mutating func advance(to now: Int128) {
         guard case .time(let width, let span) = mode, now >= nextBoundary else { return }
-        defer { nextBoundary = min(newestBucketEnd, oldestBucket <= newestBucket ? oldestBucketExpiry : newestBucketEnd) }
+        defer { nextBoundary = oldestBucket <= newestBucket ? min(newestBucketEnd, oldestBucketExpiry) : newestBucketEnd }
         while oldestBucket <= newestBucket && now >= oldestBucketExpiry {
-            let slot = oldestBucket % slots.count
-            totals.subtract(slots[slot])
-            slots[slot] = Counts()
+            totals.subtract(slots[oldestSlot])
+            slots[oldestSlot] = Counts()
             oldestBucket += 1
+            oldestSlot = oldestSlot + 1 == slots.count ? 0 : oldestSlot + 1
             oldestBucketExpiry += width
         }
         guard now >= newestBucketEnd else { return }
-        let target: Int
+        let ring = Int128(slots.count)
         if now < newestBucketEnd + width {
-            target = newestBucket + 1
+            newestBucket += 1
+            newestSlot = newestSlot + 1 == slots.count ? 0 : newestSlot + 1
         } else {
-            target = Int(now.totalAttoseconds / width.totalAttoseconds)
+            newestBucket = now / width
+            newestSlot = Int(newestBucket % ring)
         }
-        newestBucket = target
-        newestBucketEnd = width * (target + 1)
+        newestBucketEnd = width * (newestBucket + 1)
         // Buckets older than the ring can hold are expired (their span ended before `now`) and were
         // subtracted above; skip the empty ones in between rather than walking them one by one.
-        let oldestPossible = target - (slots.count - 1)
+        let oldestPossible = newestBucket - (ring - 1)
         if oldestBucket < oldestPossible {
             oldestBucket = oldestPossible
+            oldestSlot = Int(oldestPossible % ring)
             oldestBucketExpiry = width * oldestPossible + span
         }
     }

@@ -50,7 +50,7 @@ public enum DurationText {
 
     /// Writes a duration with the largest unit that shows it exactly, e.g. `"250ms"`, `"1.5s"`, `"2m"`.
     public static func format(_ duration: Duration) -> String {
-        let attoseconds = duration.totalAttoseconds
+        let attoseconds = duration.attoseconds
         let sign = attoseconds < 0 ? "-" : ""
         let magnitude = attoseconds.magnitude
         let nanosecondInAttoseconds: UInt128 = 1_000_000_000

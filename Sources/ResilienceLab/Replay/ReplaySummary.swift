@@ -35,7 +35,7 @@ public enum ReplaySummary {
 
     /// `m:ss.mmm` from the start of the trace.
     static func clockTime(_ duration: Duration) -> String {
-        let totalMilliseconds = Int(duration.totalAttosecondsForDisplay / 1_000_000_000_000_000)
+        let totalMilliseconds = Int(duration.attoseconds / 1_000_000_000_000_000)
         let minutes = totalMilliseconds / 60_000
         let seconds = (totalMilliseconds / 1_000) % 60
         let milliseconds = totalMilliseconds % 1_000
@@ -62,8 +62,3 @@ public enum ReplaySummary {
     }
 }
 
-extension Duration {
-    fileprivate var totalAttosecondsForDisplay: Int128 {
-        Int128(components.seconds) * 1_000_000_000_000_000_000 + Int128(components.attoseconds)
-    }
-}
