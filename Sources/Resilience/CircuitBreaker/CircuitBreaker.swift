@@ -188,7 +188,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     @inlinable
     func reportWithClock(_ outcome: CallOutcome, of permit: Machine.Permit, startedAt start: Duration?) {
         let (_, transition, observers) = update { machine, now in
-            let duration = start.map { origin.duration(to: now) - $0 } ?? .zero
+            let duration = start.map { origin.duration(to: now) - $0 } ?? Duration(attoseconds: 0)  // `.zero` is a runtime call
             return ((), machine.record(outcome, of: permit, duration: duration, now: now))
         }
         deliver(.outcomeRecorded(outcome), to: observers)
