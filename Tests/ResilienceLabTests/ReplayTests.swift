@@ -200,10 +200,26 @@ struct ReplayTests {
         #expect(try replayError(policy: policy, trace: "{\"at\": 0, \"outcome\": \"success\"}") == message)
     }
 
-    @Test("a missing file is named")
+    @Test("a missing trace or policy file is named")
     func missingFile() {
         #expect(throws: LabInputError(file: "/nonexistent/trace.jsonl", message: "cannot read the file (no such file)")) {
             try ReplayCommand.run(policyPath: temporaryFile("p.json", "{}"), tracePath: "/nonexistent/trace.jsonl")
+        }
+        #expect(throws: LabInputError(file: "/nonexistent/policy.json", message: "cannot read the file (no such file)")) {
+            try ReplayCommand.run(
+                policyPath: "/nonexistent/policy.json",
+                tracePath: temporaryFile("t.jsonl", "{\"at\": 0, \"outcome\": \"success\"}"))
+        }
+    }
+
+    @Test("a file that is not UTF-8 text is named")
+    func notUTF8() throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "replay-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appending(path: "latin1.jsonl").path
+        try Data([0x7B, 0x22, 0xE9, 0x22, 0x7D, 0x0A]).write(to: URL(filePath: path))  // {"é"} in Latin-1
+        #expect(throws: LabInputError(file: path, message: "the file is not valid UTF-8 text")) {
+            try ReplayCommand.run(policyPath: temporaryFile("p.json", "{}"), tracePath: path)
         }
     }
 }
