@@ -252,6 +252,19 @@ struct CircuitBreakerTests {
         }
     }
 
+    @Test("after a reset or force in the same state, new calls carry the new generation and still count")
+    func manualControlRepublishesAdmission() async throws {
+        let breaker = try makeBreaker(clock: ManualClock())
+        breaker.reset()            // closed → closed: no state change, but a new generation
+        await breaker.fail()
+        await breaker.fail()
+        #expect(breaker.state == .open)
+        breaker.forceClosed()
+        breaker.forceClosed()      // forcedClosed → forcedClosed: a new generation again
+        _ = try await breaker.execute { () }
+        #expect(breaker.stats.windowFailures == 1)  // the window of 2 is now [failure, success]
+    }
+
     @Test("invalid configuration is an error naming the key, never a default")
     func invalidConfiguration() {
         #expect(throws: ConfigurationError(key: "failureRatio", value: "1.5", allowed: "(0, 1] with at most 9 decimal places")) {

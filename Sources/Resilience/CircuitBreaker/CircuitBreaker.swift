@@ -221,7 +221,12 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     public func reset() { manual { $0.reset(now: $1) } }
 
     private func manual(_ change: (inout Machine, C.Instant) -> [CircuitTransition]) {
-        let (transitions, _, observers) = update { machine, now in (change(&machine, now), nil) }
+        // Manual control changes the generation even when the state stays, so it always publishes.
+        let (transitions, _, observers) = update { machine, now in
+            let transitions = change(&machine, now)
+            publish(machine)
+            return (transitions, nil)
+        }
         for transition in transitions { deliver(transition, to: observers) }
     }
 
@@ -261,9 +266,9 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     @usableFromInline
     typealias Observers = [(id: UInt64, handler: @Sendable (CircuitBreakerEvent) -> Void)]
 
-    /// Reads the clock, then applies `change` to the state machine under the lock and publishes the
-    /// admission word. Returns what `change` returned and the observers to deliver events to, outside
-    /// the lock.
+    /// Reads the clock, then applies `change` to the state machine under the lock, publishing the
+    /// admission word when the state changed. Returns what `change` returned and the observers to
+    /// deliver events to, outside the lock.
     @inlinable
     func update<Value>(
         _ change: (inout Machine, C.Instant) -> (Value, CircuitTransition?)
@@ -271,7 +276,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         let now = clock.now
         return shared.withLock { shared in
             let (value, transition) = change(&shared.machine, now)
-            publish(shared.machine)
+            if transition != nil { publish(shared.machine) }
             return (value, transition, shared.observers.isEmpty ? nil : shared.observers)
         }
     }
