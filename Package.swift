@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
 
 let strictSwift6: [SwiftSetting] = [
@@ -9,7 +9,8 @@ let strictSwift6: [SwiftSetting] = [
 
 let package = Package(
     name: "swift-resilience",
-    platforms: [.macOS(.v15)],
+    // Duration.attoseconds and Int128 (used for exact time arithmetic) need the Swift 6.2 runtime.
+    platforms: [.macOS(.v26)],
     products: [
         .library(name: "Resilience", targets: ["Resilience"]),
         .library(name: "ResilienceLab", targets: ["ResilienceLab"]),

@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 // Benchmarks for swift-resilience, kept in their own package so that the library itself does not
 // depend on ordo-one/benchmark. Run from this directory:
 //
@@ -22,7 +22,7 @@ let rootPackage = URL(fileURLWithPath: #filePath)
 
 let package = Package(
     name: "swift-resilience-benchmarks",
-    platforms: [.macOS(.v15)],
+    platforms: [.macOS(.v26)],
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
