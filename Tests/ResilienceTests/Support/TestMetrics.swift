@@ -27,24 +27,26 @@ final class TestMetrics: MetricsFactory {
         label + "{" + dimensions.sorted { $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + "}"
     }
 
-    func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
-        counters.withLock { counters in
-            let key = Self.key(label, dimensions)
-            if let existing = counters[key] { return existing }
-            let box = CounterBox()
-            counters[key] = box
+    /// The handler stored under `label` and `dimensions`, created by `make` the first time.
+    private static func handler<Box>(
+        in store: borrowing Locked<[String: Box]>, _ label: String, _ dimensions: [(String, String)],
+        make: () -> Box
+    ) -> Box {
+        store.withLock { boxes in
+            let key = key(label, dimensions)
+            if let existing = boxes[key] { return existing }
+            let box = make()
+            boxes[key] = box
             return box
         }
     }
 
+    func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
+        Self.handler(in: counters, label, dimensions, make: CounterBox.init)
+    }
+
     func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
-        gauges.withLock { gauges in
-            let key = Self.key(label, dimensions)
-            if let existing = gauges[key] { return existing }
-            let box = GaugeBox()
-            gauges[key] = box
-            return box
-        }
+        Self.handler(in: gauges, label, dimensions, make: GaugeBox.init)
     }
 
     func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler { NoTimer() }
