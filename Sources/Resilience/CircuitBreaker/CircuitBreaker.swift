@@ -17,11 +17,14 @@ import Synchronization
 /// reads the clock, holds a lock only around the state machine, runs the operation outside the lock,
 /// and forwards events to observers, swift-metrics and swift-log.
 ///
-/// Cost: in closed state a call is admitted with one atomic load (no lock), and its outcome is recorded
-/// under one short lock. The clock is read only where the configuration needs it: at the end of the
-/// call for a time window, at both ends when slow-call detection is on, never for a successful call in
-/// a count window without slow-call detection. The operation runs on the caller's executor
-/// (`nonisolated(nonsending)`), so a `@MainActor` caller pays no hop. No allocation per call.
+/// Cost: in closed state a call is admitted with one atomic load, and a successful call is counted with
+/// one compare-and-exchange, both without the lock (see `CircuitBreakerFastPath`); the counted successes
+/// are handed to the state machine the next time anything takes the lock, so stats and trips see them
+/// exactly as if each had been recorded. Failures, ignored outcomes and every other state take one short
+/// lock. The clock is read only where the configuration needs it: at the end of the call for a time
+/// window, at both ends when slow-call detection is on, never for a successful call in a count window
+/// without slow-call detection. The operation runs on the caller's executor (`nonisolated(nonsending)`),
+/// so a `@MainActor` caller pays no hop. No allocation per call.
 ///
 /// Observers (``addObserver(_:)``, ``events(bufferingPolicy:)``) are called synchronously, outside the
 /// lock, on the task that caused the event; keep them short.
@@ -34,6 +37,8 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         @usableFromInline var machine: Machine
         @usableFromInline var observers: [(id: UInt64, handler: @Sendable (CircuitBreakerEvent) -> Void)] = []
         @usableFromInline var nextObserverID: UInt64 = 0
+        /// The batch that successes counted without the lock belong to; see `CircuitBreakerFastPath`.
+        @usableFromInline var batch: Machine.SuccessBatch?
 
         init(machine: Machine) { self.machine = machine }
     }
@@ -49,11 +54,11 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     /// When the breaker was created; call start times are kept as offsets from it.
     @usableFromInline let origin: C.Instant
     @usableFromInline let shared: Locked<Shared>
-    /// What admission needs to know without the lock: `generation << 2 | forced << 1 | admitsWithoutTime`.
-    /// Bit 0 is set while the state admits calls without time (closed, forced closed); bit 1 while the
-    /// state is forced (forced open, forced closed).
-    @usableFromInline let admissionWord: Atomic<UInt64>
+    /// Admission and success counting without the lock.
+    @usableFromInline let fastPath: CircuitBreakerFastPath<C.Instant>
     @usableFromInline let measuresDuration: Bool
+    /// `slowCallDuration` in attoseconds (the largest value when slow-call detection is off).
+    @usableFromInline let slowCallAttoseconds: Int128
     @usableFromInline let recordsSuccessWithoutTime: Bool
     @usableFromInline let telemetry: CircuitBreakerTelemetry
 
@@ -98,14 +103,16 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         self.classifier = classifier
         self.clock = clock
         self.measuresDuration = configuration.slowCallDuration != nil
+        self.slowCallAttoseconds = configuration.slowCallDuration?.attoseconds ?? .max
         self.recordsSuccessWithoutTime = configuration.window == .count && configuration.slowCallDuration == nil
-        self.admissionWord = Atomic(Self.admissionWord(of: machine))
+        self.fastPath = CircuitBreakerFastPath()
         self.shared = Locked(Shared(machine: machine))
         self.telemetry = CircuitBreakerTelemetry(
             policyName: name,
             logger: logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() }),
             metricsFactory: metricsFactory ?? MetricsSystem.factory,
             initialState: .closed)
+        withMachine { _ in }  // publishes the fast path
     }
 
     // MARK: - Executing
@@ -121,9 +128,9 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         _ operation: nonisolated(nonsending) () async throws -> Value
     ) async throws -> Value {
         let permit = try admit()
-        // A `Duration?` offset rather than a `C.Instant?`: an optional of a resilient instant type
-        // (the standard clocks') costs value-witness calls even when it is nil.
-        let start = measuresDuration ? origin.duration(to: clock.now) : nil
+        // An offset rather than a `C.Instant?`: an optional of a resilient instant type (the standard
+        // clocks') costs value-witness calls even when it is nil.
+        let start = measuresDuration ? elapsed(at: clock.now) : nil
         let value: Value
         do {
             value = try await operation()
@@ -147,16 +154,13 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     /// Admits a call, or throws the rejection.
     @inlinable
     func admit() throws(ResilienceError) -> Machine.Permit {
-        let word = admissionWord.load(ordering: .acquiring)
-        if word & 1 == 1 {
-            return Machine.Permit(generation: word >> 2)
-        }
+        if let permit = fastPath.admit() { return permit }
         return try admitWithClock()
     }
 
     @inlinable
     func admitWithClock() throws(ResilienceError) -> Machine.Permit {
-        let (decision, transition, observers) = update { machine, now in machine.acquire(now: now) }
+        let (decision, transition, observers) = update(now: clock.now) { machine, now in machine.acquire(now: now) }
         deliver(transition, to: observers)
         switch decision {
         case .permitted(let permit):
@@ -168,12 +172,15 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         }
     }
 
-    /// Records an outcome; reads the clock only when the state machine needs it.
+    /// Records an outcome of a call that started `start` attoseconds after the origin (`nil` when
+    /// durations are not measured); reads the clock only when the state machine needs it.
     @inlinable
-    func report(_ outcome: CallOutcome, of permit: Machine.Permit, startedAt start: Duration?) {
+    func report(_ outcome: CallOutcome, of permit: Machine.Permit, startedAt start: Int128?) {
         telemetry.recorded(outcome)
-        if recordsSuccessWithoutTime && outcome != .failure {
-            let recorded = shared.withLock { shared -> (done: Bool, observers: Observers?) in
+        guard recordsSuccessWithoutTime else { return reportTimed(outcome, of: permit, startedAt: start) }
+        if outcome == .success && fastPath.countSuccess(of: permit, now: 0) { return }
+        if outcome != .failure {
+            let recorded = withMachine { shared -> (done: Bool, observers: Observers?) in
                 guard shared.machine.recordWithoutTime(outcome, of: permit) == .recorded else { return (false, nil) }
                 return (true, shared.observers.isEmpty ? nil : shared.observers)
             }
@@ -182,13 +189,27 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
                 return
             }
         }
-        reportWithClock(outcome, of: permit, startedAt: start)
+        reportWithClock(outcome, of: permit, startedAt: start, now: clock.now)
+    }
+
+    /// ``report(_:of:startedAt:)`` when the outcome's instant matters (time window or slow calls).
+    @inlinable
+    func reportTimed(_ outcome: CallOutcome, of permit: Machine.Permit, startedAt start: Int128?) {
+        let now = clock.now
+        if outcome == .success {
+            let end = elapsed(at: now)
+            let fast = start.map { end &- $0 < slowCallAttoseconds } ?? true
+            if fast && fastPath.countSuccess(of: permit, now: end) { return }
+        }
+        reportWithClock(outcome, of: permit, startedAt: start, now: now)
     }
 
     @inlinable
-    func reportWithClock(_ outcome: CallOutcome, of permit: Machine.Permit, startedAt start: Duration?) {
-        let (_, transition, observers) = update { machine, now in
-            let duration = start.map { origin.duration(to: now) - $0 } ?? Duration(attoseconds: 0)  // `.zero` is a runtime call
+    func reportWithClock(
+        _ outcome: CallOutcome, of permit: Machine.Permit, startedAt start: Int128?, now: C.Instant
+    ) {
+        let (_, transition, observers) = update(now: now) { machine, now in
+            let duration = Duration(attoseconds: start.map { elapsed(at: now) &- $0 } ?? 0)
             return ((), machine.record(outcome, of: permit, duration: duration, now: now))
         }
         deliver(.outcomeRecorded(outcome), to: observers)
@@ -221,11 +242,8 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     public func reset() { manual { $0.reset(now: $1) } }
 
     private func manual(_ change: (inout Machine, C.Instant) -> [CircuitTransition]) {
-        // Manual control changes the generation even when the state stays, so it always publishes.
-        let (transitions, _, observers) = update { machine, now in
-            let transitions = change(&machine, now)
-            publish(machine)
-            return (transitions, nil)
+        let (transitions, _, observers) = update(now: clock.now) { machine, now in
+            (change(&machine, now), nil)
         }
         for transition in transitions { deliver(transition, to: observers) }
     }
@@ -236,7 +254,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     /// - Returns: an identifier for ``removeObserver(_:)``.
     @discardableResult
     public func addObserver(_ handler: @escaping @Sendable (CircuitBreakerEvent) -> Void) -> CircuitBreakerObserverID {
-        shared.withLock { shared in
+        withMachine { shared in
             shared.nextObserverID += 1
             shared.observers.append((shared.nextObserverID, handler))
             return CircuitBreakerObserverID(value: shared.nextObserverID)
@@ -245,7 +263,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
 
     /// Stops calling the observer `id`.
     public func removeObserver(_ id: CircuitBreakerObserverID) {
-        shared.withLock { shared in shared.observers.removeAll { $0.id == id.value } }
+        withMachine { shared in shared.observers.removeAll { $0.id == id.value } }
     }
 
     /// A stream of every event from now on. The stream ends when its consumer stops iterating.
@@ -266,49 +284,45 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     @usableFromInline
     typealias Observers = [(id: UInt64, handler: @Sendable (CircuitBreakerEvent) -> Void)]
 
-    /// Reads the clock, then applies `change` to the state machine under the lock, publishing the
-    /// admission word when the state changed. Returns what `change` returned and the observers to
-    /// deliver events to, outside the lock.
+    /// Runs `body` under the lock, after handing the successes counted without the lock to the state
+    /// machine, and publishes the fast path again afterwards. Every use of the lock goes through here.
+    @inlinable
+    func withMachine<Value>(_ body: (inout Shared) -> Value) -> Value {
+        shared.withLock { shared in
+            fastPath.takeSuccesses(into: &shared.machine, batch: shared.batch)
+            let value = body(&shared)
+            shared.batch = fastPath.publish(shared.machine, counting: shared.observers.isEmpty)
+            return value
+        }
+    }
+
+    /// Applies `change` to the state machine at `now`, under the lock. Returns what `change` returned
+    /// and the observers to deliver events to, outside the lock.
     @inlinable
     func update<Value>(
-        _ change: (inout Machine, C.Instant) -> (Value, CircuitTransition?)
+        now: C.Instant, _ change: (inout Machine, C.Instant) -> (Value, CircuitTransition?)
     ) -> (value: Value, transition: CircuitTransition?, observers: Observers?) {
-        let now = clock.now
-        return shared.withLock { shared in
+        withMachine { shared in
             let (value, transition) = change(&shared.machine, now)
-            if transition != nil { publish(shared.machine) }
             return (value, transition, shared.observers.isEmpty ? nil : shared.observers)
         }
     }
 
-    /// ``update(_:)`` for reads: delivers the time-driven transition the read applied, if any.
+    /// ``update(now:_:)`` for reads: delivers the time-driven transition the read applied, if any.
     func read<Value>(_ body: (inout Machine, C.Instant) -> (Value, CircuitTransition?)) -> Value {
-        let (value, transition, observers) = update(body)
+        let (value, transition, observers) = update(now: clock.now, body)
         deliver(transition, to: observers)
         return value
     }
 
+    /// `instant` as attoseconds since the origin.
     @inlinable
-    static func admissionWord(of machine: borrowing Machine) -> UInt64 {
-        let forced: UInt64 = switch machine.currentState {
-        case .forcedOpen, .forcedClosed: 2
-        case .closed, .open, .halfOpen: 0
-        }
-        guard let permit = machine.timeIndependentPermit else { return forced }
-        return permit.generation << 2 | forced | 1
+    func elapsed(at instant: C.Instant) -> Int128 {
+        origin.duration(to: instant).attoseconds
     }
 
-    /// Publishes the lock-free admission word; called under the lock after every change of state.
-    @inlinable
-    func publish(_ machine: borrowing Machine) {
-        admissionWord.store(Self.admissionWord(of: machine), ordering: .releasing)
-    }
-
-    /// Whether the breaker is closed (not forced), read without its lock or clock. A closed breaker has
-    /// no pending time-driven transition, so the answer is exact at the moment of the read.
-    var isPlainlyClosed: Bool {
-        admissionWord.load(ordering: .acquiring) & 0b11 == 0b01
-    }
+    /// Whether the breaker is closed (not forced), read without its lock or clock.
+    var isPlainlyClosed: Bool { fastPath.isPlainlyClosed }
 
     @inlinable
     func deliver(_ transition: CircuitTransition?, to observers: Observers?) {

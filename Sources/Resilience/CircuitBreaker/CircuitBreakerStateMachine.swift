@@ -38,10 +38,29 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     /// Proof that a call was admitted, to be handed back with its outcome.
     public struct Permit: Sendable, Hashable {
         /// The generation the permit was issued in.
-        public let generation: UInt64
+        public let generation: UInt32
 
         @inlinable
-        init(generation: UInt64) { self.generation = generation }
+        init(generation: UInt32) { self.generation = generation }
+    }
+
+    /// Where successes of the current generation land in the window, for a shell that counts them
+    /// without its lock and hands them over later with ``recordSuccesses(_:in:)``. See ``successBatch``.
+    public struct SuccessBatch: Sendable, Hashable {
+        /// The generation whose permits the successes belong to.
+        public let generation: UInt32
+        /// A time window's newest bucket (0 for a count window).
+        public let bucket: Int128
+        /// A time window's newest bucket ends this long after ``CircuitBreakerStateMachine/origin``; a
+        /// success recorded at or after this instant belongs to a later bucket. `nil` for a count window.
+        public let bucketEnd: Duration?
+
+        @usableFromInline
+        init(generation: UInt32, bucket: Int128, bucketEnd: Duration?) {
+            self.generation = generation
+            self.bucket = bucket
+            self.bucketEnd = bucketEnd
+        }
     }
 
     /// Whether a call may go ahead.
@@ -85,8 +104,9 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     /// The break an open breaker serves (or will serve after its next trip), in attoseconds.
     @usableFromInline var currentBreak: Int128
 
-    /// The current generation; see rule 5.
-    public private(set) var generation: UInt64 = 0
+    /// The current generation; see rule 5. It wraps around after 2³² changes, so that a shell can
+    /// publish it in one atomic word together with other facts.
+    public private(set) var generation: UInt32 = 0
 
     // Lifetime counters, stale outcomes included.
     @usableFromInline var successfulCalls = 0
@@ -232,6 +252,33 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
         countLifetime(outcome, slow: false)
         _ = recordInClosedState(outcome, slow: false, now: nil)  // a success never trips
         return .recorded
+    }
+
+    /// Where a success of the current generation would be recorded, when it would only be counted: in
+    /// closed and forced-closed state (where a success never trips). `nil` in every other state.
+    ///
+    /// A shell may publish this value and count successes of `generation` that end before `bucketEnd`
+    /// without its lock, then hand them over with ``recordSuccesses(_:in:)`` before anything else touches
+    /// the machine. The result is exactly that of recording each one with ``record(_:of:duration:now:)``.
+    @inlinable
+    public var successBatch: SuccessBatch? {
+        guard admitsWithoutTime else { return nil }
+        guard window.isTimeBased else { return SuccessBatch(generation: generation, bucket: 0, bucketEnd: nil) }
+        return SuccessBatch(
+            generation: generation, bucket: window.newestBucket,
+            bucketEnd: Duration(attoseconds: window.newestBucketEnd))
+    }
+
+    /// Records `count` successful, not slow, calls counted for `batch` (a value ``successBatch`` had).
+    ///
+    /// Successes of an older generation change nothing but the lifetime counters (rule 5). In a time
+    /// window, successes of a bucket that is no longer the newest land in the newest bucket, as a late
+    /// ``record(_:of:duration:now:)`` would.
+    public mutating func recordSuccesses(_ count: Int, in batch: SuccessBatch) {
+        precondition(count >= 0, "recordSuccesses: count must not be negative, got \(count)")
+        successfulCalls += count
+        guard batch.generation == generation, admitsWithoutTime else { return }
+        window.recordSuccesses(count)
     }
 
     /// Rule 1 in closed and forced-closed state, for an outcome of the current generation; returns

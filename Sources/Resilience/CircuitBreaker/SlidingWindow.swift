@@ -122,6 +122,26 @@ struct SlidingWindow: Sendable {
         nextSlot = nextSlot &+ 1 == size ? 0 : nextSlot &+ 1
     }
 
+    /// Records `count` successful, not slow, calls: in count mode as `count` calls in a row, in time
+    /// mode in the newest bucket (without advancing it).
+    mutating func recordSuccesses(_ count: Int) {
+        switch mode {
+        case .count(let size):
+            guard count < size else {
+                // The whole ring becomes successes; the next slot moves on as if recorded one by one.
+                for index in slots.indices { slots[index] = Counts(failure: false, slow: false) }
+                totals = Counts()
+                totals.calls = size
+                nextSlot = (nextSlot + count % size) % size
+                return
+            }
+            for _ in 0..<count { recordInCountMode(failure: false, slow: false) }
+        case .time:
+            slots[newestSlot].calls &+= count
+            totals.calls &+= count
+        }
+    }
+
     /// The counts of the calls that are still in the window at `now`.
     @inlinable
     mutating func counts(now: Int128) -> Counts {
