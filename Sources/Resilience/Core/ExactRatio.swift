@@ -1,4 +1,4 @@
-/// A ratio in (0, 1] held as an exact decimal fraction, so threshold comparisons have no
+/// A non-negative decimal (a ratio, a multiplier) held as an exact decimal fraction, so threshold comparisons have no
 /// floating-point surprises: `ceil(5 × 0.6)` is 3, and 3 failures of 6 calls reach a ratio of 0.5.
 @usableFromInline
 struct ExactRatio: Sendable, Hashable {
@@ -14,8 +14,10 @@ struct ExactRatio: Sendable, Hashable {
         guard value.isFinite else { return nil }
         var denominator: Int64 = 1
         for _ in 0...Self.maximumDecimalPlaces {
-            let scaled = value * Double(denominator)
-            if scaled == scaled.rounded(), abs(scaled) < 9e15 {
+            // The product may be off by one ulp (1.000000001 × 10⁹ is 1000000001.0000001): round it, and
+            // accept only if the fraction gives back exactly the value.
+            let scaled = (value * Double(denominator)).rounded()
+            if abs(scaled) < 9e15 {
                 let numerator = Int64(scaled)
                 // Round trip: the fraction must give back exactly the value the user wrote.
                 if Double(numerator) / Double(denominator) == value {

@@ -1,0 +1,198 @@
+import Logging
+import Metrics
+
+/// Where a ``Retry`` policy's budget comes from.
+public enum RetryBudgetChoice<C: Clock>: Sendable where C.Duration == Duration {
+    /// A budget of its own, from the configuration's `budgetRatio`, `budgetMinPerSecond` and
+    /// `budgetWindow`.
+    case own
+    /// A budget shared with other policies calling the same downstream.
+    case shared(RetryBudget<C>)
+    /// No budget: every retry the predicate and `maxAttempts` allow is made.
+    case unlimited
+}
+
+/// What a ``Retry`` policy tells its hook before each retry.
+public struct RetryEvent: Sendable {
+    /// The attempt about to run: 2 for the first retry.
+    public var attempt: Int
+    /// The retry about to run: 1 for the first retry.
+    public var retry: Int
+    /// How long the policy waits before it.
+    public var delay: Duration
+    /// The error that caused the retry, or `nil` when a returned value did.
+    public var error: (any Error)?
+}
+
+/// Runs an operation again when it fails, with backoff, jitter, server hints, a retry budget and
+/// deadlines.
+///
+/// ```swift
+/// let retry = try Retry(name: "llm", configuration: RetryConfiguration(maxAttempts: 4))
+/// let answer = try await retry.execute { try await llm.complete(prompt) }
+/// ```
+///
+/// Rules:
+/// - `maxAttempts` counts every execution, the first included. The context passed to the operation
+///   carries the attempt number (1, 2, ...).
+/// - What is retried is decided by the ``RetryPredicate``. Cancellation is never retried, and stops
+///   the policy at once, also in the middle of a delay (the call then throws `CancellationError`).
+/// - The delay before retry n comes from ``RetrySchedule`` (backoff, jitter, `maxDelay`), or from a
+///   server hint. It is waited on the policy's clock.
+/// - No retry starts when the context's deadline would be reached before the delay has elapsed, or
+///   when the budget denies it. A deadline on another clock than the policy's is a programming error
+///   and is thrown (``ResilienceContext/DeadlineClockMismatch``) rather than ignored.
+/// - When the policy stops retrying, the caller gets the last outcome itself, the real error or the
+///   real value, never a wrapper. Telemetry records why it stopped.
+///
+/// Cost: a first attempt that succeeds takes no lock, reads no clock, computes no delay and
+/// allocates nothing; with a budget, it is counted with one atomic increment. Put the retry outside
+/// a circuit breaker (see ``RetryWithCircuitBreaker``) so that a breaker rejection ends the retries.
+public final class Retry<C: Clock>: ResiliencePolicy where C.Duration == Duration {
+    /// The name used in metrics labels and logs. Keep it low-cardinality.
+    public let name: String
+    /// The validated configuration.
+    public let configuration: RetryConfiguration
+    /// Decides what is retried.
+    public let predicate: RetryPredicate
+    /// The budget this policy draws its retries from, if any.
+    public let budget: RetryBudget<C>?
+
+    let settings: ValidatedRetryConfiguration
+    let clock: C
+    let random: Locked<any RandomNumberGenerator & Sendable>
+    let onRetry: (@Sendable (RetryEvent) -> Void)?
+    let telemetry: RetryTelemetry
+
+    /// Creates a retry policy.
+    /// - Parameters:
+    ///   - name: a low-cardinality name for metrics and logs.
+    ///   - configuration: attempts, backoff and budget; validated here.
+    ///   - predicate: what to retry.
+    ///   - budget: a budget of its own (default), a shared one, or none.
+    ///   - clock: the clock delays are waited on, and deadlines and the budget read.
+    ///   - random: the random source of the jitter; inject a seeded one for exact delays in tests.
+    ///   - logger: receives a `debug` line per retry and a `notice` when the budget denies one.
+    ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
+    ///   - onRetry: called before each retry's delay.
+    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    public init(
+        name: String,
+        configuration: RetryConfiguration = RetryConfiguration(),
+        predicate: RetryPredicate = .default,
+        budget: RetryBudgetChoice<C> = .own,
+        clock: C,
+        random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil,
+        onRetry: (@Sendable (RetryEvent) -> Void)? = nil
+    ) throws(ConfigurationError) {
+        let settings = try ValidatedRetryConfiguration(configuration)
+        self.name = name
+        self.configuration = configuration
+        self.predicate = predicate
+        self.settings = settings
+        self.clock = clock
+        self.random = Locked(random)
+        self.onRetry = onRetry
+        switch budget {
+        case .own: self.budget = RetryBudget(limits: settings.budget, clock: clock)
+        case .shared(let shared): self.budget = shared
+        case .unlimited: self.budget = nil
+        }
+        self.telemetry = RetryTelemetry(
+            policyName: name,
+            logger: logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() }),
+            metricsFactory: metricsFactory ?? MetricsSystem.factory)
+    }
+
+    /// Runs `operation`, retrying it as configured.
+    /// - Returns: the value of the first attempt the predicate does not retry, or the last one.
+    /// - Throws: the error of the first attempt the predicate does not retry, or of the last one;
+    ///   `CancellationError` when the task is cancelled while waiting.
+    @inlinable
+    public nonisolated(nonsending) func execute<Value>(
+        context: ResilienceContext,
+        _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
+    ) async throws -> Value {
+        budget?.recordFirstAttempt()
+        var first = context
+        first.attempt = 1
+        let value: Value
+        do {
+            value = try await operation(first)
+        } catch {
+            return try await retry(after: .failure(error), context: first, operation)
+        }
+        if predicate.resultDecision == nil { return value }
+        return try await retry(after: .success(value), context: first, operation)
+    }
+
+    /// The retry loop, entered after the first attempt when its outcome may need a retry.
+    @usableFromInline
+    nonisolated(nonsending) func retry<Value>(
+        after firstOutcome: Result<Value, any Error>,
+        context: ResilienceContext,
+        _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
+    ) async throws -> Value {
+        var outcome = firstOutcome
+        var context = context
+        var schedule = RetrySchedule(validated: settings)
+        while true {
+            let decision = switch outcome {
+            case .success(let value): predicate.decision(for: value)
+            case .failure(let error): predicate.decision(for: error)
+            }
+            let hint: Duration?
+            switch decision {
+            case .doNotRetry: return try outcome.get()
+            case .retry: hint = nil
+            case .retryAfter(let after): hint = after
+            }
+            guard context.attempt < settings.raw.maxAttempts else {
+                telemetry.gaveUp(.attemptsExhausted, attempts: context.attempt)
+                return try outcome.get()
+            }
+            try Task.checkCancellation()
+            let delay = random.withLock { random in schedule.next(hint: hint, using: &random) }.delay
+            if let deadline = try context.deadline(on: clock), clock.now.advanced(by: delay) >= deadline {
+                telemetry.gaveUp(.deadline, attempts: context.attempt)
+                return try outcome.get()
+            }
+            if let budget, !budget.tryRetry() {
+                telemetry.gaveUp(.budgetExhausted, attempts: context.attempt)
+                return try outcome.get()
+            }
+            let event = RetryEvent(
+                attempt: context.attempt + 1, retry: context.attempt, delay: delay,
+                error: { if case .failure(let error) = outcome { error } else { nil } }())
+            telemetry.retrying(event)
+            onRetry?(event)
+            try await clock.sleep(for: delay)
+            context.attempt += 1
+            do {
+                outcome = .success(try await operation(context))
+            } catch {
+                outcome = .failure(error)
+            }
+        }
+    }
+}
+
+extension Retry where C == ContinuousClock {
+    /// Creates a retry policy on the continuous clock; see
+    /// ``init(name:configuration:predicate:budget:clock:random:logger:metricsFactory:onRetry:)``.
+    public convenience init(
+        name: String,
+        configuration: RetryConfiguration = RetryConfiguration(),
+        predicate: RetryPredicate = .default,
+        budget: RetryBudgetChoice<ContinuousClock> = .own,
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil,
+        onRetry: (@Sendable (RetryEvent) -> Void)? = nil
+    ) throws(ConfigurationError) {
+        try self.init(
+            name: name, configuration: configuration, predicate: predicate, budget: budget,
+            clock: ContinuousClock(), logger: logger, metricsFactory: metricsFactory, onRetry: onRetry)
+    }
+}

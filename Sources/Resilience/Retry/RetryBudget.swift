@@ -1,0 +1,88 @@
+import Synchronization
+
+/// A budget of retries shared by every retry policy that calls one downstream, against retry storms:
+/// retries may be at most `ratio` of the recent first attempts plus `minPerSecond` (see
+/// ``RetryBudgetStateMachine`` for the exact rule). A retry the budget denies is not made; the caller
+/// gets the last outcome at once.
+///
+/// ```swift
+/// let paymentsBudget = try RetryBudget()                     // 20 % + 10/s over 10 s
+/// let charge = try Retry(name: "charge", budget: .shared(paymentsBudget))
+/// let refund = try Retry(name: "refund", budget: .shared(paymentsBudget))
+/// ```
+///
+/// Cost: a first attempt is counted with one atomic increment, without lock or clock. Counted first
+/// attempts enter the window the next time the budget takes its lock (a retry, or every 1,024 first
+/// attempts), dated at the previous time it took its lock. A first attempt therefore never counts for
+/// longer than it should; after a quiet spell without retries it may count for less, which only ever
+/// makes the budget stricter.
+public final class RetryBudget<C: Clock>: Sendable where C.Duration == Duration {
+    struct State: ~Copyable {
+        var machine: RetryBudgetStateMachine
+        /// When the lock was last taken, as time since the origin: the date given to pending first attempts.
+        var lastSeen: Duration = .zero
+    }
+
+    /// First attempts between two hand-overs to the window, at most.
+    @usableFromInline static var handOverInterval: Int { 1_024 }
+
+    @usableFromInline let pendingFirstAttempts = Atomic<Int>(0)
+    let state: Locked<State>
+    let clock: C
+    let origin: C.Instant
+
+    /// A budget allowing `ratio` retries per first attempt plus `minPerSecond` retries per second over
+    /// a rolling `window`, on `clock`.
+    /// - Throws: ``ConfigurationError`` naming `budgetRatio`, `budgetMinPerSecond` or `budgetWindow`.
+    public convenience init(
+        ratio: Double = 0.2, minPerSecond: Double = 10, window: Duration = .seconds(10), clock: C
+    ) throws(ConfigurationError) {
+        self.init(
+            limits: try RetryBudgetStateMachine.Limits(ratio: ratio, minPerSecond: minPerSecond, window: window),
+            clock: clock)
+    }
+
+    init(limits: RetryBudgetStateMachine.Limits, clock: C) {
+        self.clock = clock
+        self.origin = clock.now
+        self.state = Locked(State(machine: RetryBudgetStateMachine(limits: limits)))
+    }
+
+    /// Counts a first attempt (not a retry).
+    @inlinable
+    public func recordFirstAttempt() {
+        let pending = pendingFirstAttempts.wrappingAdd(1, ordering: .relaxed).newValue
+        if pending == Self.handOverInterval { withMachine { _, _ in } }
+    }
+
+    /// Grants a retry if the budget allows one now, and counts it.
+    public func tryRetry() -> Bool {
+        withMachine { machine, now in machine.tryRetry(at: now) }
+    }
+
+    /// The retries the budget would grant now.
+    public var remainingRetries: Int {
+        withMachine { machine, now in machine.remainingRetries(at: now) }
+    }
+
+    /// Hands the pending first attempts to the state machine, then runs `body` at the current time.
+    @usableFromInline
+    func withMachine<Value>(_ body: (inout RetryBudgetStateMachine, Duration) -> Value) -> Value {
+        let now = origin.duration(to: clock.now)
+        return state.withLock { state in
+            let pending = pendingFirstAttempts.exchange(0, ordering: .relaxed)
+            state.machine.recordFirstAttempts(pending, at: state.lastSeen)
+            state.lastSeen = max(state.lastSeen, now)
+            return body(&state.machine, state.lastSeen)
+        }
+    }
+}
+
+extension RetryBudget where C == ContinuousClock {
+    /// A budget on the continuous clock; see ``init(ratio:minPerSecond:window:clock:)``.
+    public convenience init(
+        ratio: Double = 0.2, minPerSecond: Double = 10, window: Duration = .seconds(10)
+    ) throws(ConfigurationError) {
+        try self.init(ratio: ratio, minPerSecond: minPerSecond, window: window, clock: ContinuousClock())
+    }
+}

@@ -1,0 +1,96 @@
+/// Whether to retry after an outcome, and when.
+public enum RetryDecision: Sendable, Hashable {
+    /// Do not retry: the caller gets this outcome.
+    case doNotRetry
+    /// Retry after the backoff's delay.
+    case retry
+    /// Retry after this delay (a server's hint), capped by `maxDelay`.
+    case retryAfter(Duration)
+}
+
+/// Decides which thrown errors and returned results a ``Retry`` policy retries.
+///
+/// The default retries what the ``FailureClassifier`` counts as a failure, except:
+/// - `CancellationError` is never retried (whatever the predicate says: a cancelled call stops);
+/// - a ``ResilienceError`` (a rejection by an inner policy, such as `circuitOpen`) is not retried
+///   unless its code is in `retryingRejections`; then its `retryAfter` is used as a hint;
+/// - an error conforming to ``RetryAfterProviding`` with a hint is retried after that hint.
+///
+/// Returned values are not retried unless the classifier counts them as failures (an HTTP 503), or
+/// ``retryingResults(_:)`` says so:
+///
+/// ```swift
+/// let predicate = RetryPredicate.default.retryingResults { (response: HTTPResponse) in
+///     switch response.status {
+///     case 429, 503: response.retryAfter.map(RetryDecision.retryAfter) ?? .retry
+///     default: .doNotRetry
+///     }
+/// }
+/// ```
+public struct RetryPredicate: Sendable {
+    @usableFromInline let errorDecision: @Sendable (any Error) -> RetryDecision
+    /// Decides for a result, or returns `nil` when it does not apply to the result's type.
+    @usableFromInline let resultDecision: (@Sendable (Any) -> RetryDecision?)?
+
+    /// Failures by ``FailureClassifier/default``; never rejections, never cancellation.
+    public static let `default` = RetryPredicate()
+
+    /// Retries what `classifier` counts as a failure, and the rejections whose code is listed.
+    public init(classifier: FailureClassifier = .default, retryingRejections: Set<ResilienceError.Code> = []) {
+        errorDecision = { error in
+            if let rejection = error as? ResilienceError {
+                guard retryingRejections.contains(rejection.code) else { return .doNotRetry }
+                return rejection.retryAfter.map(RetryDecision.retryAfter) ?? .retry
+            }
+            guard classifier.classify(error: error) == .failure else { return .doNotRetry }
+            return Self.hintedDecision(for: error)
+        }
+        if let classify = classifier.resultClassifier {
+            resultDecision = { value -> RetryDecision? in
+                classify(value) == .failure ? RetryPredicate.hintedDecision(for: value) : nil
+            }
+        } else {
+            resultDecision = nil
+        }
+    }
+
+    /// A predicate from a function over thrown errors; results are not retried.
+    public init(errors: @escaping @Sendable (any Error) -> RetryDecision) {
+        errorDecision = errors
+        resultDecision = nil
+    }
+
+    init(errorDecision: @escaping @Sendable (any Error) -> RetryDecision, resultDecision: (@Sendable (Any) -> RetryDecision?)?) {
+        self.errorDecision = errorDecision
+        self.resultDecision = resultDecision
+    }
+
+    /// Returns a predicate that also decides for returned values of type `Result`; values of other
+    /// types keep the decision they had. The first matching type decides.
+    public func retryingResults<Result>(_ decide: @escaping @Sendable (Result) -> RetryDecision) -> RetryPredicate {
+        let previous = resultDecision
+        return RetryPredicate(errorDecision: errorDecision) { value in
+            if let typed = value as? Result { return decide(typed) }
+            return previous?(value)
+        }
+    }
+
+    /// The decision for a call that threw `error`. Cancellation is never retried.
+    public func decision(for error: any Error) -> RetryDecision {
+        if error is CancellationError { return .doNotRetry }
+        return errorDecision(error)
+    }
+
+    /// The decision for a call that returned `result`; free when no result decision was configured.
+    @inlinable
+    public func decision<Result>(for result: Result) -> RetryDecision {
+        guard let resultDecision else { return .doNotRetry }
+        return resultDecision(result) ?? .doNotRetry
+    }
+
+    /// `.retryAfter(hint)` when `outcome` carries a server hint, `.retry` otherwise.
+    static func hintedDecision(for outcome: Any) -> RetryDecision {
+        if let hinted = outcome as? any RetryAfterProviding, let hint = hinted.retryAfter { return .retryAfter(hint) }
+        return .retry
+    }
+}

@@ -1,0 +1,53 @@
+import Logging
+import Metrics
+
+/// Maps a retry policy's events to swift-metrics and swift-log. Metrics are created once per policy:
+///
+/// | metric | kind | labels |
+/// |---|---|---|
+/// | `resilience_retry_retries_total` | counter | policy |
+/// | `resilience_retry_gave_up_total` | counter | policy, reason (`attemptsExhausted`, `budgetExhausted`, `deadline`) |
+///
+/// Each retry is logged at `debug` (metadata `policy`, `attempt`, `retry`, `delay`); a retry the budget
+/// denies at `notice`. Nothing is counted for a first attempt.
+final class RetryTelemetry: Sendable {
+    /// Why a retry policy stopped retrying a call whose outcome the predicate wanted retried.
+    enum GiveUpReason: String, Sendable, CaseIterable {
+        case attemptsExhausted
+        case budgetExhausted
+        case deadline
+    }
+
+    let policyName: String
+    let logger: Logger
+    let retries: Counter
+    let gaveUp: [GiveUpReason: Counter]
+
+    init(policyName: String, logger: Logger, metricsFactory: any MetricsFactory) {
+        self.policyName = policyName
+        self.logger = logger
+        retries = Counter(
+            label: "resilience_retry_retries_total", dimensions: [("policy", policyName)], factory: metricsFactory)
+        gaveUp = Dictionary(uniqueKeysWithValues: GiveUpReason.allCases.map { reason in
+            (reason, Counter(
+                label: "resilience_retry_gave_up_total",
+                dimensions: [("policy", policyName), ("reason", reason.rawValue)], factory: metricsFactory))
+        })
+    }
+
+    func retrying(_ event: RetryEvent) {
+        retries.increment()
+        logger.debug("retrying", metadata: [
+            "policy": "\(policyName)", "attempt": "\(event.attempt)", "retry": "\(event.retry)",
+            "delay": "\(DurationText.format(event.delay))",
+        ])
+    }
+
+    func gaveUp(_ reason: GiveUpReason, attempts: Int) {
+        gaveUp[reason]?.increment()
+        let level: Logger.Level = reason == .budgetExhausted ? .notice : .debug
+        logger.log(level: level, "not retrying", metadata: [
+            "policy": "\(policyName)", "reason": "\(reason.rawValue)", "attempts": "\(attempts)",
+        ])
+    }
+}
