@@ -3,7 +3,7 @@
 // depend on ordo-one/benchmark. Run from this directory:
 //
 //     swift package --disable-sandbox benchmark
-//     swift package --disable-sandbox benchmark thresholds check   # fails if a closed execute allocates
+//     swift package --disable-sandbox benchmark thresholds check   # fails if a hot path allocates
 import PackageDescription
 
 import struct Foundation.URL
@@ -35,6 +35,16 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/CircuitBreakerBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "RetryBenchmarks",
+            dependencies: [
+                .product(name: "Resilience", package: rootPackage),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/RetryBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),

@@ -106,7 +106,8 @@ public final class Retry<C: Clock>: ResiliencePolicy where C.Duration == Duratio
             metricsFactory: metricsFactory ?? MetricsSystem.factory)
     }
 
-    /// Runs `operation`, retrying it as configured.
+    /// Runs `operation`, retrying it as configured. The operation receives `context` with the attempt
+    /// number set (1, 2, ...).
     /// - Returns: the value of the first attempt the predicate does not retry, or the last one.
     /// - Throws: the error of the first attempt the predicate does not retry, or of the last one;
     ///   `CancellationError` when the task is cancelled while waiting.
@@ -115,17 +116,40 @@ public final class Retry<C: Clock>: ResiliencePolicy where C.Duration == Duratio
         context: ResilienceContext,
         _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
     ) async throws -> Value {
+        guard context.attempt == 1 else {
+            var first = context
+            first.attempt = 1
+            return try await execute(context: first, operation)
+        }
+        return try await firstAttempt({ try await operation(context) }, context: context, operation)
+    }
+
+    /// Runs `operation`, retrying it as configured: see ``execute(context:_:)``. Without a context, the
+    /// first attempt costs least: a context is only made if a retry is needed.
+    @inlinable @inline(__always)
+    public nonisolated(nonsending) func execute<Value>(
+        _ operation: nonisolated(nonsending) () async throws -> Value
+    ) async throws -> Value {
+        try await firstAttempt(operation, context: nil) { _ in try await operation() }
+    }
+
+    /// Runs the first attempt with `first`; enters the retry loop, with `context` (or a new one), only
+    /// when its outcome may need a retry.
+    @inlinable @inline(__always)
+    nonisolated(nonsending) func firstAttempt<Value>(
+        _ first: nonisolated(nonsending) () async throws -> Value,
+        context: ResilienceContext?,
+        _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
+    ) async throws -> Value {
         budget?.recordFirstAttempt()
-        var first = context
-        first.attempt = 1
         let value: Value
         do {
-            value = try await operation(first)
+            value = try await first()
         } catch {
-            return try await retry(after: .failure(error), context: first, operation)
+            return try await retry(after: .failure(error), context: context ?? ResilienceContext(), operation)
         }
         if predicate.resultDecision == nil { return value }
-        return try await retry(after: .success(value), context: first, operation)
+        return try await retry(after: .success(value), context: context ?? ResilienceContext(), operation)
     }
 
     /// The retry loop, entered after the first attempt when its outcome may need a retry.

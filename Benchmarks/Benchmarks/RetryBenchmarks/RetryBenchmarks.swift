@@ -1,0 +1,56 @@
+// Micro-benchmarks of the retry policy's hot path: a first attempt that succeeds.
+//
+//     cd Benchmarks && swift package --disable-sandbox benchmark --target RetryBenchmarks
+//
+// Times are per call (`scaledIterations` calls per sample). The first-attempt benchmarks carry a
+// zero-tolerance threshold on `mallocCountTotal`, checked by `benchmark thresholds check`.
+
+@preconcurrency import Benchmark
+import Resilience
+
+/// The protected operation: as cheap as an async call can be, and not inlinable.
+@inline(never)
+nonisolated(nonsending) func trivialOperation() async throws -> Int {
+    42
+}
+
+/// Calls `call` `scaledIterations` times and measures only those calls. One unmeasured call goes
+/// first: the framework runs each sample in a new task, and a task's first call this deep grows the
+/// task's allocator with one `malloc`, which belongs to the harness, not to the calls measured.
+func measure(_ benchmark: Benchmark, _ call: () async throws -> Int) async throws {
+    blackHole(try await call())
+    benchmark.startMeasurement()
+    for _ in benchmark.scaledIterations {
+        blackHole(try await call())
+    }
+    benchmark.stopMeasurement()
+}
+
+let benchmarks: @Sendable () -> Void = {
+    func configuration(thresholds: [BenchmarkMetric: BenchmarkThresholds]? = nil) -> Benchmark.Configuration {
+        .init(
+            metrics: [.wallClock, .throughput, .mallocCountTotal],
+            timeUnits: .nanoseconds,
+            warmupIterations: 100,
+            scalingFactor: .kilo,
+            maxDuration: .seconds(4),
+            maxIterations: 1_000_000,
+            thresholds: thresholds
+        )
+    }
+    let allocationFree = configuration(thresholds: [.mallocCountTotal: BenchmarkThresholds(absolute: [.p90: 0])])
+
+    Benchmark("Direct call through the same harness (baseline)", configuration: configuration()) { benchmark in
+        try await measure(benchmark) { try await trivialOperation() }
+    }
+
+    let withBudget = try! Retry(name: "bench")
+    Benchmark("First attempt succeeds, with a budget (default)", configuration: allocationFree) { benchmark in
+        try await measure(benchmark) { try await withBudget.execute { try await trivialOperation() } }
+    }
+
+    let withoutBudget = try! Retry(name: "bench", budget: .unlimited)
+    Benchmark("First attempt succeeds, without a budget", configuration: allocationFree) { benchmark in
+        try await measure(benchmark) { try await withoutBudget.execute { try await trivialOperation() } }
+    }
+}
