@@ -126,9 +126,6 @@ struct ValidatedCircuitBreakerConfiguration: Sendable {
 
     init(_ configuration: CircuitBreakerConfiguration) throws(ConfigurationError) {
         let c = configuration
-        func check(_ ok: Bool, _ key: String, _ value: String, _ allowed: String) throws(ConfigurationError) {
-            if !ok { throw ConfigurationError(key: key, value: value, allowed: allowed) }
-        }
         func ratio(_ value: Double, _ key: String) throws(ConfigurationError) -> ExactRatio {
             let allowed = "(0, 1] with at most \(ExactRatio.maximumDecimalPlaces) decimal places"
             guard value > 0, value <= 1, let exact = ExactRatio(value) else {
@@ -137,31 +134,31 @@ struct ValidatedCircuitBreakerConfiguration: Sendable {
             return exact
         }
         func positive(_ value: Duration, _ key: String) throws(ConfigurationError) {
-            try check(value > .zero, key, DurationText.format(value), "> 0")
+            try ConfigurationError.check(value > .zero, key, DurationText.format(value), "> 0")
         }
         try positive(c.samplingDuration, "samplingDuration")
-        try check(
+        try ConfigurationError.check(
             (1...CircuitBreakerConfiguration.maximumWindowBuckets).contains(c.windowBuckets),
             "windowBuckets", "\(c.windowBuckets)", "1...\(CircuitBreakerConfiguration.maximumWindowBuckets)")
-        try check(
+        try ConfigurationError.check(
             c.samplingDuration / c.windowBuckets >= .nanoseconds(1),
             "samplingDuration", DurationText.format(c.samplingDuration),
             "at least 1ns per bucket (windowBuckets = \(c.windowBuckets))")
-        try check(
+        try ConfigurationError.check(
             (1...CircuitBreakerConfiguration.maximumWindowSize).contains(c.windowSize),
             "windowSize", "\(c.windowSize)", "1...\(CircuitBreakerConfiguration.maximumWindowSize)")
-        try check(c.minimumThroughput >= 1, "minimumThroughput", "\(c.minimumThroughput)", ">= 1")
+        try ConfigurationError.check(c.minimumThroughput >= 1, "minimumThroughput", "\(c.minimumThroughput)", ">= 1")
         failureRatio = try ratio(c.failureRatio, "failureRatio")
         if let slow = c.slowCallDuration { try positive(slow, "slowCallDuration") }
         slowCallRatio = try ratio(c.slowCallRatio, "slowCallRatio")
         try positive(c.breakDuration, "breakDuration")
-        try check(
+        try ConfigurationError.check(
             c.breakDurationMultiplier >= 1 && c.breakDurationMultiplier.isFinite,
             "breakDurationMultiplier", "\(c.breakDurationMultiplier)", ">= 1 and finite")
-        try check(
+        try ConfigurationError.check(
             c.maxBreakDuration >= c.breakDuration, "maxBreakDuration", DurationText.format(c.maxBreakDuration),
             ">= breakDuration (\(DurationText.format(c.breakDuration)))")
-        try check(
+        try ConfigurationError.check(
             c.halfOpenPermittedCalls >= 1, "halfOpenPermittedCalls", "\(c.halfOpenPermittedCalls)", ">= 1")
         let successRatio = try ratio(c.halfOpenSuccessRatio, "halfOpenSuccessRatio")
         if let maxDuration = c.halfOpenMaxDuration { try positive(maxDuration, "halfOpenMaxDuration") }

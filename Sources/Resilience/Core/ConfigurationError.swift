@@ -18,6 +18,11 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
         self.allowed = allowed
     }
 
+    /// Throws an error for `key` unless `ok`: the one validation step every configuration uses.
+    static func check(_ ok: Bool, _ key: String, _ value: String, _ allowed: String) throws(ConfigurationError) {
+        if !ok { throw ConfigurationError(key: key, value: value, allowed: allowed) }
+    }
+
     /// The same error with `prefix.` in front of the key.
     public func prefixingKey(with prefix: String) -> ConfigurationError {
         ConfigurationError(key: "\(prefix).\(key)", value: value, allowed: allowed)

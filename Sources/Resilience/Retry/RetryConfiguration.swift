@@ -104,18 +104,15 @@ struct ValidatedRetryConfiguration: Sendable {
 
     init(_ configuration: RetryConfiguration) throws(ConfigurationError) {
         let c = configuration
-        func check(_ ok: Bool, _ key: String, _ value: String, _ allowed: String) throws(ConfigurationError) {
-            if !ok { throw ConfigurationError(key: key, value: value, allowed: allowed) }
-        }
-        try check(
+        try ConfigurationError.check(
             (1...RetryConfiguration.maximumAttempts).contains(c.maxAttempts),
             "maxAttempts", "\(c.maxAttempts)", "1...\(RetryConfiguration.maximumAttempts)")
-        try check(c.baseDelay >= .zero, "baseDelay", DurationText.format(c.baseDelay), ">= 0")
+        try ConfigurationError.check(c.baseDelay >= .zero, "baseDelay", DurationText.format(c.baseDelay), ">= 0")
         let places = "at most \(ExactRatio.maximumDecimalPlaces) decimal places"
         guard c.multiplier >= 1, let multiplier = ExactRatio(c.multiplier) else {
             throw ConfigurationError(key: "multiplier", value: "\(c.multiplier)", allowed: ">= 1, with \(places)")
         }
-        try check(
+        try ConfigurationError.check(
             c.maxDelay > .zero && c.maxDelay >= c.baseDelay, "maxDelay", DurationText.format(c.maxDelay),
             "> 0 and >= baseDelay (\(DurationText.format(c.baseDelay)))")
         self.raw = configuration
