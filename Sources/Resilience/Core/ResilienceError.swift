@@ -20,6 +20,7 @@ public struct ResilienceError: Error, Sendable, CustomStringConvertible {
         enum Base: String, Sendable, Hashable, CaseIterable {
             case circuitOpen
             case halfOpenFull
+            case timedOut
         }
 
         @usableFromInline
@@ -32,6 +33,10 @@ public struct ResilienceError: Error, Sendable, CustomStringConvertible {
         public static let circuitOpen = Code(.circuitOpen)
         /// A circuit breaker is half-open and has already admitted all the probes it permits.
         public static let halfOpenFull = Code(.halfOpenFull)
+        /// A timeout policy's duration (or the call's deadline) elapsed before the operation finished;
+        /// the operation was cancelled. Unlike the other codes, this one reports the dependency's
+        /// slowness rather than a refusal to try, so retry policies retry it by default.
+        public static let timedOut = Code(.timedOut)
 
         /// The code's name, for example `circuitOpen`; stable, suitable for logs and metric labels.
         public var description: String { base.rawValue }

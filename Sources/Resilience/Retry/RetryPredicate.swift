@@ -13,7 +13,10 @@ public enum RetryDecision: Sendable, Hashable {
 /// The default retries what the ``FailureClassifier`` counts as a failure, except:
 /// - `CancellationError` is never retried (whatever the predicate says: a cancelled call stops);
 /// - a ``ResilienceError`` (a rejection by an inner policy, such as `circuitOpen`) is not retried
-///   unless its code is in `retryingRejections`; then its `retryAfter` is used as a hint;
+///   unless its code is in `retryingRejections`; then its `retryAfter` is used as a hint. By default
+///   that set holds only `timedOut`: an inner per-attempt timeout reports a slow dependency, not a
+///   policy refusing to try, and retrying it is what a per-attempt timeout is for (as in Polly and
+///   resilience4j). Pass `retryingRejections: []` to stop retrying timeouts;
 /// - an error conforming to ``RetryAfterProviding`` with a hint is retried after that hint.
 ///
 /// Returned values are not retried unless the classifier counts them as failures (an HTTP 503), or
@@ -32,11 +35,12 @@ public struct RetryPredicate: Sendable {
     /// Decides for a result, or returns `nil` when it does not apply to the result's type.
     @usableFromInline let resultDecision: (@Sendable (Any) -> RetryDecision?)?
 
-    /// Failures by ``FailureClassifier/default``; never rejections, never cancellation.
+    /// Failures by ``FailureClassifier/default`` and inner timeouts; never other rejections, never
+    /// cancellation.
     public static let `default` = RetryPredicate()
 
     /// Retries what `classifier` counts as a failure, and the rejections whose code is listed.
-    public init(classifier: FailureClassifier = .default, retryingRejections: Set<ResilienceError.Code> = []) {
+    public init(classifier: FailureClassifier = .default, retryingRejections: Set<ResilienceError.Code> = [.timedOut]) {
         errorDecision = { error in
             if let rejection = error as? ResilienceError {
                 guard retryingRejections.contains(rejection.code) else { return .doNotRetry }
