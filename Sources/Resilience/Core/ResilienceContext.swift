@@ -8,6 +8,9 @@
 public struct ResilienceContext: Sendable {
     /// A low-cardinality name of the operation, for telemetry and per-operation configuration.
     public var operationName: String
+    /// The kind of operation, such as `llm`, `db`, `auth` or `http`, for configuration chosen per kind
+    /// (a ``TimeoutTable`` picks its duration by it). `nil` when the call has no kind.
+    public var operationType: String?
     /// The execution number of this call, the first one being 1. Retry policies increase it.
     public var attempt: Int
     /// How important the call is.
@@ -22,12 +25,14 @@ public struct ResilienceContext: Sendable {
     /// Creates a context.
     public init(
         operationName: String = "",
+        operationType: String? = nil,
         attempt: Int = 1,
         priority: Priority = .normal,
         deadline: (any InstantProtocol)? = nil,
         metadata: ResilienceMetadata = ResilienceMetadata()
     ) {
         self.operationName = operationName
+        self.operationType = operationType
         self.attempt = attempt
         self.priority = priority
         self.deadline = deadline
@@ -46,6 +51,24 @@ public struct ResilienceContext: Sendable {
             )
         }
         return typed
+    }
+
+    /// The time left until the deadline as seen from `now` (negative once it has passed), or `nil`
+    /// when the call has none.
+    /// - Throws: ``DeadlineClockMismatch`` when the deadline is not an instant of `C`.
+    public func remainingTime<C: Clock>(on clock: C, now: C.Instant) throws(DeadlineClockMismatch) -> Duration?
+    where C.Duration == Duration {
+        try deadline(on: clock).map { now.duration(to: $0) }
+    }
+
+    /// This context with its deadline set to `deadline`, or kept if the current one is earlier: a
+    /// nested call never gets more time than its caller.
+    /// - Throws: ``DeadlineClockMismatch`` when the current deadline is not an instant of `C`.
+    public func bounded<C: Clock>(by deadline: C.Instant, on clock: C) throws(DeadlineClockMismatch) -> ResilienceContext {
+        var bounded = self
+        if let current = try self.deadline(on: clock), current <= deadline { return bounded }
+        bounded.deadline = deadline
+        return bounded
     }
 
     /// Thrown when a context's deadline is read with a clock whose instants are of another type.

@@ -1,0 +1,71 @@
+import Logging
+import Metrics
+import Synchronization
+
+/// Maps a timeout policy's events to swift-metrics and swift-log. Metrics are created once per policy:
+///
+/// | metric | kind | labels |
+/// |---|---|---|
+/// | `resilience_timeout_timed_out_total` | counter | policy |
+/// | `resilience_timeout_overrun_seconds` | timer | policy: how long a cancelled operation ran past its limit |
+/// | `resilience_timeout_orphans` | gauge | policy: abandoned operations still running (``Timeout/executeDetached(context:_:)``) |
+///
+/// Each timeout is logged at `debug`; an overrun over 10 ms, and every orphan's end, at `warning`.
+@usableFromInline
+final class TimeoutTelemetry: Sendable {
+    /// Overruns up to this long are scheduling noise, not an operation ignoring cancellation.
+    static let overrunWarningThreshold = Duration.milliseconds(10)
+
+    let policyName: String
+    let logger: Logger
+    let timedOutCounter: Counter
+    let overrun: Timer
+    let orphansGauge: Gauge
+    let orphans = Atomic<Int>(0)
+
+    init(policyName: String, logger: Logger, metricsFactory: any MetricsFactory) {
+        self.policyName = policyName
+        self.logger = logger
+        let dimensions = [("policy", policyName)]
+        timedOutCounter = Counter(label: "resilience_timeout_timed_out_total", dimensions: dimensions, factory: metricsFactory)
+        overrun = Timer(label: "resilience_timeout_overrun_seconds", dimensions: dimensions, factory: metricsFactory)
+        orphansGauge = Gauge(label: "resilience_timeout_orphans", dimensions: dimensions, factory: metricsFactory)
+    }
+
+    /// A call timed out after `limit`; `overrun` is how long its cancelled operation ran past the limit
+    /// (`nil` when the call did not wait for it).
+    func timedOut(after limit: Duration, overrun: Duration?) {
+        timedOutCounter.increment()
+        logger.debug("timed out", metadata: ["policy": "\(policyName)", "limit": "\(DurationText.format(limit))"])
+        guard let overrun else { return }
+        self.overrun.recordNanoseconds(Self.nanoseconds(overrun))
+        if overrun > Self.overrunWarningThreshold {
+            logger.warning("operation ignored cancellation and ran past its timeout", metadata: [
+                "policy": "\(policyName)", "overrun": "\(DurationText.format(overrun))",
+            ])
+        }
+    }
+
+    /// An operation was abandoned still running.
+    func orphanStarted() {
+        let count = orphans.add(1, ordering: .relaxed).newValue
+        orphansGauge.record(count)
+    }
+
+    /// An abandoned operation ended, `overrun` after its limit.
+    func orphanEnded(overrun: Duration) {
+        let count = orphans.subtract(1, ordering: .relaxed).newValue
+        orphansGauge.record(count)
+        self.overrun.recordNanoseconds(Self.nanoseconds(overrun))
+        logger.warning("abandoned operation ended after its timeout", metadata: [
+            "policy": "\(policyName)", "overrun": "\(DurationText.format(overrun))",
+        ])
+    }
+
+    var orphanCount: Int { orphans.load(ordering: .relaxed) }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let value = duration.attoseconds / 1_000_000_000
+        return value > Int128(Int64.max) ? .max : Int64(max(value, 0))
+    }
+}

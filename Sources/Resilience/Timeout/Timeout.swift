@@ -1,0 +1,252 @@
+import Logging
+import Metrics
+
+/// Cancels an operation that runs too long, and throws a `timedOut` ``ResilienceError`` instead.
+///
+/// ```swift
+/// let timeout = try Timeout(name: "payments", configuration: TimeoutConfiguration(duration: .seconds(2)))
+/// let receipt = try await timeout.execute { try await payments.charge(order) }
+/// ```
+///
+/// The limit of a call is the earlier of its duration (fixed, or from a ``TimeoutTable`` by the call's
+/// operation type) and the deadline in its ``ResilienceContext``. The operation receives a context
+/// whose deadline is that limit, so the policies and calls inside it (a nested timeout, a retry's
+/// delays, ``DeadlineSplit``) are bounded by it too. A call whose deadline has already passed is not
+/// started: it throws `timedOut` at once.
+///
+/// When the limit is reached, the operation's task is cancelled and the caller gets `timedOut`, even
+/// if the operation then returns a value: a timed-out call never reports success.
+///
+/// **How it runs.** ``execute(context:_:)`` (the ``ResiliencePolicy`` entry point, used in pipelines)
+/// runs the operation in a child task, next to a timer child task on the policy's clock. This is
+/// structured concurrency: when the call returns, nothing it started is still running. For an
+/// operation that honours cancellation (URLSession, AsyncHTTPClient, `Task.sleep`, database drivers)
+/// the caller gets `timedOut` as soon as the operation has stopped, a few microseconds after the limit.
+/// An operation that ignores cancellation cannot be abandoned without breaking that guarantee, so the
+/// call returns when the operation returns: still with `timedOut`, and the overrun (how long it ran
+/// past the limit) is recorded in telemetry and logged at `warning` when over 10 ms.
+///
+/// When the caller must return on time whatever the operation does, use
+/// ``executeDetached(context:_:)``: it needs a `@Sendable` operation and a `Sendable` value, runs the
+/// operation in a task of its own and abandons it at the limit. The abandoned operation (the
+/// "orphan") is cancelled, counted while it runs on (`resilience_timeout_orphans` gauge), and its
+/// end is reported (log at `warning` and `resilience_timeout_overrun_seconds`).
+///
+/// Cost: two child tasks per call (the operation and the timer); see the README's performance table.
+///
+/// A timed-out call rethrows nothing of the operation: the error's ``ResilienceError/underlyingError``
+/// is `nil`. The caller's own cancellation is not a timeout: it is passed on to the operation, and the
+/// caller gets what the operation throws (normally `CancellationError`).
+public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Duration {
+    /// The name used in metrics labels and logs. Keep it low-cardinality.
+    public let name: String
+    /// The durations: one for every call, or one per operation type.
+    public let table: TimeoutTable
+
+    @usableFromInline let clock: C
+    @usableFromInline let telemetry: TimeoutTelemetry
+
+    /// Creates a timeout with one duration for every call.
+    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    public convenience init(
+        name: String,
+        configuration: TimeoutConfiguration = TimeoutConfiguration(),
+        clock: C,
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(ConfigurationError) {
+        try configuration.validate()
+        try self.init(
+            name: name, table: TimeoutTable(default: configuration.duration), clock: clock,
+            logger: logger, metricsFactory: metricsFactory)
+    }
+
+    /// Creates a timeout whose duration depends on the call's operation type.
+    /// - Parameters:
+    ///   - name: a low-cardinality name for metrics and logs.
+    ///   - table: the duration per operation type, and the default.
+    ///   - clock: the clock the limit is measured on; the context's deadline must be one of its instants.
+    ///   - logger: receives a `debug` line per timeout and a `warning` per overrun or orphan.
+    ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
+    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    public init(
+        name: String,
+        table: TimeoutTable,
+        clock: C,
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(ConfigurationError) {
+        try table.validate()
+        self.name = name
+        self.table = table
+        self.clock = clock
+        self.telemetry = TimeoutTelemetry(
+            policyName: name,
+            logger: logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() }),
+            metricsFactory: metricsFactory ?? MetricsSystem.factory)
+    }
+
+    /// Runs `operation` in a child task and cancels it at the call's limit.
+    /// - Returns: what the operation returned, if it finished before the limit.
+    /// - Throws: `ResilienceError` with code `timedOut` when the limit was reached (or had passed before
+    ///   the call); otherwise what the operation threw. ``ResilienceContext/DeadlineClockMismatch``
+    ///   when the context's deadline is not an instant of this policy's clock.
+    public nonisolated(nonsending) func execute<Value>(
+        context: ResilienceContext,
+        _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
+    ) async throws -> Value {
+        let start = clock.now
+        let limit = try limit(for: context, start: start)
+        var context = context
+        context.deadline = limit
+        let inner = context
+        // Safe: the operation runs in a child task that this call awaits to the end, and while it runs
+        // this task only waits for the group, so nothing else touches what the operation captured. (The
+        // same reasoning as swift-async-algorithms' `withTimeout`.) Its value is read after the child
+        // has finished.
+        nonisolated(unsafe) let operation = operation
+        return try await race(until: limit, start: start) { try await operation(inner) }.value
+    }
+
+    /// Runs `operation` in a child task, next to a timer child task that ends at `limit`.
+    func race<Value>(
+        until limit: C.Instant, start: C.Instant,
+        _ operation: @Sendable () async throws -> Value
+    ) async throws -> UncheckedTransfer<Value> {
+        try await withoutActuallyEscaping(operation) { operation in
+            try await withThrowingTaskGroup(of: Race<Value>.self) { group in
+                group.addTask {
+                    do {
+                        return .finished(.success(UncheckedTransfer(try await operation())))
+                    } catch {
+                        return .finished(.failure(error))
+                    }
+                }
+                group.addTask { [clock] in
+                    do {
+                        try await clock.sleep(until: limit, tolerance: nil)
+                        return .limitReached
+                    } catch {
+                        return .timerStopped
+                    }
+                }
+                while let next = try await group.next() {
+                    switch next {
+                    case .finished(let result):
+                        group.cancelAll()
+                        return try result.get()
+                    case .limitReached:
+                        group.cancelAll()
+                        _ = try await group.next()  // the operation, which was cancelled
+                        telemetry.timedOut(after: start.duration(to: limit), overrun: limit.duration(to: clock.now))
+                        throw timedOut()
+                    case .timerStopped:
+                        continue  // the caller was cancelled: the operation's outcome decides
+                    }
+                }
+                preconditionFailure("a timeout's task group ended without the operation's outcome")
+            }
+        }
+    }
+
+    /// Runs `operation` in a task of its own and returns at the call's limit whatever the operation
+    /// does; an operation still running then is cancelled and abandoned, and reported when it ends.
+    ///
+    /// Use it for operations that may ignore cancellation when the caller must not wait for them.
+    /// - Throws: as ``execute(context:_:)``.
+    public func executeDetached<Value: Sendable>(
+        context: ResilienceContext = ResilienceContext(),
+        _ operation: @escaping @Sendable (ResilienceContext) async throws -> Value
+    ) async throws -> Value {
+        let start = clock.now
+        let limit = try limit(for: context, start: start)
+        var context = context
+        context.deadline = limit
+        let inner = context
+        let race = DetachedRace<Value>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                race.begin(continuation)
+                let work = Task {
+                    let result: Result<Value, any Error>
+                    do { result = .success(try await operation(inner)) } catch { result = .failure(error) }
+                    if race.operationEnded(with: result) == .orphan {
+                        telemetry.orphanEnded(overrun: limit.duration(to: clock.now))
+                    }
+                }
+                let timer = Task { [clock] in
+                    guard (try? await clock.sleep(until: limit, tolerance: nil)) != nil else { return }
+                    if race.limitReached(error: timedOut()) {
+                        telemetry.timedOut(after: start.duration(to: limit), overrun: nil)
+                        telemetry.orphanStarted()
+                    }
+                }
+                race.setTasks(work: work, timer: timer)
+            }
+        } onCancel: {
+            if race.callerCancelled() { telemetry.orphanStarted() }
+        }
+    }
+
+    /// Operations abandoned by ``executeDetached(context:_:)`` that are still running.
+    public var orphanCount: Int { telemetry.orphanCount }
+
+    /// The instant at which a call starting at `start` with `context` times out.
+    /// - Throws: `timedOut` when that instant is not after `start`; a clock mismatch.
+    @usableFromInline
+    func limit(for context: ResilienceContext, start: C.Instant) throws -> C.Instant {
+        var limit = start.advanced(by: table.duration(for: context.operationType))
+        if let deadline = try context.deadline(on: clock), deadline < limit { limit = deadline }
+        guard start < limit else {
+            telemetry.timedOut(after: .zero, overrun: nil)
+            throw timedOut()
+        }
+        return limit
+    }
+
+    @usableFromInline
+    func timedOut() -> ResilienceError {
+        ResilienceError(code: .timedOut, policyName: name)
+    }
+}
+
+extension Timeout where C == ContinuousClock {
+    /// Creates a timeout with one duration for every call, on the continuous clock.
+    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    public convenience init(
+        name: String,
+        configuration: TimeoutConfiguration = TimeoutConfiguration(),
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(ConfigurationError) {
+        try self.init(
+            name: name, configuration: configuration, clock: ContinuousClock(), logger: logger,
+            metricsFactory: metricsFactory)
+    }
+
+    /// Creates a timeout whose duration depends on the call's operation type, on the continuous clock.
+    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    public convenience init(
+        name: String,
+        table: TimeoutTable,
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(ConfigurationError) {
+        try self.init(name: name, table: table, clock: ContinuousClock(), logger: logger, metricsFactory: metricsFactory)
+    }
+}
+
+/// What finished first in a timeout's task group.
+enum Race<Value>: Sendable {
+    case finished(Result<UncheckedTransfer<Value>, any Error>)
+    case limitReached
+    case timerStopped
+}
+
+/// Carries a non-`Sendable` value into or out of a child task that the sender awaits to the end.
+/// Every use states why no two tasks touch the value at once.
+@usableFromInline
+struct UncheckedTransfer<Value>: @unchecked Sendable {
+    @usableFromInline let value: Value
+    @usableFromInline init(_ value: Value) { self.value = value }
+}
