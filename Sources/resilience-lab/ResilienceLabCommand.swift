@@ -10,9 +10,11 @@ struct ResilienceLabCommand: ParsableCommand {
         abstract: "Run resilience policies against recorded traces in virtual time.",
         discussion: """
             With no subcommand, replays the example incident shipped with the tool (a payment provider \
-            that fails for two minutes) through an example circuit breaker, and prints what it did.
+            that fails for two minutes) through an example circuit breaker, and prints what it did. \
+            `replay` runs your own trace through your own retry, circuit breaker and timeout policy; \
+            `schedule` prints the delays a retry policy would wait, before you deploy it.
             """,
-        subcommands: [ExampleIncident.self, Replay.self],
+        subcommands: [ExampleIncident.self, Replay.self, Schedule.self],
         defaultSubcommand: ExampleIncident.self
     )
 
@@ -38,25 +40,92 @@ struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Replay a recorded trace of calls through a policy and print each decision as JSON.",
         discussion: """
-            Prints one JSON object per trace line, in input order:
-              {"line": N, "decision": "permitted"|"rejected", "reason": null|"circuitOpen"|"halfOpenFull", "state": S}
-              {"line": N, "state": S}        for control and observe lines
+            POLICY.json may hold "retry", "circuitBreaker" and "timeout" sections, each optional; they \
+            run outermost first as retry > circuit breaker > timeout > dependency.
+
+            A call line gives one outcome for every attempt, {"at": 0, "outcome": "failure", \
+            "duration": 100}, or one per attempt, {"at": 0, "attempts": [{"outcome": "failure", \
+            "duration": 100}, {"outcome": "success", "duration": 50}]}. Attempt k starts at s_k (s_1 = \
+            at). The breaker is asked at s_k; a rejection ends the call there and is never retried. A \
+            permitted attempt lasts its duration d_k; with a timeout t, d_k >= t ends it at s_k + t as \
+            timedOut (a failure lasting t for the breaker). At the end, success and ignored end the \
+            call; failure and timedOut are retried while k < maxAttempts and the retry budget (first \
+            attempts counted at each call's start) grants it; attempt k+1 starts after the call's own \
+            backoff delay. Jitter draws from SplitMix64 seeded with --seed (default 0). At one \
+            instant: due outcomes (due order, then admission order), then due retries (in scheduling \
+            order), then the line. A call that executes more attempts than its line lists is bad input.
+
+            Prints one JSON object per trace line, in input order. For a call:
+              {"line": N, "decision": D, "reason": R, "state": S}
+            D ("permitted" or "rejected") and R (null, "circuitOpen" or "halfOpenFull") are \
+            the first attempt's admission; S is the breaker's state right after the call's final \
+            outcome was recorded, or its rejection (no "state" without a circuit breaker). A line \
+            with "attempts" adds
+              "attempts": K, "outcome": O, "finishedAt": MS
+            K attempts executed, O the final outcome (success, failure, ignored, timedOut, \
+            circuitOpen or halfOpenFull), MS when the call ended (exact milliseconds). A \
+            single-outcome line keeps the four fields only. For a control or observe line:
+              {"line": N, "state": S}
             Bad input exits with status 2 and prints nothing on stdout.
             """
     )
 
-    @Option(help: "The policy: {\"circuitBreaker\": {...}} with durations as strings such as \"250ms\".")
+    @Option(help: "The policy: {\"retry\": {...}, \"circuitBreaker\": {...}, \"timeout\": {...}} with durations as strings such as \"250ms\".")
     var policy: String
 
     @Option(help: "The trace: one JSON object per line, times in milliseconds from its start.")
     var trace: String
 
+    @Option(help: "The seed of the retry jitter's random numbers (SplitMix64), 0...18446744073709551615.", transform: parseSeed)
+    var seed: UInt64 = 0
+
     func run() throws {
-        let (_, result) = try ReplayCommand.run(policyPath: policy, tracePath: trace)
-        var output = result.lines.joined(separator: "\n")
-        if !output.isEmpty { output += "\n" }
-        FileHandle.standardOutput.write(Data(output.utf8))
+        let (_, result) = try ReplayCommand.run(policyPath: policy, tracePath: trace, seed: seed)
+        writeLines(result.lines)
     }
+}
+
+struct Schedule: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the delays a policy's retry section would wait before each retry of one call.",
+        discussion: """
+            Prints one JSON object per retry, retries 1 to maxAttempts - 1:
+              {"retry": N, "delayMs": X, "minMs": A, "maxMs": B}
+            X is the delay (backoff, then jitter drawn from SplitMix64 seeded with --seed, then the \
+            maxDelay cap); A and B are the jitter's bounds, capped by maxDelay too, so A <= X <= B. \
+            Milliseconds are exact decimals. A policy without a "retry" section prints nothing and \
+            exits 0. Bad input exits with status 2 and prints nothing on stdout.
+            """
+    )
+
+    @Option(help: "The policy: {\"retry\": {\"maxAttempts\": 3, \"backoff\": \"exponential\", \"baseDelay\": \"200ms\", ...}}.")
+    var policy: String
+
+    @Option(help: "The seed of the jitter's random numbers (SplitMix64), 0...18446744073709551615.", transform: parseSeed)
+    var seed: UInt64 = 0
+
+    func run() throws {
+        guard let lines = try ScheduleCommand.run(policyPath: policy, seed: seed) else {
+            FileHandle.standardError.write(Data("resilience-lab: \(policy) has no \"retry\" section, so the policy makes no retries\n".utf8))
+            return
+        }
+        writeLines(lines)
+    }
+}
+
+/// Reads `--seed`: a decimal integer in 0...UInt64.max.
+func parseSeed(_ text: String) throws -> UInt64 {
+    guard let seed = UInt64(text) else {
+        throw ValidationError("allowed: an integer in 0...\(UInt64.max)")
+    }
+    return seed
+}
+
+/// Writes `lines` to stdout, one per line, in one write.
+func writeLines(_ lines: [String]) {
+    var output = lines.joined(separator: "\n")
+    if !output.isEmpty { output += "\n" }
+    FileHandle.standardOutput.write(Data(output.utf8))
 }
 
 struct ExampleIncident: ParsableCommand {

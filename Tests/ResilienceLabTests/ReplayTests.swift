@@ -172,7 +172,7 @@ struct ReplayTests {
     }
 
     static let policyErrors: [(policy: String, message: String)] = [
-        (#"{"retry": {}}"#, #"policy.json: unknown section "retry"; known: circuitBreaker"#),
+        (#"{"bulkhead": {}}"#, #"policy.json: unknown section "bulkhead"; known: retry, circuitBreaker, timeout"#),
         (#"{"circuitBreaker": {"foo": 1}}"#,
          #"policy.json: unknown key "circuitBreaker.foo"; known: window, samplingDuration, windowBuckets, windowSize, minimumThroughput, failureRatio, slowCallDuration, slowCallRatio, breakDuration, breakDurationMultiplier, maxBreakDuration, halfOpenPermittedCalls, halfOpenSuccessRatio, halfOpenMaxDuration"#),
         (#"{"circuitBreaker": {"failureRatio": 1.5}}"#,

@@ -1,12 +1,15 @@
-/// `resilience-lab replay --policy POLICY.json --trace TRACE.jsonl`, as a library call.
+/// `resilience-lab replay --policy POLICY.json --trace TRACE.jsonl [--seed N]`, as a library call.
 public enum ReplayCommand {
-    /// Validates the policy file, then the whole trace, then replays it. Nothing is produced for input
-    /// that fails validation.
+    /// Validates the policy file, then the whole trace, then replays it (see ``Replayer``), with the
+    /// retry jitter drawn from ``SplitMix64`` seeded with `seed`. Nothing is produced for input that
+    /// fails validation, nor for a trace the replay finds wanting.
     /// - Throws: ``LabInputError`` naming the file (and line) of the first problem.
-    public static func run(policyPath: String, tracePath: String) throws(LabInputError) -> (trace: Trace, result: ReplayResult) {
+    public static func run(
+        policyPath: String, tracePath: String, seed: UInt64 = 0
+    ) throws(LabInputError) -> (trace: Trace, result: ReplayResult) {
         let policy = try PolicyFile.load(path: policyPath)
         let trace = try Trace.load(path: tracePath)
-        let result = try Replayer.replay(trace, policy: policy, policyFile: policyPath)
+        let result = try Replayer.replay(trace, policy: policy, policyFile: policyPath, traceFile: tracePath, seed: seed)
         return (trace, result)
     }
 }

@@ -17,9 +17,10 @@ public enum ReplaySummary {
             text += "  \(clockTime(timed.at))  \(change)\(padding)  (\(words(timed.transition.reason)))\n"
         }
         let rejected = result.rejected.values.reduce(0, +)
-        let outcomes = [CallOutcome.success, .failure, .ignored].map { outcome in
+        var outcomes = [CallOutcome.success, .failure, .ignored].map { outcome in
             "\(result.outcomes[outcome, default: 0]) \(outcome == .success ? "succeeded" : outcome == .failure ? "failed" : "ignored")"
         }
+        outcomes += result.endedByPolicy.sorted { $0.key < $1.key }.map { "\($0.value) ended \($0.key)" }
         text += "\nCalls: \(result.calls) in the trace; \(result.permitted) let through (\(outcomes.joined(separator: ", "))), "
         text += "\(rejected) rejected at once"
         if rejected > 0 {
@@ -27,6 +28,10 @@ public enum ReplaySummary {
             text += " (\(reasons.joined(separator: ", ")))"
         }
         text += ".\n"
+        if result.retries > 0 || result.retriesDeniedByBudget > 0 {
+            text += "Attempts: \(result.executions) executed; \(result.retries) retries made, "
+            text += "\(result.retriesDeniedByBudget) denied by the retry budget.\n"
+        }
         if rejected > 0 {
             text += "Each rejected call failed fast instead of waiting on a failing dependency and adding to its load.\n"
         }

@@ -1,149 +1,59 @@
 import Resilience
 
-/// Replays a ``Trace`` through the policies of a ``PolicyFile`` in virtual time, with the same state
-/// machines the policies use in production.
+/// Replays a ``Trace`` through the policies of a ``PolicyFile`` in virtual time, with the same pure
+/// logic the policies use in production: ``CircuitBreakerStateMachine``, ``RetrySchedule`` and
+/// ``RetryBudgetStateMachine``.
 ///
-/// At one instant, the outcomes that are due are recorded first (in due order, then admission order),
-/// then the line itself. The output line of a permitted call shows the state right after its outcome
-/// was recorded; every other line shows the state right after it was handled.
+/// **Order.** The policies run outermost first as retry ▸ circuit breaker ▸ timeout ▸ dependency; each
+/// section of the policy file is optional.
+///
+/// **Attempts.** Attempt k of a call starts at instant s_k (s_1 is the line's `at`). The breaker, if
+/// any, is asked at s_k. A rejection ends the call at s_k with the rejection code (`circuitOpen`,
+/// `halfOpenFull`) as its final outcome; rejections are never retried. A permitted attempt takes the
+/// duration d_k its line gives. With a timeout t, an attempt with d_k ≥ t ends at s_k + t as
+/// `timedOut`, which the breaker records as a failure that lasted t. The breaker records each outcome
+/// at the attempt's end.
+///
+/// **Retries.** At an attempt's end, `success` and `ignored` end the call. `failure` and `timedOut`
+/// are retried if k < `maxAttempts` and the retry budget grants a retry at that instant; otherwise the
+/// call ends with that outcome. The budget counts each call's first attempt at the call's start
+/// (rejected or not). Attempt k + 1 starts at the end of attempt k plus the delay from the call's own
+/// ``RetrySchedule`` (traces carry no `Retry-After` hints). A retry the budget denies draws no delay.
+///
+/// **Randomness.** Jitter draws from one ``SplitMix64`` seeded with `seed` (0 by default), shared by
+/// every call in the order the retries are decided; `none` jitter draws nothing. The same trace,
+/// policy and seed always give the same output.
+///
+/// **Same instant.** Everything waits in one queue ordered by (instant, kind, sequence). At one
+/// instant, the outcomes that are due are recorded first (in due order, then admission order), then
+/// the retries that are due start (in the order they were scheduled), then the line itself.
+///
+/// **Output.** One JSON object per line, in input order. A call line gets
+/// `{"line": N, "decision": D, "reason": R, "state": S}`: D and R are the first attempt's admission
+/// (`permitted` / `rejected` with the code), S the breaker's state right after the call's final outcome
+/// was recorded or its rejection (no `state` without a breaker). A line with `attempts` adds
+/// `"attempts": K` (attempts executed), `"outcome"` (the final outcome: `success`, `failure`,
+/// `ignored`, `timedOut`, `circuitOpen` or `halfOpenFull`) and `"finishedAt"` (when the call ended,
+/// in milliseconds, exact: `153.25`). A single-outcome line keeps the four fields only, whatever the
+/// policy. Controls and observations get `{"line": N, "state": S}`.
 public enum Replayer {
     typealias Instant = ManualClock.Instant
     typealias Machine = CircuitBreakerStateMachine<Instant>
 
-    /// A permitted call whose outcome is not recorded yet.
-    struct PendingOutcome {
-        var due: Instant
-        var admission: Int
-        var permit: Machine.Permit
-        var outcome: CallOutcome
-        var duration: Duration
-        var outputIndex: Int
-        var line: Int
-    }
-
-    /// Replays `trace` through `policy`.
-    /// - Throws: ``LabInputError`` naming `policyFile` if the policy's configuration is rejected.
-    public static func replay(_ trace: Trace, policy: PolicyFile, policyFile: String) throws(LabInputError) -> ReplayResult {
-        var machine: Machine?
-        if let configuration = policy.circuitBreaker {
-            do {
-                machine = try Machine(configuration: configuration, now: .zero)
-            } catch {
-                throw LabInputError(file: policyFile, message: error.prefixingKey(with: "circuitBreaker").description)
-            }
-        }
-        var run = Run(machine: machine)
+    /// Replays `trace` through `policy`, with the jitter drawn from ``SplitMix64`` seeded with `seed`.
+    /// - Parameters:
+    ///   - policyFile: the policy's file, named in errors about the policy.
+    ///   - traceFile: the trace's file, named in errors about a line.
+    /// - Throws: ``LabInputError`` naming `policyFile` if a configuration is rejected, or naming
+    ///   `traceFile` and the line when a call executes more attempts than its line lists.
+    public static func replay(
+        _ trace: Trace, policy: PolicyFile, policyFile: String, traceFile: String, seed: UInt64 = 0
+    ) throws(LabInputError) -> ReplayResult {
+        var run = try Run(policy: policy, policyFile: policyFile, traceFile: traceFile, seed: seed)
         for entry in trace.entries {
-            run.handle(entry)
+            try run.handle(entry)
         }
-        run.recordDueOutcomes(upTo: nil)
+        try run.processEvents(upTo: nil)
         return run.result
-    }
-
-    struct Run {
-        var machine: Machine?
-        var pending: [PendingOutcome] = []  // sorted by (due, admission)
-        var admissions = 0
-        var result = ReplayResult(lines: [], transitions: [])
-
-        init(machine: Machine?) { self.machine = machine }
-
-        mutating func handle(_ entry: Trace.Entry) {
-            let now = Instant(offset: entry.at)
-            recordDueOutcomes(upTo: now)
-            switch entry.action {
-            case .call(let outcome, let duration):
-                result.calls += 1
-                admit(outcome, duration: duration, line: entry.line, now: now)
-            case .control(let control):
-                let transitions: [CircuitTransition]? = switch control {
-                case .forceOpen: machine?.forceOpen(now: now)
-                case .forceClosed: machine?.forceClosed(now: now)
-                case .reset: machine?.reset(now: now)
-                }
-                for transition in transitions ?? [] { note(transition, at: now) }
-                result.lines.append(Self.json(line: entry.line, state: state(at: now)))
-            case .observeState:
-                result.lines.append(Self.json(line: entry.line, state: state(at: now)))
-            }
-        }
-
-        mutating func admit(_ outcome: CallOutcome, duration: Duration, line: Int, now: Instant) {
-            guard let (decision, transition) = machine?.acquire(now: now) else {
-                result.permitted += 1
-                result.outcomes[outcome, default: 0] += 1
-                result.lines.append(Self.json(line: line, decision: "permitted", reason: nil, state: nil))
-                return
-            }
-            note(transition, at: now)
-            switch decision {
-            case .permitted(let permit):
-                admissions += 1
-                result.permitted += 1
-                result.outcomes[outcome, default: 0] += 1
-                let call = PendingOutcome(
-                    due: now.advanced(by: duration), admission: admissions, permit: permit, outcome: outcome,
-                    duration: duration, outputIndex: result.lines.count, line: line)
-                result.lines.append("")  // filled in when the outcome is recorded
-                let index = pending.partitioningIndex { ($0.due, $0.admission) > (call.due, call.admission) }
-                pending.insert(call, at: index)
-            case .rejected(let code, _):
-                result.rejected[code.description, default: 0] += 1
-                result.lines.append(
-                    Self.json(line: line, decision: "rejected", reason: code.description, state: state(at: now)))
-            }
-        }
-
-        /// Records every pending outcome due at or before `now` (all of them when `now` is nil).
-        mutating func recordDueOutcomes(upTo now: Instant?) {
-            var recorded = 0
-            for call in pending {
-                if let now, call.due > now { break }
-                recorded += 1
-                let transition = machine?.record(call.outcome, of: call.permit, duration: call.duration, now: call.due)
-                note(transition, at: call.due)
-                result.lines[call.outputIndex] = Self.json(
-                    line: call.line, decision: "permitted", reason: nil, state: state(at: call.due))
-            }
-            pending.removeFirst(recorded)
-        }
-
-        /// The state at `now` (applying any due time-driven transition), or nil without a breaker.
-        mutating func state(at now: Instant) -> CircuitState? {
-            guard let (state, transition) = machine?.state(now: now) else { return nil }
-            note(transition, at: now)
-            return state
-        }
-
-        mutating func note(_ transition: CircuitTransition?, at now: Instant) {
-            guard let transition else { return }
-            result.transitions.append(ReplayResult.TimedTransition(at: now.offset, transition: transition))
-        }
-
-        static func json(line: Int, decision: String, reason: String?, state: CircuitState?) -> String {
-            var text = "{\"line\": \(line), \"decision\": \(jsonQuoted(decision)), \"reason\": "
-            text += reason.map(jsonQuoted) ?? "null"
-            if let state { text += ", \"state\": \(jsonQuoted(state.rawValue))" }
-            return text + "}"
-        }
-
-        static func json(line: Int, state: CircuitState?) -> String {
-            guard let state else { return "{\"line\": \(line)}" }
-            return "{\"line\": \(line), \"state\": \(jsonQuoted(state.rawValue))}"
-        }
-    }
-}
-
-extension Array {
-    /// The index of the first element for which `belongsToSecondPartition` is true, assuming the array
-    /// is partitioned by it (binary search).
-    func partitioningIndex(where belongsToSecondPartition: (Element) -> Bool) -> Int {
-        var low = 0
-        var high = count
-        while low < high {
-            let middle = (low + high) / 2
-            if belongsToSecondPartition(self[middle]) { high = middle } else { low = middle + 1 }
-        }
-        return low
     }
 }

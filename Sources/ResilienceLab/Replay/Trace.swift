@@ -4,20 +4,48 @@ import Resilience
 /// milliseconds from the start of the trace, `at` never decreasing.
 ///
 /// - a call: `{"at": 1500, "outcome": "success" | "failure" | "ignored", "duration": 200}` (`duration`
-///   defaults to 0); a permitted call is admitted at `at` and its outcome recorded at `at + duration`;
+///   defaults to 0); a permitted call is admitted at `at` and its outcome recorded at `at + duration`.
+///   Under a `retry` or `timeout` section, every attempt of such a call answers with this same outcome
+///   and duration;
+/// - a call with one outcome per attempt:
+///   `{"at": 0, "attempts": [{"outcome": "failure", "duration": 100}, {"outcome": "success", "duration": 50}]}`;
+///   each attempt object takes exactly the `outcome` (required) and `duration` (default 0) of a
+///   single-outcome line. Attempt k of the call answers with the k-th object; an attempt the circuit
+///   breaker rejects needs none, and objects beyond the attempts made are not used (the output's
+///   `attempts` says how many were). A line whose call executes more attempts than it lists is bad
+///   input, found during the replay ("the policy makes a 3rd attempt but the line lists 2 attempts");
 /// - a control: `{"at": 2000, "control": "forceOpen" | "forceClosed" | "reset"}`;
 /// - an observation: `{"at": 3000, "observe": "state"}`.
 ///
-/// Blank lines are skipped; line numbers are physical line numbers in the file.
+/// A line with both `outcome` and `attempts`, an empty `attempts` list, or an unknown field (also
+/// inside an attempt, named as `attempts[0].foo`, counting from 0) is an error naming the line and the
+/// field. Blank lines are skipped; line numbers are physical line numbers in the file.
 public struct Trace: Sendable, Hashable {
     /// What a line asks for.
     public enum Action: Sendable, Hashable {
-        /// A call with its outcome and how long it takes.
+        /// A call with its outcome and how long it takes; every attempt of the call answers the same.
         case call(CallOutcome, duration: Duration)
+        /// A call whose attempts each have their own outcome and duration, in attempt order (never
+        /// empty).
+        case callWithAttempts([Attempt])
         /// A manual control of the policies.
         case control(Control)
         /// Reading the state.
         case observeState
+    }
+
+    /// One execution of a call, as a line with `"attempts"` lists it.
+    public struct Attempt: Sendable, Hashable {
+        /// How the execution ended, had no timeout cut it short.
+        public var outcome: CallOutcome
+        /// How long the execution takes.
+        public var duration: Duration
+
+        /// An attempt that ends with `outcome` after `duration`.
+        public init(outcome: CallOutcome, duration: Duration) {
+            self.outcome = outcome
+            self.duration = duration
+        }
     }
 
     /// A manual control.
@@ -89,14 +117,25 @@ public struct Trace: Sendable, Hashable {
         }
         let reader = FieldReader(object)
         let kinds = ["outcome", "control", "observe"].filter { object[$0] != nil }
-        guard kinds.count == 1, let kind = kinds.first else {
+        if object["attempts"] != nil {
+            if kinds.contains("outcome") {
+                throw FieldError(message: "a line has both \"outcome\" and \"attempts\"; give either one outcome for every attempt or the list of attempts")
+            }
+            if !kinds.isEmpty {
+                let found = kinds.map { jsonQuoted($0) }.joined(separator: " and ")
+                throw FieldError(message: "a line with \"attempts\" is a call and must not also have \(found)")
+            }
+        } else if kinds.count != 1 {
             let found = kinds.isEmpty ? "none" : kinds.map { jsonQuoted($0) }.joined(separator: " and ")
             throw FieldError(message: "a line needs exactly one of \"outcome\", \"control\" or \"observe\", found \(found)")
         }
         guard let at = try millisecondsField("at", reader) else {
             throw FieldError(message: "missing \"at\" (milliseconds from the start of the trace)")
         }
-        switch kind {
+        switch kinds.first ?? "attempts" {
+        case "attempts":
+            try reader.rejectUnknownKeys(known: ["at", "attempts"], what: "field")
+            return (at, .callWithAttempts(try attempts(reader)))
         case "outcome":
             try reader.rejectUnknownKeys(known: ["at", "outcome", "duration"], what: "field")
             let outcome = try reader.choice("outcome", of: CallOutcome.self) ?? .success
@@ -112,6 +151,37 @@ public struct Trace: Sendable, Hashable {
         }
     }
 
+    /// The `attempts` list of a call line: a non-empty array of objects with the `outcome` (required)
+    /// and `duration` (default 0) of a single-outcome line, named `attempts[i]` in errors.
+    static func attempts(_ reader: FieldReader) throws(FieldError) -> [Attempt] {
+        guard let value = reader.object["attempts"] else { return [] }
+        guard case .array(let elements) = value else {
+            throw reader.typeError(
+                "attempts", expected: "an array of attempts such as [{\"outcome\": \"failure\", \"duration\": 100}]",
+                got: value)
+        }
+        guard !elements.isEmpty else {
+            throw FieldError(message: "attempts must list at least one attempt, got an empty array")
+        }
+        var attempts: [Attempt] = []
+        attempts.reserveCapacity(elements.count)
+        for (index, element) in elements.enumerated() {
+            let key = "attempts[\(index)]"
+            guard case .object(let object) = element else {
+                throw reader.typeError(key, expected: "an object such as {\"outcome\": \"failure\", \"duration\": 100}", got: element)
+            }
+            let attempt = FieldReader(object, path: key)
+            try attempt.rejectUnknownKeys(known: ["outcome", "duration"], what: "field")
+            guard let outcome = try attempt.choice("outcome", of: CallOutcome.self) else {
+                let allowed = CallOutcome.allCases.map { jsonQuoted($0.rawValue) }.joined(separator: ", ")
+                throw FieldError(message: "missing \(jsonQuoted(attempt.name("outcome"))) (one of \(allowed))")
+            }
+            let duration = try millisecondsField("duration", attempt) ?? 0
+            attempts.append(Attempt(outcome: outcome, duration: milliseconds(duration)))
+        }
+        return attempts
+    }
+
     /// The largest time a trace may name: about 31 years, far inside `Duration`'s nanosecond range.
     static let maximumMilliseconds: Double = 1e12
 
@@ -119,7 +189,7 @@ public struct Trace: Sendable, Hashable {
     static func millisecondsField(_ key: String, _ reader: FieldReader) throws(FieldError) -> Double? {
         guard let value = try reader.nonNegativeNumber(key) else { return nil }
         guard value <= maximumMilliseconds else {
-            throw FieldError(message: "\(jsonQuoted(key)) is \(format(value)) ms, more than the maximum of \(format(maximumMilliseconds))")
+            throw FieldError(message: "\(jsonQuoted(reader.name(key))) is \(format(value)) ms, more than the maximum of \(format(maximumMilliseconds))")
         }
         return value
     }
