@@ -1,0 +1,102 @@
+import Logging
+import Metrics
+
+/// A retry around a circuit breaker, in the order that protects the dependency: retry ▸ circuit
+/// breaker ▸ operation.
+///
+/// ```swift
+/// let payments = try RetryWithCircuitBreaker(
+///     name: "payments",
+///     retry: RetryConfiguration(maxAttempts: 3),
+///     circuitBreaker: CircuitBreakerConfiguration(failureRatio: 0.5))
+/// let receipt = try await payments.execute { try await provider.charge(order) }
+/// ```
+///
+/// Every attempt goes through the breaker, so the breaker sees (and counts) each retry. Once the
+/// breaker opens, the next attempt is rejected with `circuitOpen` without reaching the dependency,
+/// and because a retry does not retry rejections (see ``RetryPredicate``), that rejection ends the
+/// call at once: an open breaker is never hammered by the retries waiting behind it. The other order
+/// (breaker ▸ retry) would count a whole retried call as one outcome and keep retrying into a
+/// dependency the breaker already knows is down.
+///
+/// The two policies are ordinary ``Retry`` and ``CircuitBreaker`` instances, reachable for stats,
+/// forcing and events; a shared breaker or budget can be passed in.
+public struct RetryWithCircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration == Duration {
+    /// The retry, outermost.
+    public let retry: Retry<C>
+    /// The circuit breaker every attempt goes through.
+    public let circuitBreaker: CircuitBreaker<C>
+
+    /// Composes existing policies. They should share a clock.
+    public init(retry: Retry<C>, circuitBreaker: CircuitBreaker<C>) {
+        self.retry = retry
+        self.circuitBreaker = circuitBreaker
+    }
+
+    /// Creates both policies under one name.
+    /// - Throws: ``ConfigurationError`` naming the invalid key, prefixed with `retry.` or
+    ///   `circuitBreaker.`.
+    public init(
+        name: String,
+        retry retryConfiguration: RetryConfiguration = RetryConfiguration(),
+        circuitBreaker breakerConfiguration: CircuitBreakerConfiguration = CircuitBreakerConfiguration(),
+        classifier: FailureClassifier = .default,
+        budget: RetryBudgetChoice<C> = .own,
+        clock: C,
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(ConfigurationError) {
+        do {
+            retry = try Retry(
+                name: name, configuration: retryConfiguration, predicate: RetryPredicate(classifier: classifier),
+                budget: budget, clock: clock, logger: logger, metricsFactory: metricsFactory)
+        } catch {
+            throw error.prefixingKey(with: "retry")
+        }
+        do {
+            circuitBreaker = try CircuitBreaker(
+                name: name, configuration: breakerConfiguration, classifier: classifier, clock: clock,
+                logger: logger, metricsFactory: metricsFactory)
+        } catch {
+            throw error.prefixingKey(with: "circuitBreaker")
+        }
+    }
+
+    /// Runs `operation` through the retry, each attempt through the breaker.
+    @inlinable
+    public nonisolated(nonsending) func execute<Value>(
+        context: ResilienceContext,
+        _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
+    ) async throws -> Value {
+        try await retry.execute(context: context) { context in
+            try await circuitBreaker.execute(context: context, operation)
+        }
+    }
+
+    /// Runs `operation` through the retry, each attempt through the breaker.
+    @inlinable
+    public nonisolated(nonsending) func execute<Value>(
+        _ operation: nonisolated(nonsending) () async throws -> Value
+    ) async throws -> Value {
+        try await retry.execute { try await circuitBreaker.execute(operation) }
+    }
+}
+
+extension RetryWithCircuitBreaker where C == ContinuousClock {
+    /// Creates both policies under one name, on the continuous clock.
+    /// - Throws: ``ConfigurationError`` naming the invalid key, prefixed with `retry.` or
+    ///   `circuitBreaker.`.
+    public init(
+        name: String,
+        retry retryConfiguration: RetryConfiguration = RetryConfiguration(),
+        circuitBreaker breakerConfiguration: CircuitBreakerConfiguration = CircuitBreakerConfiguration(),
+        classifier: FailureClassifier = .default,
+        budget: RetryBudgetChoice<ContinuousClock> = .own,
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(ConfigurationError) {
+        try self.init(
+            name: name, retry: retryConfiguration, circuitBreaker: breakerConfiguration, classifier: classifier,
+            budget: budget, clock: ContinuousClock(), logger: logger, metricsFactory: metricsFactory)
+    }
+}
