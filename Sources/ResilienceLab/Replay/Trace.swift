@@ -127,7 +127,7 @@ public struct Trace: Sendable, Hashable {
             }
         } else if kinds.count != 1 {
             let found = kinds.isEmpty ? "none" : kinds.map { jsonQuoted($0) }.joined(separator: " and ")
-            throw FieldError(message: "a line needs exactly one of \"outcome\", \"control\" or \"observe\", found \(found)")
+            throw FieldError(message: "a line needs exactly one of \"outcome\", \"attempts\", \"control\" or \"observe\", found \(found)")
         }
         guard let at = try millisecondsField("at", reader) else {
             throw FieldError(message: "missing \"at\" (milliseconds from the start of the trace)")
