@@ -12,6 +12,18 @@ public struct HedgingDelay: Sendable {
         HedgingDelay(delay: delay)
     }
 
+    /// The `percentile` of the recent latencies of the call's endpoint in `adaptive` (for example 0.95:
+    /// hedge the slowest 5 % of calls); `fallback` while the endpoint is warming up. Share `adaptive`
+    /// with the endpoint's ``Timeout`` so that it learns the latencies.
+    /// - Precondition: `percentile` in (0, 1].
+    public static func percentile(
+        _ percentile: Double, of adaptive: AdaptiveTimeout,
+        key: @escaping @Sendable (ResilienceContext) -> String = { $0.operationName },
+        fallback: Duration = .seconds(2)
+    ) -> HedgingDelay {
+        HedgingDelay { context in adaptive.percentile(percentile, for: key(context)) ?? fallback }
+    }
+
     /// The delay for a call with `context`.
     func duration(for context: ResilienceContext) -> Duration {
         let duration = delay(context)

@@ -8,8 +8,8 @@ import Metrics
 /// let receipt = try await timeout.execute { try await payments.charge(order) }
 /// ```
 ///
-/// The limit of a call is the earlier of its duration (fixed, or from a ``TimeoutTable`` by the call's
-/// operation type) and the deadline in its ``ResilienceContext``. The operation receives a context
+/// The limit of a call is the earlier of its duration (fixed, from a ``TimeoutTable`` by the call's
+/// operation type, or from an ``AdaptiveTimeout`` by the call's endpoint) and the deadline in its ``ResilienceContext``. The operation receives a context
 /// whose deadline is that limit, so the policies and calls inside it (a nested timeout, a retry's
 /// delays, ``DeadlineSplit``) are bounded by it too. A call whose deadline has already passed is not
 /// started: it throws `timedOut` at once.
@@ -40,8 +40,8 @@ import Metrics
 public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Duration {
     /// The name used in metrics labels and logs. Keep it low-cardinality.
     public let name: String
-    /// The durations: one for every call, or one per operation type.
-    public let table: TimeoutTable
+    /// Where each call's duration comes from.
+    public let source: TimeoutSource
 
     @usableFromInline let clock: C
     @usableFromInline let telemetry: TimeoutTelemetry
@@ -69,7 +69,7 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
     ///   - logger: receives a `debug` line per timeout and a `warning` per overrun or orphan.
     ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
     /// - Throws: ``ConfigurationError`` naming the invalid key.
-    public init(
+    public convenience init(
         name: String,
         table: TimeoutTable,
         clock: C,
@@ -77,8 +77,36 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(ConfigurationError) {
         try table.validate()
+        self.init(name: name, source: .table(table), clock: clock, logger: logger, metricsFactory: metricsFactory)
+    }
+
+    /// Creates a timeout whose duration adapts to each endpoint's recent latencies.
+    ///
+    /// Before each call the timeout of the call's key is asked from `adaptive`; after it, the call's
+    /// latency is recorded there: its elapsed time, or, when it timed out at that timeout, the timeout
+    /// itself (the true latency was at least that long). A call cut short by an earlier context
+    /// deadline, or cancelled by its caller, records nothing: its time says nothing about the endpoint.
+    /// - Parameters:
+    ///   - adaptive: the per-endpoint latency tracker; share it with ``Hedging`` for its delay.
+    ///   - key: the endpoint of a call; by default its operation name.
+    public convenience init(
+        name: String,
+        adaptive: AdaptiveTimeout,
+        key: @escaping @Sendable (ResilienceContext) -> String = { $0.operationName },
+        clock: C,
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) {
+        self.init(
+            name: name, source: .adaptive(adaptive, key: key), clock: clock, logger: logger,
+            metricsFactory: metricsFactory)
+    }
+
+    init(
+        name: String, source: TimeoutSource, clock: C, logger: Logger?, metricsFactory: (any MetricsFactory)?
+    ) {
         self.name = name
-        self.table = table
+        self.source = source
         self.clock = clock
         self.telemetry = TimeoutTelemetry(
             policyName: name,
@@ -96,7 +124,8 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
         _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
     ) async throws -> Value {
         let start = clock.now
-        let limit = try limit(for: context, start: start)
+        let plan = try plan(for: context, start: start)
+        let limit = plan.limit
         var context = context
         context.deadline = limit
         let inner = context
@@ -105,7 +134,17 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
         // same reasoning as swift-async-algorithms' `withTimeout`.) Its value is read after the child
         // has finished.
         nonisolated(unsafe) let operation = operation
-        return try await race(until: limit, start: start) { try await operation(inner) }.value
+        do {
+            let value = try await race(until: limit, start: start) { try await operation(inner) }.value
+            plan.recordLatency(start.duration(to: clock.now))
+            return value
+        } catch let error as ResilienceError where error.code == .timedOut && error.policyName == name {
+            plan.recordTimeout()
+            throw error
+        } catch {
+            if !(error is CancellationError) { plan.recordLatency(start.duration(to: clock.now)) }
+            throw error
+        }
     }
 
     /// Runs `operation` in a child task, next to a timer child task that ends at `limit`.
@@ -159,7 +198,8 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
         _ operation: @escaping @Sendable (ResilienceContext) async throws -> Value
     ) async throws -> Value {
         let start = clock.now
-        let limit = try limit(for: context, start: start)
+        let plan = try plan(for: context, start: start)
+        let limit = plan.limit
         var context = context
         context.deadline = limit
         let inner = context
@@ -172,11 +212,16 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
                     do { result = .success(try await operation(inner)) } catch { result = .failure(error) }
                     if race.operationEnded(with: result) == .orphan {
                         telemetry.orphanEnded(overrun: limit.duration(to: clock.now))
+                    } else if case .failure(let error) = result, error is CancellationError {
+                        // the caller's cancellation: the time says nothing about the endpoint
+                    } else {
+                        plan.recordLatency(start.duration(to: clock.now))
                     }
                 }
                 let timer = Task { [clock] in
                     guard (try? await clock.sleep(until: limit, tolerance: nil)) != nil else { return }
                     if race.limitReached(error: timedOut()) {
+                        plan.recordTimeout()
                         telemetry.timedOut(after: start.duration(to: limit), overrun: nil)
                         telemetry.orphanStarted()
                     }
@@ -191,17 +236,29 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
     /// Operations abandoned by ``executeDetached(context:_:)`` that are still running.
     public var orphanCount: Int { telemetry.orphanCount }
 
-    /// The instant at which a call starting at `start` with `context` times out.
-    /// - Throws: `timedOut` when that instant is not after `start`; a clock mismatch.
-    @usableFromInline
-    func limit(for context: ResilienceContext, start: C.Instant) throws -> C.Instant {
-        var limit = start.advanced(by: table.duration(for: context.operationType))
-        if let deadline = try context.deadline(on: clock), deadline < limit { limit = deadline }
-        guard start < limit else {
+    /// The limit of a call starting at `start` with `context`, and where its latency is to be recorded.
+    /// - Throws: `timedOut` when the limit is not after `start`; a clock mismatch.
+    func plan(for context: ResilienceContext, start: C.Instant) throws -> TimeoutPlan<C.Instant> {
+        let duration: Duration
+        var endpoint: AdaptiveTimeout.Endpoint?
+        switch source {
+        case .table(let table):
+            duration = table.duration(for: context.operationType)
+        case .adaptive(let adaptive, let key):
+            let chosen = adaptive.endpoint(key(context))
+            duration = chosen.timeout()
+            endpoint = chosen
+        }
+        var plan = TimeoutPlan(limit: start.advanced(by: duration), duration: duration, endpoint: endpoint)
+        if let deadline = try context.deadline(on: clock), deadline < plan.limit {
+            plan.limit = deadline
+            plan.limitedByDeadline = true
+        }
+        guard start < plan.limit else {
             telemetry.timedOut(after: .zero, overrun: nil)
             throw timedOut()
         }
-        return limit
+        return plan
     }
 
     @usableFromInline
@@ -221,6 +278,20 @@ extension Timeout where C == ContinuousClock {
     ) throws(ConfigurationError) {
         try self.init(
             name: name, configuration: configuration, clock: ContinuousClock(), logger: logger,
+            metricsFactory: metricsFactory)
+    }
+
+    /// Creates a timeout whose duration adapts to each endpoint's recent latencies, on the continuous
+    /// clock; see ``init(name:adaptive:key:clock:logger:metricsFactory:)``.
+    public convenience init(
+        name: String,
+        adaptive: AdaptiveTimeout,
+        key: @escaping @Sendable (ResilienceContext) -> String = { $0.operationName },
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) {
+        self.init(
+            name: name, adaptive: adaptive, key: key, clock: ContinuousClock(), logger: logger,
             metricsFactory: metricsFactory)
     }
 
