@@ -123,12 +123,8 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
         context: ResilienceContext,
         _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
     ) async throws -> Value {
-        let start = clock.now
-        let plan = try plan(for: context, start: start)
+        let (start, plan, inner) = try begin(context)
         let limit = plan.limit
-        var context = context
-        context.deadline = limit
-        let inner = context
         // Safe: the operation runs in a child task that this call awaits to the end, and while it runs
         // this task only waits for the group, so nothing else touches what the operation captured. (The
         // same reasoning as swift-async-algorithms' `withTimeout`.) Its value is read after the child
@@ -197,12 +193,8 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
         context: ResilienceContext = ResilienceContext(),
         _ operation: @escaping @Sendable (ResilienceContext) async throws -> Value
     ) async throws -> Value {
-        let start = clock.now
-        let plan = try plan(for: context, start: start)
+        let (start, plan, inner) = try begin(context)
         let limit = plan.limit
-        var context = context
-        context.deadline = limit
-        let inner = context
         let race = DetachedRace<Value>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -235,6 +227,16 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
 
     /// Operations abandoned by ``executeDetached(context:_:)`` that are still running.
     public var orphanCount: Int { telemetry.orphanCount }
+
+    /// Starts a call: its start instant, its plan, and the context its operation gets (the limit as
+    /// its deadline).
+    func begin(_ context: ResilienceContext) throws -> (C.Instant, TimeoutPlan<C.Instant>, ResilienceContext) {
+        let start = clock.now
+        let plan = try plan(for: context, start: start)
+        var inner = context
+        inner.deadline = plan.limit
+        return (start, plan, inner)
+    }
 
     /// The limit of a call starting at `start` with `context`, and where its latency is to be recorded.
     /// - Throws: `timedOut` when the limit is not after `start`; a clock mismatch.
