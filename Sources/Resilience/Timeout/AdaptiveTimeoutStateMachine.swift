@@ -38,8 +38,7 @@ public struct AdaptiveTimeoutStateMachine: Sendable {
 
     init(validated: ValidatedAdaptiveTimeoutConfiguration) {
         settings = validated
-        // The window size was validated with the configuration.
-        tracker = try! LatencyTracker(windowSize: validated.raw.windowSize)
+        tracker = LatencyTracker(validatedWindowSize: validated.raw.windowSize)
     }
 
     /// The configuration.

@@ -116,6 +116,11 @@ public struct LatencyTracker: Sendable {
         try ConfigurationError.check(
             (1...Self.maximumWindowSize).contains(windowSize), "windowSize", "\(windowSize)",
             "1...\(Self.maximumWindowSize)")
+        self.init(validatedWindowSize: windowSize)
+    }
+
+    /// A tracker whose window size was validated already (by an adaptive timeout's configuration).
+    init(validatedWindowSize windowSize: Int) {
         self.windowSize = windowSize
         blocks = Array(repeating: Block(), count: Bins.blockCount)
     }

@@ -152,6 +152,7 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
             try await withThrowingTaskGroup(of: Race<Value>.self) { group in
                 group.addTask {
                     do {
+                        // The value leaves this child only when it ends, and is read by the parent after.
                         return .finished(.success(UncheckedTransfer(try await operation())))
                     } catch {
                         return .finished(.failure(error))
