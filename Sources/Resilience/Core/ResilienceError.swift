@@ -21,6 +21,9 @@ public struct ResilienceError: Error, Sendable, CustomStringConvertible {
             case circuitOpen
             case halfOpenFull
             case timedOut
+            case bulkheadFull
+            case rateLimited
+            case loadShed
         }
 
         @usableFromInline
@@ -37,6 +40,16 @@ public struct ResilienceError: Error, Sendable, CustomStringConvertible {
         /// the operation was cancelled. Unlike the other codes, this one reports the dependency's
         /// slowness rather than a refusal to try, so retry policies retry it by default.
         public static let timedOut = Code(.timedOut)
+        /// A bulkhead has all its slots taken and its queue full, or a queued call waited longer than
+        /// the bulkhead's `maxWait`.
+        public static let bulkheadFull = Code(.bulkheadFull)
+        /// A rate limiter has no permit for the call now (or not within its `maxWait`);
+        /// ``ResilienceError/retryAfter`` says when one will be available.
+        public static let rateLimited = Code(.rateLimited)
+        /// A load shedder or an adaptive concurrency limit dropped the call to protect the service
+        /// (too much work in flight or queued for the call's priority, pressure too high, or a
+        /// cascade's fast-fail mode).
+        public static let loadShed = Code(.loadShed)
 
         /// The code's name, for example `circuitOpen`; stable, suitable for logs and metric labels.
         public var description: String { base.rawValue }
