@@ -126,24 +126,9 @@ struct ValidatedCircuitBreakerConfiguration: Sendable {
 
     init(_ configuration: CircuitBreakerConfiguration) throws(ConfigurationError) {
         let c = configuration
-        func ratio(_ value: Double, _ key: String) throws(ConfigurationError) -> ExactRatio {
-            let allowed = "(0, 1] with at most \(ExactRatio.maximumDecimalPlaces) decimal places"
-            guard value > 0, value <= 1, let exact = ExactRatio(value) else {
-                throw ConfigurationError(key: key, value: "\(value)", allowed: allowed)
-            }
-            return exact
-        }
-        func positive(_ value: Duration, _ key: String) throws(ConfigurationError) {
-            try ConfigurationError.check(value > .zero, key, DurationText.format(value), "> 0")
-        }
-        try positive(c.samplingDuration, "samplingDuration")
-        try ConfigurationError.check(
-            (1...CircuitBreakerConfiguration.maximumWindowBuckets).contains(c.windowBuckets),
-            "windowBuckets", "\(c.windowBuckets)", "1...\(CircuitBreakerConfiguration.maximumWindowBuckets)")
-        try ConfigurationError.check(
-            c.samplingDuration / c.windowBuckets >= .nanoseconds(1),
-            "samplingDuration", DurationText.format(c.samplingDuration),
-            "at least 1ns per bucket (windowBuckets = \(c.windowBuckets))")
+        let ratio = ExactRatio.fraction
+        let positive = ConfigurationError.checkPositive
+        try SlidingWindow.validateTimeWindow(samplingDuration: c.samplingDuration, buckets: c.windowBuckets)
         try ConfigurationError.check(
             (1...CircuitBreakerConfiguration.maximumWindowSize).contains(c.windowSize),
             "windowSize", "\(c.windowSize)", "1...\(CircuitBreakerConfiguration.maximumWindowSize)")

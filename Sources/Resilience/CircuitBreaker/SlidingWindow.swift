@@ -85,6 +85,18 @@ struct SlidingWindow: Sendable {
         nextBoundary = width
     }
 
+    /// Checks the keys of a time window: `samplingDuration` > 0, `windowBuckets` in
+    /// 1...``CircuitBreakerConfiguration/maximumWindowBuckets``, and at least 1 ns per bucket.
+    static func validateTimeWindow(samplingDuration: Duration, buckets: Int) throws(ConfigurationError) {
+        try ConfigurationError.checkPositive(samplingDuration, "samplingDuration")
+        let maximum = CircuitBreakerConfiguration.maximumWindowBuckets
+        try ConfigurationError.check((1...maximum).contains(buckets), "windowBuckets", "\(buckets)", "1...\(maximum)")
+        try ConfigurationError.check(
+            samplingDuration / buckets >= .nanoseconds(1),
+            "samplingDuration", DurationText.format(samplingDuration),
+            "at least 1ns per bucket (windowBuckets = \(buckets))")
+    }
+
     /// Whether recording needs the current instant (time mode) or not (count mode).
     @inlinable
     var isTimeBased: Bool {

@@ -23,6 +23,11 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
         if !ok { throw ConfigurationError(key: key, value: value, allowed: allowed) }
     }
 
+    /// Throws unless `value` is longer than zero.
+    static func checkPositive(_ value: Duration, _ key: String) throws(ConfigurationError) {
+        try check(value > .zero, key, DurationText.format(value), "> 0")
+    }
+
     /// The same error with `prefix.` in front of the key.
     public func prefixingKey(with prefix: String) -> ConfigurationError {
         ConfigurationError(key: "\(prefix).\(key)", value: value, allowed: allowed)

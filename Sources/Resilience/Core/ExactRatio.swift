@@ -31,6 +31,17 @@ struct ExactRatio: Sendable, Hashable {
         return nil
     }
 
+    /// The exact form of a ratio in (0, 1] read from the configuration key `key`.
+    /// - Throws: ``ConfigurationError`` naming `key` when `value` is out of range or has too many
+    ///   decimal places.
+    static func fraction(_ value: Double, key: String) throws(ConfigurationError) -> ExactRatio {
+        guard value > 0, value <= 1, let exact = ExactRatio(value) else {
+            throw ConfigurationError(
+                key: key, value: "\(value)", allowed: "(0, 1] with at most \(maximumDecimalPlaces) decimal places")
+        }
+        return exact
+    }
+
     /// Whether `part / whole ≥ self`. `whole` must be positive.
     @inlinable
     func isReached(by part: Int, of whole: Int) -> Bool {

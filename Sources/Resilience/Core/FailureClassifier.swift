@@ -3,6 +3,12 @@
 /// The default classification of errors is:
 /// - `CancellationError` → ``CallOutcome/ignored`` (a cancelled call says nothing about the dependency);
 /// - errors conforming to ``NotADependencyFailure`` → ``CallOutcome/ignored``;
+/// - a ``ResilienceError`` from an inner policy that refused to call the dependency (a bulkhead, rate
+///   limiter, load shedder, concurrency limit or another breaker: every code but
+///   ``ResilienceError/Code/timedOut``) → ``CallOutcome/ignored``: the dependency was never asked, so
+///   the rejection says nothing about its health, and local overload must not trip the breaker of a
+///   healthy dependency;
+/// - a ``ResilienceError/Code/timedOut`` rejection → ``CallOutcome/failure`` (the dependency was slow);
 /// - every other error → ``CallOutcome/failure``.
 ///
 /// Returned values are successes unless a result classifier says otherwise, for example an HTTP response
@@ -44,10 +50,14 @@ public struct FailureClassifier: Sendable {
         self.resultClassifier = resultClassifier
     }
 
-    /// The default classification of a thrown error: `CancellationError` and ``NotADependencyFailure``
-    /// are ``CallOutcome/ignored``, everything else is a ``CallOutcome/failure``.
+    /// The default classification of a thrown error: `CancellationError`, ``NotADependencyFailure`` and
+    /// rejections by inner policies other than ``ResilienceError/Code/timedOut`` are
+    /// ``CallOutcome/ignored``, everything else is a ``CallOutcome/failure``.
     public static func defaultErrorOutcome(_ error: any Error) -> CallOutcome {
         if error is CancellationError || error is any NotADependencyFailure {
+            return .ignored
+        }
+        if let rejection = error as? ResilienceError, rejection.code != .timedOut {
             return .ignored
         }
         return .failure

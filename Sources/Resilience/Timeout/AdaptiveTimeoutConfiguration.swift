@@ -79,11 +79,11 @@ struct ValidatedAdaptiveTimeoutConfiguration: Sendable {
         guard c.multiplier >= 1, let multiplier = ExactRatio(c.multiplier) else {
             throw ConfigurationError(key: "multiplier", value: "\(c.multiplier)", allowed: ">= 1, with \(places)")
         }
-        try ConfigurationError.check(c.minimum > .zero, "minimum", DurationText.format(c.minimum), "> 0")
+        try ConfigurationError.checkPositive(c.minimum, "minimum")
         try ConfigurationError.check(
             c.maximum >= c.minimum, "maximum", DurationText.format(c.maximum),
             ">= minimum (\(DurationText.format(c.minimum)))")
-        try ConfigurationError.check(c.baseTimeout > .zero, "baseTimeout", DurationText.format(c.baseTimeout), "> 0")
+        try ConfigurationError.checkPositive(c.baseTimeout, "baseTimeout")
         try ConfigurationError.check(
             (1...LatencyTracker.maximumWindowSize).contains(c.windowSize), "windowSize", "\(c.windowSize)",
             "1...\(LatencyTracker.maximumWindowSize)")

@@ -18,6 +18,6 @@ public struct TimeoutConfiguration: Sendable, Hashable {
     /// Checks every key against its allowed range.
     /// - Throws: ``ConfigurationError`` naming the key, the value and the range.
     public func validate() throws(ConfigurationError) {
-        try ConfigurationError.check(duration > .zero, "duration", DurationText.format(duration), "> 0")
+        try ConfigurationError.checkPositive(duration, "duration")
     }
 }

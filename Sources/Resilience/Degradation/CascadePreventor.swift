@@ -1,0 +1,189 @@
+import Logging
+import Metrics
+
+/// Stops a failure in a group of dependencies from cascading through the service: when the group's
+/// error rate is high, non-critical calls fail fast, leaving capacity (threads, connections, the
+/// dependencies' own recovery) to the calls that matter.
+///
+/// Put one preventor in the pipelines of every dependency of the group, outermost after fallbacks:
+///
+/// ```swift
+/// let storage = try CascadePreventor(name: "storage")   // database, cache, object store
+/// let dbPipeline = ResiliencePipeline { storage; dbBreaker; dbTimeout }
+/// let cachePipeline = ResiliencePipeline { storage; cacheBreaker }
+/// ```
+///
+/// See ``CascadePreventorStateMachine`` for the exact rules: the outcomes of every call go into one
+/// rolling window; at `failureRatio` (with `minimumThroughput` calls) the preventor switches to
+/// fast-fail for `coolDown`, rejecting calls whose context's priority is below
+/// `minimumAdmittedPriority` (critical by default) with ``ResilienceError/Code/loadShed`` and a
+/// `retryAfter` of the remaining cool-down; then it recovers automatically unless the critical calls
+/// made meanwhile still fail at that rate.
+///
+/// Outcomes are classified by ``classifier``; a rejection by an inner policy (an open breaker, a full
+/// bulkhead) is ignored by the default classifier, because the dependency was not asked. Observers
+/// are called synchronously, outside the lock; keep them short. Cost: one lock and one clock read to
+/// admit, and the same to record.
+public final class CascadePreventor<C: Clock>: ResiliencePolicy where C.Duration == Duration {
+    typealias Machine = CascadePreventorStateMachine<C.Instant>
+
+    struct Shared: Sendable {
+        var machine: Machine
+        var observers = ObserverList<CascadePreventorEvent>()
+    }
+
+    /// The name used in errors, metrics labels and logs.
+    public let name: String
+    /// The validated configuration.
+    public let configuration: CascadePreventorConfiguration
+    /// Decides which errors and results are failures.
+    public let classifier: FailureClassifier
+
+    let clock: C
+    let shared: Locked<Shared>
+    let telemetry: CascadePreventorTelemetry
+
+    /// Creates a preventor in normal mode.
+    /// - Parameters:
+    ///   - name: a low-cardinality name for errors, metrics and logs (e.g. `"storage"`).
+    ///   - configuration: thresholds and durations; validated here.
+    ///   - classifier: which errors and results count as failures.
+    ///   - clock: the clock for the window and the cool-down.
+    ///   - logger: receives mode changes; by default nothing is logged.
+    ///   - metricsFactory: where the metrics go; by default `MetricsSystem.factory`.
+    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    public init(
+        name: String,
+        configuration: CascadePreventorConfiguration = CascadePreventorConfiguration(),
+        classifier: FailureClassifier = .default,
+        clock: C,
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(ConfigurationError) {
+        self.name = name
+        self.configuration = configuration
+        self.classifier = classifier
+        self.clock = clock
+        shared = Locked(Shared(machine: try Machine(configuration: configuration, now: clock.now)))
+        telemetry = CascadePreventorTelemetry(
+            policyName: name,
+            logger: logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() }),
+            metricsFactory: metricsFactory ?? MetricsSystem.factory)
+    }
+
+    /// Runs `operation` unless the preventor fails fast for the context's priority, and records its
+    /// outcome.
+    /// - Throws: what `operation` threw, unchanged; or a ``ResilienceError`` with code
+    ///   ``ResilienceError/Code/loadShed`` when the call was rejected without running.
+    public nonisolated(nonsending) func execute<Value>(
+        context: ResilienceContext,
+        _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
+    ) async throws -> Value {
+        try admit(priority: context.priority)
+        let value: Value
+        do {
+            value = try await operation(context)
+        } catch {
+            record(classifier.classify(error: error))
+            throw error
+        }
+        record(classifier.classify(result: value))
+        return value
+    }
+
+    /// Admits a call of `priority` or throws the rejection. Use with ``record(_:)`` when the call does
+    /// not go through ``execute(context:_:)``.
+    public func admit(priority: Priority) throws(ResilienceError) {
+        let (decision, change, observers) = update { machine, now in machine.admit(priority: priority, now: now) }
+        var events = change.map { [CascadePreventorEvent.modeChanged($0)] } ?? []
+        guard case .rejected(let retryAfter) = decision else {
+            return deliver(events, to: observers)
+        }
+        telemetry.rejected(priority)
+        events.append(.callRejected(priority))
+        deliver(events, to: observers)
+        throw ResilienceError(code: .loadShed, policyName: name, retryAfter: retryAfter)
+    }
+
+    /// Records the outcome of a call to one of the group's dependencies.
+    public func record(_ outcome: CallOutcome) {
+        let (_, change, observers) = update { machine, now in ((), machine.record(outcome, now: now)) }
+        deliver(change.map { [.modeChanged($0)] } ?? [], to: observers)
+    }
+
+    /// The current mode (a cool-down that has ended is resolved first).
+    public var mode: CascadeMode {
+        read { machine, now in machine.mode(now: now) }
+    }
+
+    /// The current mode, window counts and lifetime counters.
+    public var stats: CascadePreventorStateMachine<C.Instant>.Stats {
+        read { machine, now in machine.stats(now: now) }
+    }
+
+    // MARK: - Observing
+
+    /// Calls `handler` with every event from now on, synchronously and outside the preventor's lock.
+    /// - Returns: an identifier for ``removeObserver(_:)``.
+    @discardableResult
+    public func addObserver(_ handler: @escaping @Sendable (CascadePreventorEvent) -> Void) -> ResilienceObserverID {
+        shared.withLock { $0.observers.add(handler) }
+    }
+
+    /// Stops calling the observer `id`.
+    public func removeObserver(_ id: ResilienceObserverID) {
+        shared.withLock { $0.observers.remove(id) }
+    }
+
+    /// A stream of every event from now on; it ends when its consumer stops iterating.
+    public func events(
+        bufferingPolicy: AsyncStream<CascadePreventorEvent>.Continuation.BufferingPolicy = .unbounded
+    ) -> AsyncStream<CascadePreventorEvent> {
+        ObserverList.stream(
+            bufferingPolicy: bufferingPolicy, add: { addObserver($0) },
+            remove: { [weak self] id in self?.removeObserver(id) })
+    }
+
+    // MARK: - Internals
+
+    typealias Handlers = [ObserverList<CascadePreventorEvent>.Handler]
+
+    /// Applies `change` to the state machine under the lock, at the clock's current instant.
+    func update<Value>(
+        _ change: (inout Machine, C.Instant) -> (Value, CascadeModeChange?)
+    ) -> (value: Value, change: CascadeModeChange?, observers: Handlers?) {
+        let now = clock.now
+        return shared.withLock { shared in
+            let (value, modeChange) = change(&shared.machine, now)
+            return (value, modeChange, shared.observers.snapshot)
+        }
+    }
+
+    /// ``update(_:)`` for reads: delivers the mode change the read resolved, if any.
+    func read<Value>(_ body: (inout Machine, C.Instant) -> (Value, CascadeModeChange?)) -> Value {
+        let (value, change, observers) = update(body)
+        deliver(change.map { [.modeChanged($0)] } ?? [], to: observers)
+        return value
+    }
+
+    func deliver(_ events: [CascadePreventorEvent], to observers: Handlers?) {
+        for case .modeChanged(let change) in events { telemetry.changed(change) }
+        ObserverList.deliver(events, to: observers)
+    }
+}
+
+extension CascadePreventor where C == ContinuousClock {
+    /// Creates a preventor in normal mode on the continuous clock: see
+    /// ``init(name:configuration:classifier:clock:logger:metricsFactory:)``.
+    public convenience init(
+        name: String,
+        configuration: CascadePreventorConfiguration = CascadePreventorConfiguration(),
+        classifier: FailureClassifier = .default,
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(ConfigurationError) {
+        try self.init(
+            name: name, configuration: configuration, classifier: classifier, clock: ContinuousClock(),
+            logger: logger, metricsFactory: metricsFactory)
+    }
+}
