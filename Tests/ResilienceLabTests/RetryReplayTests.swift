@@ -327,7 +327,7 @@ struct RetryReplayTests {
         (#"{"at": 1, "attempts": ["success"]}"#,
          #"trace.jsonl:1: attempts[0] must be an object such as {"outcome": "failure", "duration": 100}, got a string"#),
         (#"{"at": 1, "attempts": [{"outcome": "success"}], "duration": 5}"#,
-         #"trace.jsonl:1: unknown field "duration"; known: at, attempts"#),
+         #"trace.jsonl:1: unknown field "duration"; known: at, attempts, priority, key"#),
         (#"{"at": 1, "attempts": [{"outcome": "success", "at": 5}]}"#,
          #"trace.jsonl:1: unknown field "attempts[0].at"; known: outcome, duration"#),
         (#"{"at": 1, "attempts": [{"outcome": "failure"}, {"outcome": "timedOut"}]}"#,

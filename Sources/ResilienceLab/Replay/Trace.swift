@@ -14,6 +14,9 @@ import Resilience
 ///   breaker rejects needs none, and objects beyond the attempts made are not used (the output's
 ///   `attempts` says how many were). A line whose call executes more attempts than it lists is bad
 ///   input, found during the replay ("the policy makes a 3rd attempt but the line lists 2 attempts");
+/// - either kind of call line may carry `"priority"` (`"low"`, `"normal"` — the default —, `"high"`,
+///   `"critical"`: what load shedding and cascade prevention see) and `"key"` (a string: the client or
+///   tenant whose rate-limit bucket the call draws from; calls without a key share one bucket);
 /// - a control: `{"at": 2000, "control": "forceOpen" | "forceClosed" | "reset"}`;
 /// - an observation: `{"at": 3000, "observe": "state"}`.
 ///
@@ -71,6 +74,10 @@ public struct Trace: Sendable, Hashable {
         public var at: Duration
         /// What happens.
         public var action: Action
+        /// The call's priority (``Priority/normal`` for every other line).
+        public var priority: Priority = .normal
+        /// The call's rate-limit key, if it has one.
+        public var key: String?
     }
 
     /// The entries, in file order.
@@ -92,12 +99,12 @@ public struct Trace: Sendable, Hashable {
             let line = rawLine.last == UInt8(ascii: "\r") ? rawLine.dropLast() : rawLine
             if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
             do throws(FieldError) {
-                let (atMs, action) = try parseLine(String(Substring(line)))
+                let (atMs, action, priority, key) = try parseLine(String(Substring(line)))
                 guard atMs >= previousAt else {
                     throw FieldError(message: "\"at\" is \(format(atMs)), earlier than the previous line's \(format(previousAt)); times must not decrease")
                 }
                 previousAt = atMs
-                entries.append(Entry(line: lineNumber, at: milliseconds(atMs), action: action))
+                entries.append(Entry(line: lineNumber, at: milliseconds(atMs), action: action, priority: priority, key: key))
             } catch {
                 throw LabInputError(file: file, line: lineNumber, message: error.message)
             }
@@ -105,7 +112,9 @@ public struct Trace: Sendable, Hashable {
         return Trace(entries: entries)
     }
 
-    static func parseLine(_ line: String) throws(FieldError) -> (at: Double, action: Action) {
+    static func parseLine(
+        _ line: String
+    ) throws(FieldError) -> (at: Double, action: Action, priority: Priority, key: String?) {
         let value: JSONValue
         do {
             value = try JSONReader.parse(line)
@@ -132,22 +141,25 @@ public struct Trace: Sendable, Hashable {
         guard let at = try millisecondsField("at", reader) else {
             throw FieldError(message: "missing \"at\" (milliseconds from the start of the trace)")
         }
+        let callFields = ["priority", "key"]
         switch kinds.first ?? "attempts" {
         case "attempts":
-            try reader.rejectUnknownKeys(known: ["at", "attempts"], what: "field")
-            return (at, .callWithAttempts(try attempts(reader)))
+            try reader.rejectUnknownKeys(known: ["at", "attempts"] + callFields, what: "field")
+            let action = Action.callWithAttempts(try attempts(reader))
+            return (at, action, try reader.choice("priority", of: Priority.self) ?? .normal, try reader.string("key"))
         case "outcome":
-            try reader.rejectUnknownKeys(known: ["at", "outcome", "duration"], what: "field")
+            try reader.rejectUnknownKeys(known: ["at", "outcome", "duration"] + callFields, what: "field")
             let outcome = try reader.choice("outcome", of: CallOutcome.self) ?? .success
             let duration = try millisecondsField("duration", reader) ?? 0
-            return (at, .call(outcome, duration: milliseconds(duration)))
+            let action = Action.call(outcome, duration: milliseconds(duration))
+            return (at, action, try reader.choice("priority", of: Priority.self) ?? .normal, try reader.string("key"))
         case "control":
             try reader.rejectUnknownKeys(known: ["at", "control"], what: "field")
-            return (at, .control(try reader.choice("control", of: Control.self) ?? .reset))
+            return (at, .control(try reader.choice("control", of: Control.self) ?? .reset), .normal, nil)
         default:
             try reader.rejectUnknownKeys(known: ["at", "observe"], what: "field")
             _ = try reader.choice("observe", of: Observation.self)
-            return (at, .observeState)
+            return (at, .observeState, .normal, nil)
         }
     }
 
