@@ -150,11 +150,10 @@ public final class ProcessPressureReader<C: Clock>: Sendable where C.Duration ==
         } else {
             return nil
         }
-        let limit = try smallest(over: directories(root: root, path: path)) { directory throws(ProcessPressureError) -> Double? in
+        return try smallest(over: directories(root: root, path: path)) { directory throws(ProcessPressureError) -> UInt64? in
             guard let text = try readIfPresent("\(directory)/\(file)") else { return nil }
-            return try parse { () throws(ProcParseError) in try ProcFileParser.memoryLimit(text, file: file) }.map(Double.init)
+            return try parse { () throws(ProcParseError) in try ProcFileParser.memoryLimit(text, file: file) }
         }
-        return limit.map { UInt64($0) }
     }
 
     func membership() throws(ProcessPressureError) -> CgroupMembership {
@@ -178,10 +177,10 @@ public final class ProcessPressureReader<C: Clock>: Sendable where C.Duration ==
         return result
     }
 
-    func smallest(
-        over directories: [String], _ value: (String) throws(ProcessPressureError) -> Double?
-    ) throws(ProcessPressureError) -> Double? {
-        var smallest: Double?
+    func smallest<Value: Comparable>(
+        over directories: [String], _ value: (String) throws(ProcessPressureError) -> Value?
+    ) throws(ProcessPressureError) -> Value? {
+        var smallest: Value?
         for directory in directories {
             if let found = try value(directory) { smallest = min(smallest ?? found, found) }
         }
