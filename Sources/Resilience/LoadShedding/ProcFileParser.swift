@@ -128,43 +128,6 @@ public enum ProcFileParser {
     }
 }
 
-/// The cgroups a process belongs to, as listed in `/proc/<pid>/cgroup`.
-public struct CgroupMembership: Sendable, Hashable {
-    /// The cgroup v2 path (from the `0::/path` line), if any.
-    public var unifiedPath: String?
-    /// The cgroup v1 path of each hierarchy, keyed by its controller list (`memory`, `cpu,cpuacct`).
-    public var controllerPaths: [String: String]
-
-    /// The v1 path of the hierarchy that has `controller`, with that hierarchy's controller list.
-    public func v1Hierarchy(with controller: String) -> (controllers: String, path: String)? {
-        for (controllers, path) in controllerPaths.sorted(by: { $0.key < $1.key })
-        where controllers.split(separator: ",").contains(Substring(controller)) {
-            return (controllers, path)
-        }
-        return nil
-    }
-}
-
-/// A `/proc` or cgroup file whose text is not what the kernel writes: names the file, the problem, and
-/// the start of the text.
-public struct ProcParseError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The file, such as `stat` or `cpu.max`.
-    public var file: String
-    /// What was wrong.
-    public var problem: String
-    /// The first 120 characters of the text.
-    public var excerpt: String
-
-    /// Creates an error for `file`.
-    public init(file: String, problem: String, text: String) {
-        self.file = file
-        self.problem = problem
-        self.excerpt = String(text.prefix(120))
-    }
-
-    public var description: String { "cannot parse \(file): \(problem) (text: \"\(excerpt)\")" }
-}
-
 extension StringProtocol {
     /// The text without leading and trailing spaces, tabs and newlines.
     func trimmingWhitespace() -> Substring {

@@ -243,13 +243,3 @@ extension ProcessPressureReader where C == ContinuousClock {
         try self.init(memoryLimit: memoryLimit, procDirectory: procDirectory, cgroupRoot: cgroupRoot, clock: ContinuousClock())
     }
 }
-
-/// Reading the process's pressure failed: names the file and the problem.
-public struct ProcessPressureError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The file or directory concerned.
-    public var path: String
-    /// What went wrong.
-    public var problem: String
-
-    public var description: String { "process pressure: \(path): \(problem)" }
-}
