@@ -1,3 +1,4 @@
+import Logging
 import Metrics
 import Testing
 @testable import Resilience
@@ -172,5 +173,44 @@ struct LoadShedderTests {
         #expect(name == "op>outer")
         shedder.release(permit)
         #expect(shedder.inFlight == 0)
+    }
+}
+
+/// A log handler that keeps every message.
+struct CapturingLogHandler: LogHandler {
+    let lines: SharedLog
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(event: LogEvent) {
+        let shed = event.metadata?["shed"].map { " shed=\($0)" } ?? ""
+        lines.append("\(event.level) \(event.message)\(shed)")
+    }
+}
+
+@Suite("Load shedder logs")
+struct LoadShedderLogTests {
+    @Test("the first shed call is logged at once, then at most one summary per 10 s of the clock")
+    func spacing() async throws {
+        let clock = ManualClock()
+        let lines = SharedLog()
+        let shedder = try LoadShedder(
+            name: "l", configuration: LoadShedderConfiguration(inFlight: LoadShedThresholds(low: 1, normal: nil, high: nil)),
+            clock: clock, logger: Logger(label: "t", factory: { _ in CapturingLogHandler(lines: lines) }))
+        let permit = try shedder.admit(priority: .critical)
+        func shedLow(_ times: Int) { for _ in 0..<times { _ = try? shedder.admit(priority: .low) } }
+        shedLow(3)
+        clock.advance(by: .milliseconds(9_999))
+        shedLow(1)
+        clock.advance(by: .milliseconds(1))
+        shedLow(2)
+        shedder.release(permit)
+        let logged = lines.lines
+        #expect(logged.count == 2)
+        #expect(logged.first == "notice load shedding started shed=1")
+        #expect(logged.last?.hasSuffix("shed=4") == true)    // 2 + 1 before the line, and the one that wrote it
     }
 }

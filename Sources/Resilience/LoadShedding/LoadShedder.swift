@@ -15,8 +15,9 @@ import Metrics
 ///             "memory": LoadShedThresholds(low: 0.85, normal: 0.92, high: nil),
 ///         ]),
 ///     pressure: [cpu, memory])
+/// let reader = try ProcessPressureReader()          // memory as a fraction of the cgroup's limit
 /// let sampler = try PressureSampler(
-///     sources: [.processCPU(reader, into: cpu), .processMemory(reader, into: memory)])
+///     interval: .seconds(1), sources: [.processCPU(reader, into: cpu), .processMemory(reader, into: memory)])
 /// // add `sampler` to your ServiceGroup; then, per request:
 /// try await shedder.execute(context: ResilienceContext(priority: .high)) { _ in try await handle(request) }
 /// ```
