@@ -1,5 +1,84 @@
+// What a bulkhead costs a call it admits at once (issue bar: ≤ 100 ns median, 0 allocations), and
+// what its parts cost:
+//
+//     cd Benchmarks && swift package --disable-sandbox benchmark --target AdmissionBenchmarks
+//
+// - "Bulkhead: direct call (baseline)": the operation called directly.
+// - "Bulkhead: admitted execute": the policy as shipped, never full: one lock to enter, one to leave.
+// - "Bulkhead: admitted execute through a pipeline": the same through `execute(context:_:)`, as a
+//   `ResiliencePipeline` calls it.
+// - "Bulkhead: state machine acquire + release": the logic alone, without lock or async call.
+// - "Bulkhead: rejected at once": the cost of a rejection when every slot is taken and there is no
+//   queue (allocates: a thrown error is boxed).
+//
+// Every sample runs a thousand calls, so the times printed are per call.
+
 @preconcurrency import Benchmark
 import Resilience
 
-/// Registers the Bulkhead benchmarks (written with the Bulkhead policy).
-func registerBulkheadBenchmarks() {}
+/// The protected operation: as cheap as an async call can be, and not inlinable, so that the
+/// baseline measures one real async call. `nonisolated(nonsending)`, like `Bulkhead.execute`.
+@inline(never)
+private nonisolated(nonsending) func bulkheadOperation() async throws -> Int {
+    42
+}
+
+/// Registers the Bulkhead benchmarks.
+func registerBulkheadBenchmarks() {
+    func configuration(allocationFree: Bool) -> Benchmark.Configuration {
+        .init(
+            metrics: [.wallClock, .throughput, .mallocCountTotal],
+            timeUnits: .nanoseconds,
+            warmupIterations: 100,
+            scalingFactor: .kilo,
+            maxDuration: .seconds(4),
+            maxIterations: 1_000_000,
+            thresholds: allocationFree ? [.mallocCountTotal: BenchmarkThresholds(absolute: [.p90: 0])] : nil
+        )
+    }
+    let allocationFree = configuration(allocationFree: true)
+    let plain = configuration(allocationFree: false)
+
+    Benchmark("Bulkhead: direct call (baseline)", configuration: plain) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try await bulkheadOperation())
+        }
+    }
+
+    let bulkhead = try! Bulkhead(name: "bench")  // defaults: 25 slots, no queue
+    Benchmark("Bulkhead: admitted execute", configuration: allocationFree) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try await bulkhead.execute { try await bulkheadOperation() })
+        }
+    }
+
+    let pipeline = ResiliencePipeline { bulkhead }
+    Benchmark("Bulkhead: admitted execute through a pipeline", configuration: allocationFree) { benchmark in
+        let context = ResilienceContext(operationName: "bench")
+        for _ in benchmark.scaledIterations {
+            blackHole(try await pipeline.execute(context: context) { _ in try await bulkheadOperation() })
+        }
+    }
+
+    Benchmark("Bulkhead: state machine acquire + release", configuration: allocationFree) { benchmark in
+        var machine = try BulkheadStateMachine()
+        for _ in benchmark.scaledIterations {
+            blackHole(machine.acquire())
+            blackHole(machine.release())
+        }
+    }
+
+    let full = try! Bulkhead(name: "bench-full", configuration: BulkheadConfiguration(maxConcurrent: 1))
+    Benchmark("Bulkhead: rejected at once", configuration: plain) { benchmark in
+        // One call holds the only slot for the whole sample; every measured call is rejected.
+        try await full.execute {
+            for _ in benchmark.scaledIterations {
+                do {
+                    blackHole(try await full.execute { try await bulkheadOperation() })
+                } catch {
+                    blackHole(error)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,369 @@
+import Logging
+import Metrics
+
+/// A bulkhead: bounds how many calls to a dependency run at once, and how many wait for their turn.
+///
+/// ```swift
+/// let llm = try Bulkhead(name: "llm", configuration: BulkheadConfiguration(maxConcurrent: 10, maxQueued: 20))
+/// do {
+///     let answer = try await llm.execute { try await model.complete(prompt) }
+/// } catch let error as ResilienceError where error.code == .bulkheadFull {
+///     // every slot taken and the queue full (or maxWait elapsed in the queue): shed the call
+/// }
+/// ```
+///
+/// The rules live in ``BulkheadStateMachine``; this class holds it under a lock, parks waiting calls
+/// and wakes them. What a caller sees:
+///
+/// - A call admitted at once runs its operation and gives its slot back when the operation returns or
+///   throws, whatever it throws (cancellation included): exactly once, on every path.
+/// - A call that finds every slot taken waits in a first-in first-out queue when the queue has room,
+///   and is otherwise rejected at once with ``ResilienceError/Code/bulkheadFull``.
+/// - A waiting call gets the slot of the next call to finish, oldest waiter first. When `maxWait` is
+///   set and elapses first, it is rejected with `bulkheadFull` (and leaves the queue at once).
+/// - A waiting call whose task is cancelled leaves the queue at once, never takes a slot, and throws
+///   `CancellationError`. If the cancellation races with the hand-over of a slot and the hand-over
+///   wins, the slot is given back at once (to the next waiter) and the call still throws
+///   `CancellationError` without running. A call that is admitted at once runs even if its task was
+///   already cancelled, like every policy of this library: its operation decides what cancellation
+///   means.
+/// - ``ResilienceError/retryAfter`` is always `nil`: when a slot frees depends on how long the running
+///   calls take, which the bulkhead does not know; any number would be a guess.
+///
+/// **Changing the capacity at run time** (``updateConfiguration(_:)``, ``setMaxConcurrent(_:)``) takes
+/// effect at once. When `maxConcurrent` grows, waiters are admitted at once, oldest first, up to the
+/// new capacity. When it shrinks, running calls are not interrupted: they finish, and no call (queued
+/// or new) is admitted until fewer than the new capacity are in flight. When `maxQueued` shrinks,
+/// queued calls keep their places; new arrivals are rejected until the queue is shorter than the new
+/// bound. A new `maxWait` applies to calls that queue after the change.
+///
+/// **Cost.** A call admitted at once takes the lock once to enter and once to leave, reads no clock
+/// and allocates nothing. A call that waits allocates its continuation (and with `maxWait`, a child
+/// task sleeping on the clock until its deadline, cancelled as soon as the call is served); its wait is
+/// timed on the clock for `resilience_bulkhead_queue_wait_seconds`. The operation runs on the caller's
+/// executor (`nonisolated(nonsending)`).
+///
+/// In a ``ResiliencePipeline`` a bulkhead goes innermost, next to the operation (fallback ▸ retry ▸
+/// circuit breaker ▸ timeout ▸ bulkhead), so that it bounds the work actually sent and a timeout also
+/// bounds the time spent waiting in its queue (a timeout cancels the waiting call).
+public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Duration {
+    @usableFromInline typealias Ticket = BulkheadStateMachine.Ticket
+
+    /// How a queued call's wait ended.
+    @usableFromInline
+    enum WaitOutcome: Sendable {
+        case admitted
+        case expired
+        case cancelled
+    }
+
+    @usableFromInline typealias Continuation = CheckedContinuation<WaitOutcome, Never>
+
+    /// A queued call, as the shell knows it.
+    @usableFromInline
+    enum Waiter {
+        /// Queued, but its task has not suspended yet (between the admission lock and the suspension).
+        case pending
+        /// Suspended on this continuation.
+        case suspended(Continuation)
+        /// Its wait ended before its task suspended; the suspension returns this at once.
+        case resolved(WaitOutcome)
+    }
+
+    /// Everything behind the lock.
+    @usableFromInline
+    struct Shared {
+        @usableFromInline var machine: BulkheadStateMachine
+        /// Every ticket the machine holds as waiting is here, pending or suspended; `resolved` entries
+        /// are tickets the machine no longer holds, waiting for their task to suspend and collect them.
+        @usableFromInline var waiters: [Ticket: Waiter] = [:]
+        @usableFromInline var configuration: BulkheadConfiguration
+
+        init(machine: BulkheadStateMachine, configuration: BulkheadConfiguration) {
+            self.machine = machine
+            self.configuration = configuration
+        }
+
+        /// Admits, queues (as pending) or rejects a call.
+        @inlinable
+        mutating func acquire(_ telemetry: BulkheadTelemetry) -> BulkheadStateMachine.Decision {
+            let decision = machine.acquire()
+            if case .enqueued(let ticket) = decision { addPending(ticket) }
+            if telemetry.recordsOccupancy { recordOccupancy(telemetry) }
+            return decision
+        }
+
+        /// Gives a slot back; returns the continuation of the waiter that now holds it, to resume
+        /// outside the lock.
+        @inlinable
+        mutating func release(_ telemetry: BulkheadTelemetry) -> Continuation? {
+            let next = machine.release()
+            if telemetry.recordsOccupancy { recordOccupancy(telemetry) }
+            guard let next else { return nil }
+            return resolve(next, .admitted)
+        }
+
+        @usableFromInline
+        mutating func addPending(_ ticket: Ticket) {
+            waiters[ticket] = .pending
+        }
+
+        /// Ends the wait of a ticket the machine just let go: returns its continuation when its task is
+        /// suspended, or records the outcome for it to collect when it is not yet.
+        @usableFromInline
+        mutating func resolve(_ ticket: Ticket, _ outcome: WaitOutcome) -> Continuation? {
+            switch waiters[ticket] {
+            case .suspended(let continuation):
+                waiters[ticket] = nil
+                return continuation
+            case .pending:
+                waiters[ticket] = .resolved(outcome)
+                return nil
+            case .resolved, nil:
+                preconditionFailure("Bulkhead: \(ticket) ended its wait twice")
+            }
+        }
+
+        /// Parks `continuation` for `ticket`, or returns the outcome already decided for it.
+        mutating func suspend(_ ticket: Ticket, on continuation: Continuation) -> WaitOutcome? {
+            switch waiters[ticket] {
+            case .pending:
+                waiters[ticket] = .suspended(continuation)
+                return nil
+            case .resolved(let outcome):
+                waiters[ticket] = nil
+                return outcome
+            case .suspended, nil:
+                preconditionFailure("Bulkhead: \(ticket) suspended twice, or was never queued")
+            }
+        }
+
+        @usableFromInline
+        func recordOccupancy(_ telemetry: BulkheadTelemetry) {
+            telemetry.occupancy(inFlight: machine.inFlight, queued: machine.queued)
+        }
+    }
+
+    /// The name used in errors, metrics labels and logs. Keep it low-cardinality.
+    public let name: String
+
+    @usableFromInline let clock: C
+    @usableFromInline let shared: Locked<Shared>
+    @usableFromInline let telemetry: BulkheadTelemetry
+
+    /// Creates an empty bulkhead.
+    /// - Parameters:
+    ///   - name: a low-cardinality name for errors, metrics and logs (e.g. `"llm"`).
+    ///   - configuration: the limits; validated here.
+    ///   - clock: the clock `maxWait` and queue waits are measured on.
+    ///   - logger: receives capacity changes (`info`) and rejections (`debug`); by default nothing is
+    ///     logged.
+    ///   - metricsFactory: where the metrics go; by default the factory `MetricsSystem` is bootstrapped
+    ///     with at the time the bulkhead is created.
+    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    public init(
+        name: String,
+        configuration: BulkheadConfiguration = BulkheadConfiguration(),
+        clock: C,
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(ConfigurationError) {
+        let machine = try BulkheadStateMachine(configuration: configuration)
+        self.name = name
+        self.clock = clock
+        self.shared = Locked(Shared(machine: machine, configuration: configuration))
+        self.telemetry = BulkheadTelemetry(
+            policyName: name,
+            logger: logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() }),
+            metricsFactory: metricsFactory ?? MetricsSystem.factory,
+            maxConcurrent: configuration.maxConcurrent)
+    }
+
+    // MARK: - Executing
+
+    /// Runs `operation` in a slot of the bulkhead, waiting for one if the configuration allows it.
+    ///
+    /// - Returns: what `operation` returned.
+    /// - Throws: what `operation` threw, unchanged; ``ResilienceError`` with code
+    ///   ``ResilienceError/Code/bulkheadFull`` when the call was rejected (no slot and no room in the
+    ///   queue, or `maxWait` elapsed in the queue) without running; `CancellationError` when the call
+    ///   was cancelled while it waited, without running.
+    @inlinable
+    public nonisolated(nonsending) func execute<Value>(
+        _ operation: nonisolated(nonsending) () async throws -> Value
+    ) async throws -> Value {
+        switch shared.withLock({ $0.acquire(telemetry) }) {
+        case .admitted:
+            break
+        case .enqueued(let ticket):
+            try await waitForSlot(ticket)
+        case .rejected:
+            throw rejection(.full)
+        }
+        defer { release() }
+        return try await operation()
+    }
+
+    /// Runs `operation`, with `context`, through the bulkhead: see ``execute(_:)``.
+    @inlinable
+    public nonisolated(nonsending) func execute<Value>(
+        context: ResilienceContext,
+        _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
+    ) async throws -> Value {
+        try await execute { try await operation(context) }
+    }
+
+    /// Gives a slot back, handing it to the oldest waiter if there is one.
+    @inlinable
+    func release() {
+        let next = shared.withLock { $0.release(telemetry) }
+        next?.resume(returning: .admitted)
+    }
+
+    /// Waits, queued with `ticket`, until the call holds a slot; throws when it will not get one.
+    @usableFromInline
+    nonisolated(nonsending) func waitForSlot(_ ticket: Ticket) async throws {
+        let start = clock.now
+        let maxWait = shared.withLock { $0.configuration.maxWait }
+        let outcome: WaitOutcome
+        if let maxWait {
+            let deadline = start.advanced(by: maxWait)
+            // The timer is a child task: it never outlives the wait, and is cancelled as soon as the
+            // call is served or cancelled.
+            outcome = await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.expire(ticket, at: deadline) }
+                let outcome = await self.suspend(ticket)
+                group.cancelAll()
+                return outcome
+            }
+        } else {
+            outcome = await suspend(ticket)
+        }
+        switch outcome {
+        case .admitted:
+            telemetry.waited(start.duration(to: clock.now))
+            if Task.isCancelled {
+                // Cancelled, but the slot was handed over first: give it to the next waiter.
+                release()
+                throw CancellationError()
+            }
+        case .expired:
+            throw rejection(.maxWaitElapsed)
+        case .cancelled:
+            throw CancellationError()
+        }
+    }
+
+    /// Suspends until the wait of `ticket` ends; a cancellation of the task ends it at once.
+    nonisolated(nonsending) func suspend(_ ticket: Ticket) async -> WaitOutcome {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: Continuation) in
+                if let decided = shared.withLock({ $0.suspend(ticket, on: continuation) }) {
+                    continuation.resume(returning: decided)
+                }
+            }
+        } onCancel: {
+            self.cancel(ticket)
+        }
+    }
+
+    /// Takes a cancelled caller's ticket out of the queue, unless it was already handed a slot.
+    func cancel(_ ticket: Ticket) {
+        let (cancelled, continuation) = shared.withLock { shared -> (Bool, Continuation?) in
+            guard shared.machine.cancel(ticket) else { return (false, nil) }
+            if telemetry.recordsOccupancy { shared.recordOccupancy(telemetry) }
+            return (true, shared.resolve(ticket, .cancelled))
+        }
+        guard cancelled else { return }
+        telemetry.cancelledWhileQueued()
+        continuation?.resume(returning: .cancelled)
+    }
+
+    /// Sleeps until `deadline`, then takes `ticket` out of the queue unless it was served first.
+    func expire(_ ticket: Ticket, at deadline: C.Instant) async {
+        do {
+            try await clock.sleep(until: deadline, tolerance: nil)
+        } catch {
+            return  // the wait ended first
+        }
+        let (expired, continuation) = shared.withLock { shared -> (Bool, Continuation?) in
+            guard shared.machine.expire(ticket) else { return (false, nil) }
+            if telemetry.recordsOccupancy { shared.recordOccupancy(telemetry) }
+            return (true, shared.resolve(ticket, .expired))
+        }
+        guard expired else { return }
+        continuation?.resume(returning: .expired)
+    }
+
+    /// The rejection error, counted and logged.
+    @usableFromInline
+    func rejection(_ reason: BulkheadRejectionReason) -> ResilienceError {
+        telemetry.rejected(reason)
+        return ResilienceError(code: .bulkheadFull, policyName: name)
+    }
+
+    // MARK: - Changing the capacity
+
+    /// Replaces the limits; see the type's documentation for what happens to running and queued calls.
+    /// - Throws: ``ConfigurationError`` naming the invalid key; nothing changes then.
+    public func updateConfiguration(_ configuration: BulkheadConfiguration) throws(ConfigurationError) {
+        try reconfigure { _ in configuration }
+    }
+
+    /// Changes only `maxConcurrent`: waiters are admitted at once when it grows; running calls finish
+    /// when it shrinks, and nobody is admitted until fewer than `newValue` are in flight.
+    /// - Throws: ``ConfigurationError`` (key `maxConcurrent`) when out of range; nothing changes then.
+    public func setMaxConcurrent(_ newValue: Int) throws(ConfigurationError) {
+        try reconfigure { current in
+            var changed = current
+            changed.maxConcurrent = newValue
+            return changed
+        }
+    }
+
+    private func reconfigure(
+        _ change: (BulkheadConfiguration) -> BulkheadConfiguration
+    ) throws(ConfigurationError) {
+        let (configuration, admitted) = try shared.withLock {
+            (shared) throws(ConfigurationError) -> (BulkheadConfiguration, [Continuation]) in
+            let configuration = change(shared.configuration)
+            try configuration.validate()
+            try shared.machine.setMaxQueued(configuration.maxQueued)
+            let tickets = try shared.machine.setMaxConcurrent(configuration.maxConcurrent)
+            shared.configuration = configuration
+            if telemetry.recordsOccupancy { shared.recordOccupancy(telemetry) }
+            return (configuration, tickets.compactMap { shared.resolve($0, .admitted) })
+        }
+        telemetry.reconfigured(configuration, admittedWaiters: admitted.count)
+        for continuation in admitted { continuation.resume(returning: .admitted) }
+    }
+
+    // MARK: - Reading
+
+    /// The current limits.
+    public var configuration: BulkheadConfiguration { shared.withLock { $0.configuration } }
+
+    /// Limits, current occupancy and lifetime counts, read at one instant.
+    public var stats: BulkheadStats { shared.withLock { $0.machine.stats } }
+
+    /// Calls holding a slot now.
+    public var inFlight: Int { shared.withLock { $0.machine.inFlight } }
+
+    /// Calls waiting for a slot now.
+    public var queued: Int { shared.withLock { $0.machine.queued } }
+}
+
+extension Bulkhead where C == ContinuousClock {
+    /// Creates an empty bulkhead on the continuous clock.
+    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    public convenience init(
+        name: String,
+        configuration: BulkheadConfiguration = BulkheadConfiguration(),
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(ConfigurationError) {
+        try self.init(
+            name: name, configuration: configuration, clock: ContinuousClock(), logger: logger,
+            metricsFactory: metricsFactory)
+    }
+}
