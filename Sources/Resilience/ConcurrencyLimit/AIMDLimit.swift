@@ -43,15 +43,19 @@ public struct AIMDLimit<Instant: InstantProtocol>: Sendable, Hashable where Inst
     /// The highest limit.
     public let maxLimit: Int
     /// The current limit.
-    public private(set) var limit: Int
+    public var limit: Int { currentLimit }
     /// Whether the limit is still in slow start (+1 per sample): until the first decrease.
-    public private(set) var isInSlowStart = true
+    public var isInSlowStart: Bool { slowStart }
     /// Samples counted towards the next +1 after slow start.
-    public private(set) var samplesTowardIncrease = 0
+    public var samplesTowardIncrease: Int { increaseCount }
     /// When the limit last decreased.
-    public private(set) var lastDecreaseAt: Instant?
+    public var lastDecreaseAt: Instant? { lastDecrease }
 
-    let backoff: ExactRatio
+    @usableFromInline var currentLimit: Int
+    @usableFromInline var slowStart = true
+    @usableFromInline var increaseCount = 0
+    @usableFromInline var lastDecrease: Instant?
+    @usableFromInline let backoff: ExactRatio
 
     /// An AIMD limit starting at `initialLimit`.
     /// - Throws: ``ConfigurationError`` naming the first invalid value (keys as in
@@ -79,7 +83,7 @@ public struct AIMDLimit<Instant: InstantProtocol>: Sendable, Hashable where Inst
         self.backoff = backoff
         self.minLimit = minLimit
         self.maxLimit = maxLimit
-        self.limit = initialLimit
+        self.currentLimit = initialLimit
     }
 
     /// Applies one sample and returns the new limit.
@@ -88,28 +92,28 @@ public struct AIMDLimit<Instant: InstantProtocol>: Sendable, Hashable where Inst
     ///   - inFlight: the calls in flight when it was admitted, itself included.
     ///   - didDrop: whether it failed, timed out, or was otherwise dropped.
     ///   - now: when the sample is taken: the call started at `now − rtt`.
-    @discardableResult
+    @inlinable @discardableResult
     public mutating func update(rtt: Duration, inFlight: Int, didDrop: Bool, now: Instant) -> Int {
         if didDrop || rtt > parameters.timeout {
             let startedAt = now.advanced(by: .zero - rtt)
-            if let lastDecreaseAt, startedAt < lastDecreaseAt { return limit }
+            if let lastDecrease, startedAt < lastDecrease { return currentLimit }
             // ⌊limit × n / d⌋ < limit, since the ratio is below 1.
-            let next = Int(Int128(limit) * Int128(backoff.numerator) / Int128(backoff.denominator))
-            limit = min(maxLimit, max(minLimit, next))
-            lastDecreaseAt = now
-            isInSlowStart = false
-            samplesTowardIncrease = 0
-        } else if inFlight * 2 >= limit {
-            if isInSlowStart {
-                limit = min(maxLimit, limit + 1)
+            let next = Int(Int128(currentLimit) * Int128(backoff.numerator) / Int128(backoff.denominator))
+            currentLimit = min(maxLimit, max(minLimit, next))
+            lastDecrease = now
+            slowStart = false
+            increaseCount = 0
+        } else if inFlight * 2 >= currentLimit {
+            if slowStart {
+                currentLimit = min(maxLimit, currentLimit + 1)
             } else {
-                samplesTowardIncrease += 1
-                if samplesTowardIncrease >= limit {
-                    samplesTowardIncrease = 0
-                    limit = min(maxLimit, limit + 1)
+                increaseCount += 1
+                if increaseCount >= currentLimit {
+                    increaseCount = 0
+                    currentLimit = min(maxLimit, currentLimit + 1)
                 }
             }
         }
-        return limit
+        return currentLimit
     }
 }

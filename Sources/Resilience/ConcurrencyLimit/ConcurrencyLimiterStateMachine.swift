@@ -30,6 +30,12 @@ public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable
         public let startedAt: Instant
         /// Calls in flight when it was admitted, itself included.
         public let inFlightAtAdmission: Int
+
+        @inlinable
+        init(startedAt: Instant, inFlightAtAdmission: Int) {
+            self.startedAt = startedAt
+            self.inFlightAtAdmission = inFlightAtAdmission
+        }
     }
 
     /// A call waiting in the queue.
@@ -80,10 +86,19 @@ public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable
         public var admitted: [Admission]
         /// Waiters that had passed their deadline, oldest first; reject them.
         public var expired: [Ticket]
+
+        @inlinable
+        init(limit: Int, limitChanged: Bool, admitted: [Admission], expired: [Ticket]) {
+            self.limit = limit
+            self.limitChanged = limitChanged
+            self.admitted = admitted
+            self.expired = expired
+        }
     }
 
     /// The algorithm with its state, as an enum rather than an existential: no allocation, no dynamic
     /// dispatch.
+    @usableFromInline
     enum Algorithm: Sendable, Hashable {
         case aimd(AIMDLimit<Instant>)
         case gradient2(Gradient2Limit)
@@ -97,6 +112,7 @@ public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable
             }
         }
 
+        @inlinable
         mutating func update(rtt: Duration, inFlight: Int, didDrop: Bool, now: Instant) -> Int {
             switch self {
             case .aimd(var algorithm):
@@ -118,13 +134,16 @@ public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable
     /// The validated configuration.
     public let configuration: ConcurrencyLimitConfiguration
     /// The current limit.
-    public private(set) var limit: Int
+    public var limit: Int { currentLimit }
     /// Calls admitted and not yet released.
-    public private(set) var inFlight = 0
-    private(set) var algorithm: Algorithm
+    public var inFlight: Int { currentInFlight }
+
+    @usableFromInline var currentLimit: Int
+    @usableFromInline var currentInFlight = 0
+    @usableFromInline var algorithm: Algorithm
     /// Oldest first; the newest waiter is at the back.
-    private var waiters: Deque<Ticket> = []
-    private var nextTicketID: UInt64 = 0
+    @usableFromInline var waiters: Deque<Ticket> = []
+    @usableFromInline var nextTicketID: UInt64 = 0
 
     /// Calls waiting in the queue.
     public var queued: Int { waiters.count }
@@ -153,16 +172,21 @@ public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable
                 probeSeed: randomSeed))
         }
         self.configuration = configuration
-        self.limit = algorithm.limit
+        self.currentLimit = algorithm.limit
     }
 
     /// Admits a call, queues it, or rejects it.
+    @inlinable
     public mutating func acquire(now: Instant) -> AcquireDecision {
-        if inFlight < limit {
-            assert(waiters.isEmpty, "a waiter was left queued below the limit")
-            inFlight += 1
-            return .admitted(Token(startedAt: now, inFlightAtAdmission: inFlight))
-        }
+        guard currentInFlight < currentLimit else { return acquireBeyondLimit(now: now) }
+        assert(waiters.isEmpty, "a waiter was left queued below the limit")
+        currentInFlight += 1
+        return .admitted(Token(startedAt: now, inFlightAtAdmission: currentInFlight))
+    }
+
+    /// ``acquire(now:)`` when the limit is reached: queue or reject.
+    @usableFromInline
+    mutating func acquireBeyondLimit(now: Instant) -> AcquireDecision {
         guard configuration.maxQueued > 0 else { return .rejected(retryAfter: nil) }
         let evicted = waiters.count >= configuration.maxQueued ? waiters.removeFirst() : nil
         nextTicketID += 1
@@ -174,24 +198,30 @@ public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable
     /// Ends an admitted call: updates the limit from its sample (unless `ignored`), expires the waiters
     /// past their deadline, and admits the newest waiters the new limit has room for.
     /// - Precondition: `token` was given by this state machine and not released yet.
+    @inlinable
     public mutating func release(_ token: Token, outcome: Outcome, now: Instant) -> ReleaseResult {
-        precondition(inFlight > 0, "ConcurrencyLimiterStateMachine.release: no call is in flight")
-        inFlight -= 1
-        let previous = limit
+        precondition(currentInFlight > 0, "ConcurrencyLimiterStateMachine.release: no call is in flight")
+        currentInFlight -= 1
+        let previous = currentLimit
         if outcome != .ignored {
-            limit = algorithm.update(
+            currentLimit = algorithm.update(
                 rtt: token.startedAt.duration(to: now), inFlight: token.inFlightAtAdmission,
                 didDrop: outcome == .dropped, now: now)
         }
-        var result = ReleaseResult(limit: limit, limitChanged: limit != previous, admitted: [], expired: [])
-        guard !waiters.isEmpty else { return result }
-        result.expired = expireWaiters(now: now)
-        while inFlight < limit, let ticket = waiters.popLast() {
-            inFlight += 1
-            result.admitted.append(
-                Admission(ticket: ticket, token: Token(startedAt: now, inFlightAtAdmission: inFlight)))
-        }
+        var result = ReleaseResult(limit: currentLimit, limitChanged: currentLimit != previous, admitted: [], expired: [])
+        if !waiters.isEmpty { settleWaiters(into: &result, now: now) }
         return result
+    }
+
+    /// Expires the waiters past their deadline, then admits the newest while there is room.
+    @usableFromInline
+    mutating func settleWaiters(into result: inout ReleaseResult, now: Instant) {
+        result.expired = expireWaiters(now: now)
+        while currentInFlight < currentLimit, let ticket = waiters.popLast() {
+            currentInFlight += 1
+            result.admitted.append(
+                Admission(ticket: ticket, token: Token(startedAt: now, inFlightAtAdmission: currentInFlight)))
+        }
     }
 
     /// Removes a waiter that gives up (its task was cancelled).
