@@ -1,0 +1,366 @@
+import Logging
+import Metrics
+
+/// An adaptive concurrency limit: admits at most ``limit`` calls at a time, and moves the limit with
+/// the latency and drops it observes (AIMD, Gradient2 or Vegas, as in Netflix's concurrency-limits).
+///
+/// ```swift
+/// let limiter = try ConcurrencyLimiter(
+///     name: "search",
+///     configuration: ConcurrencyLimitConfiguration(algorithm: .aimd(.init(timeout: .milliseconds(250)))))
+/// do {
+///     let hits = try await limiter.execute { try await index.search(query) }
+/// } catch let error as ResilienceError where error.code == .loadShed {
+///     // too much in flight: answer 503 (error.retryAfter is nil: the limiter cannot know when a slot frees)
+/// }
+/// ```
+///
+/// The logic lives in ``ConcurrencyLimiterStateMachine`` (see its rules); this class is a thin shell
+/// that reads the clock, holds a lock only around the state machine, runs the operation outside the
+/// lock, and measures the call's latency on the clock.
+///
+/// Samples:
+/// - a returned value is a success, unless the classifier counts it as a failure: then it is a drop;
+/// - a thrown `ResilienceError.timedOut` is a drop (the dependency was too slow), whatever the
+///   classifier says;
+/// - a thrown `CancellationError` is not a sample (it frees the slot and says nothing about the
+///   dependency), whatever the classifier says;
+/// - any other thrown error is a drop when the classifier counts it as a failure, not a sample when
+///   it counts it as ignored, and a success when it counts it as a success.
+///
+/// Calls beyond the limit are rejected with ``ResilienceError/Code/loadShed`` (`retryAfter` is `nil`),
+/// or, with `maxQueued > 0`, wait in a LIFO queue: the newest waiter gets the next slot; a full queue
+/// evicts its oldest waiter; a waiter is rejected after `maxWait`; a cancelled waiter leaves the queue
+/// at once and throws `CancellationError`. A waiter admitted while its task is being cancelled gives
+/// its slot back and throws `CancellationError` rather than starting the operation.
+///
+/// Cost: an admitted call takes the lock once to enter and once to leave, reads the clock at both
+/// ends, and allocates nothing; the operation runs on the caller's executor
+/// (`nonisolated(nonsending)`). A call that has to wait allocates its continuation and a child task
+/// that expires it at `maxWait`.
+public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Duration == Duration {
+    @usableFromInline
+    typealias Machine = ConcurrencyLimiterStateMachine<C.Instant>
+
+    /// A queued call's side of the hand-over, kept under the lock with the state machine.
+    @usableFromInline
+    enum WaiterSlot {
+        /// Queued; the waiter has not registered its continuation yet.
+        case pending
+        /// Queued, the waiter suspended on this continuation.
+        case waiting(CheckedContinuation<Machine.Token, any Error>)
+        /// Decided (admitted or rejected) before the waiter registered its continuation.
+        case resolved(Result<Machine.Token, any Error>)
+    }
+
+    @usableFromInline
+    struct Shared {
+        @usableFromInline var machine: Machine
+        @usableFromInline var waiters: [UInt64: WaiterSlot] = [:]
+
+        init(machine: Machine) { self.machine = machine }
+    }
+
+    /// Continuations to resume outside the lock, each with its result.
+    @usableFromInline
+    typealias Wakeups = [(continuation: CheckedContinuation<Machine.Token, any Error>, result: Result<Machine.Token, any Error>)]
+
+    /// What the lock decided for an arriving call.
+    @usableFromInline
+    enum Entry {
+        case admitted(Machine.Token)
+        case enqueued(Machine.Ticket, evicted: CheckedContinuation<Machine.Token, any Error>?)
+        case rejected
+    }
+
+    /// The name used in errors, metrics labels and logs. Keep it low-cardinality.
+    public let name: String
+    /// The validated configuration.
+    public let configuration: ConcurrencyLimitConfiguration
+    /// Decides which errors and results are drops.
+    public let classifier: FailureClassifier
+
+    @usableFromInline let clock: C
+    @usableFromInline let shared: Locked<Shared>
+    @usableFromInline let telemetry: ConcurrencyLimitTelemetry
+
+    /// Creates a limiter at `configuration.initialLimit` with nothing in flight.
+    /// - Parameters:
+    ///   - name: a low-cardinality name for errors, metrics and logs (e.g. `"search"`).
+    ///   - configuration: algorithm, bounds and queue; validated here.
+    ///   - classifier: which errors and results are drops.
+    ///   - clock: the clock latencies and queue deadlines are measured on.
+    ///   - randomSeed: seeds the jitter of Vegas' probe; `nil` draws one from the system generator.
+    ///   - logger: receives limit changes at `debug`; by default nothing is logged.
+    ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
+    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    public init(
+        name: String,
+        configuration: ConcurrencyLimitConfiguration = ConcurrencyLimitConfiguration(),
+        classifier: FailureClassifier = .default,
+        clock: C,
+        randomSeed: UInt64? = nil,
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(ConfigurationError) {
+        let machine = try Machine(configuration: configuration, randomSeed: randomSeed ?? UInt64.random(in: .min ... .max))
+        self.name = name
+        self.configuration = configuration
+        self.classifier = classifier
+        self.clock = clock
+        self.shared = Locked(Shared(machine: machine))
+        self.telemetry = ConcurrencyLimitTelemetry(
+            policyName: name,
+            logger: logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() }),
+            metricsFactory: metricsFactory ?? MetricsSystem.factory,
+            initialLimit: machine.limit)
+    }
+
+    // MARK: - Executing
+
+    /// Runs `operation` when the limit admits it, and samples its latency and outcome.
+    /// - Returns: what `operation` returned.
+    /// - Throws: what `operation` threw, unchanged; ``ResilienceError/Code/loadShed`` when the call was
+    ///   rejected (limit reached without a queue, evicted from a full queue, or `maxWait` elapsed);
+    ///   `CancellationError` when the task was cancelled while waiting.
+    @inlinable
+    public nonisolated(nonsending) func execute<Value>(
+        _ operation: nonisolated(nonsending) () async throws -> Value
+    ) async throws -> Value {
+        let token = try await admit()
+        let value: Value
+        do {
+            value = try await operation()
+        } catch {
+            release(token, outcome: outcome(of: error))
+            throw error
+        }
+        release(token, outcome: outcome(of: classifier.classify(result: value)))
+        return value
+    }
+
+    /// Runs `operation`, with `context`, through the limiter: see ``execute(_:)``.
+    @inlinable
+    public nonisolated(nonsending) func execute<Value>(
+        context: ResilienceContext,
+        _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
+    ) async throws -> Value {
+        try await execute { try await operation(context) }
+    }
+
+    // MARK: - Reading
+
+    /// The current limit.
+    public var limit: Int { shared.withLock { $0.machine.limit } }
+    /// Calls admitted and not yet finished.
+    public var inFlight: Int { shared.withLock { $0.machine.inFlight } }
+    /// Calls waiting for a slot.
+    public var queued: Int { shared.withLock { $0.machine.queued } }
+
+    // MARK: - Admission
+
+    /// Admits the call now (one lock), or waits in the queue, or throws the rejection.
+    @inlinable
+    nonisolated(nonsending) func admit() async throws -> Machine.Token {
+        let now = clock.now
+        let entry = shared.withLock { shared -> Entry in
+            switch shared.machine.acquire(now: now) {
+            case .admitted(let token):
+                telemetry.inFlight(shared.machine.inFlight)
+                return .admitted(token)
+            case .enqueued(let ticket, let evicted):
+                return Self.enqueue(ticket, evicting: evicted, in: &shared, telemetry: telemetry, policyName: name)
+            case .rejected:
+                return .rejected
+            }
+        }
+        switch entry {
+        case .admitted(let token):
+            return token
+        case .enqueued(let ticket, let evicted):
+            evicted?.resume(throwing: rejection)
+            return try await waitForAdmission(ticket)
+        case .rejected:
+            telemetry.rejected(.limitReached)
+            throw rejection
+        }
+    }
+
+    /// The error of every rejection.
+    @usableFromInline
+    var rejection: ResilienceError { ResilienceError(code: .loadShed, policyName: name, retryAfter: nil) }
+
+    /// Registers a queued waiter, and settles the evicted one (under the lock).
+    @usableFromInline
+    static func enqueue(
+        _ ticket: Machine.Ticket, evicting evicted: Machine.Ticket?, in shared: inout Shared,
+        telemetry: ConcurrencyLimitTelemetry, policyName: String
+    ) -> Entry {
+        shared.waiters[ticket.id] = .pending
+        var evictedContinuation: CheckedContinuation<Machine.Token, any Error>?
+        if let evicted {
+            telemetry.rejected(.queueFull)
+            let error = ResilienceError(code: .loadShed, policyName: policyName, retryAfter: nil)
+            evictedContinuation = settle(evicted, with: .failure(error), in: &shared)
+        }
+        telemetry.queued(shared.machine.queued)
+        return .enqueued(ticket, evicted: evictedContinuation)
+    }
+
+    /// Hands `result` to the waiter of `ticket`: returns its continuation to resume outside the lock,
+    /// or keeps the result for it when it has not registered its continuation yet.
+    @usableFromInline
+    static func settle(
+        _ ticket: Machine.Ticket, with result: Result<Machine.Token, any Error>, in shared: inout Shared
+    ) -> CheckedContinuation<Machine.Token, any Error>? {
+        switch shared.waiters[ticket.id] {
+        case .pending:
+            shared.waiters[ticket.id] = .resolved(result)
+            return nil
+        case .waiting(let continuation):
+            shared.waiters[ticket.id] = nil
+            return continuation
+        case .resolved, nil:
+            preconditionFailure("ConcurrencyLimiter: waiter \(ticket.id) settled twice")
+        }
+    }
+
+    /// Waits for the queued call's slot, its eviction, its deadline or its task's cancellation.
+    @usableFromInline
+    nonisolated(nonsending) func waitForAdmission(_ ticket: Machine.Ticket) async throws -> Machine.Token {
+        let token = try await withThrowingTaskGroup(of: Void.self, returning: Machine.Token.self) { group in
+            group.addTask { await self.expire(ticket) }
+            defer { group.cancelAll() }
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Machine.Token, any Error>) in
+                    let decided = shared.withLock { shared -> Result<Machine.Token, any Error>? in
+                        switch shared.waiters[ticket.id] {
+                        case .pending:
+                            shared.waiters[ticket.id] = .waiting(continuation)
+                            return nil
+                        case .resolved(let result):
+                            shared.waiters[ticket.id] = nil
+                            return result
+                        case .waiting, nil:
+                            preconditionFailure("ConcurrencyLimiter: waiter \(ticket.id) registered twice")
+                        }
+                    }
+                    if let decided { continuation.resume(with: decided) }
+                }
+            } onCancel: {
+                self.cancel(ticket)
+            }
+        }
+        if Task.isCancelled {
+            // Admitted while being cancelled: give the slot back rather than start the operation.
+            release(token, outcome: .ignored)
+            throw CancellationError()
+        }
+        return token
+    }
+
+    /// Sleeps until the waiter's deadline, then rejects it if it is still queued.
+    func expire(_ ticket: Machine.Ticket) async {
+        do {
+            try await clock.sleep(until: ticket.deadline, tolerance: nil)
+        } catch {
+            return  // cancelled: the waiter was settled
+        }
+        // The sleep ended at the deadline: the waiter is due even if a clock reads a hair early.
+        let now = max(clock.now, ticket.deadline)
+        let continuation = shared.withLock { shared -> CheckedContinuation<Machine.Token, any Error>? in
+            guard shared.machine.expire(ticket, now: now) else { return nil }
+            telemetry.rejected(.queueTimeout)
+            telemetry.queued(shared.machine.queued)
+            return Self.settle(ticket, with: .failure(rejection), in: &shared)
+        }
+        continuation?.resume(throwing: rejection)
+    }
+
+    /// Takes a cancelled waiter out of the queue, if it is still there.
+    func cancel(_ ticket: Machine.Ticket) {
+        let continuation = shared.withLock { shared -> CheckedContinuation<Machine.Token, any Error>? in
+            guard shared.machine.cancel(ticket) else { return nil }
+            telemetry.queued(shared.machine.queued)
+            return Self.settle(ticket, with: .failure(CancellationError()), in: &shared)
+        }
+        continuation?.resume(throwing: CancellationError())
+    }
+
+    // MARK: - Release
+
+    /// The sample a thrown error makes: see the type's documentation.
+    @inlinable
+    func outcome(of error: any Error) -> Machine.Outcome {
+        if error is CancellationError { return .ignored }
+        if let rejection = error as? ResilienceError, rejection.code == .timedOut { return .dropped }
+        return outcome(of: classifier.classify(error: error))
+    }
+
+    @inlinable
+    func outcome(of outcome: CallOutcome) -> Machine.Outcome {
+        switch outcome {
+        case .success: .success
+        case .failure: .dropped
+        case .ignored: .ignored
+        }
+    }
+
+    /// Ends an admitted call (one lock): samples it, and wakes the waiters the release settled.
+    @inlinable
+    func release(_ token: Machine.Token, outcome: Machine.Outcome) {
+        let now = clock.now
+        let (limitChange, wakeups) = shared.withLock { shared -> ((from: Int, to: Int)?, Wakeups) in
+            let previous = shared.machine.limit
+            let result = shared.machine.release(token, outcome: outcome, now: now)
+            var wakeups: Wakeups = []
+            if !result.admitted.isEmpty || !result.expired.isEmpty {
+                wakeups = Self.settle(result, in: &shared, telemetry: telemetry, rejection: rejection)
+            }
+            telemetry.inFlight(shared.machine.inFlight)
+            guard result.limitChanged else { return (nil, wakeups) }
+            telemetry.limitGauge.record(result.limit)
+            return ((previous, result.limit), wakeups)
+        }
+        if let limitChange { telemetry.logLimitChange(from: limitChange.from, to: limitChange.to) }
+        for wakeup in wakeups { wakeup.continuation.resume(with: wakeup.result) }
+    }
+
+    /// Settles the waiters a release admitted or expired (under the lock).
+    @usableFromInline
+    static func settle(
+        _ result: Machine.ReleaseResult, in shared: inout Shared, telemetry: ConcurrencyLimitTelemetry,
+        rejection: ResilienceError
+    ) -> Wakeups {
+        var wakeups: Wakeups = []
+        for admission in result.admitted {
+            if let continuation = settle(admission.ticket, with: .success(admission.token), in: &shared) {
+                wakeups.append((continuation, .success(admission.token)))
+            }
+        }
+        for ticket in result.expired {
+            if let continuation = settle(ticket, with: .failure(rejection), in: &shared) {
+                wakeups.append((continuation, .failure(rejection)))
+            }
+        }
+        if !result.expired.isEmpty { telemetry.rejected(.queueTimeout, count: result.expired.count) }
+        telemetry.queued(shared.machine.queued)
+        return wakeups
+    }
+}
+
+extension ConcurrencyLimiter where C == ContinuousClock {
+    /// Creates a limiter on the continuous clock: see ``init(name:configuration:classifier:clock:randomSeed:logger:metricsFactory:)``.
+    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    public convenience init(
+        name: String,
+        configuration: ConcurrencyLimitConfiguration = ConcurrencyLimitConfiguration(),
+        classifier: FailureClassifier = .default,
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(ConfigurationError) {
+        try self.init(
+            name: name, configuration: configuration, classifier: classifier, clock: ContinuousClock(),
+            logger: logger, metricsFactory: metricsFactory)
+    }
+}
