@@ -3,7 +3,7 @@
 ///
 /// A rate of 3 permits per second spaces permits 1/3 s = 333 333 333 333 333 333⅓ attoseconds apart; held
 /// as a rounded number of attoseconds, the error would grow with every permit (after 3 × 10⁹ permits the
-/// limiter would be a whole second off). Held exactly, 3 000 permits take exactly 1 000 s.
+/// limiter would be a whole second off). Held exactly, the 3 000th permit is due at exactly 1 000 s.
 ///
 /// `whole` is the floor (it may be negative); `fraction` is always in `0..<denominator`.
 @usableFromInline

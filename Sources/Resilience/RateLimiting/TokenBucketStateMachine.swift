@@ -26,10 +26,13 @@ import DequeModule
 ///
 /// **Exactness.** This is GCRA (the generic cell rate algorithm): the state is the instant at which
 /// the bucket will be full again, kept as an ``ExactSpan`` (attoseconds plus an exact fraction), so
-/// fractional rates do not drift: at 3 permits per second, 3 000 back-to-back permits take exactly
-/// 1 000 s. Instants given out (reservations, `retryAfter`) are rounded **up** to the next attosecond,
-/// so waiting for them is never early. In any interval of length L the machine admits at most
-/// `burst` + L × `permitsPerSecond` permits (counting each call at the instant it may go ahead).
+/// fractional rates do not drift: at 3 permits per second with burst 2, callers that each wait their
+/// `retryAfter` after emptying the bucket go at exactly ⌈k/3 s⌉, the 3 000th at 1 000 s. Instants given
+/// out (reservations, `retryAfter`) are rounded **up** to the next attosecond, so waiting for them is
+/// never early. (With `burst` equal to the cost, a call arriving at such a rounded-up instant finds the
+/// bucket at its cap, which discards the rounding, under 1 attosecond per call: the price of never
+/// exceeding the rate.) In any interval of length L the machine admits at most `burst` + L ×
+/// `permitsPerSecond` permits (counting each call at the instant it may go ahead), exactly.
 ///
 /// **Cost.** An admission with nobody waiting is a few 128-bit additions and comparisons, no
 /// allocation. Reservations are kept in a deque (memory: one 48-byte entry per waiting call);
