@@ -118,7 +118,7 @@ struct RateLimiterStateMachineTests {
         #expect(second.delay == .seconds(1))
         #expect(third.delay == .seconds(2))
         #expect(machine.readyAt(third) == at(.seconds(2)))
-        #expect(machine.waitingCount == 2)
+        #expect(machine.waitingCount(now: .zero) == 2)
         // The fourth would wait 3 s: rejected at once, with the exact retryAfter, twice (nothing changed).
         let fourth = try machine.acquire(now: .zero)
         let again = try machine.acquire(now: .zero)
@@ -129,10 +129,10 @@ struct RateLimiterStateMachineTests {
         if case .reserved(let reservation) = patient { #expect(reservation.delay == .seconds(3)) } else {
             Issue.record("expected a reservation, got \(patient)")
         }
-        // At 1 s the second is settled; the queue shrinks.
+        // At 1 s the second goes ahead; the third and the patient one still wait.
         let atOne = try machine.acquire(now: at(.seconds(1)), maxWait: .zero)
         #expect(atOne == .rejected(retryAfter: .seconds(3)))
-        #expect(machine.waitingCount == 2)
+        #expect(machine.waitingCount(now: at(.seconds(1))) == 2)
     }
 
     @Test("returning the last reservation gives its exact instant to the next caller")
@@ -142,7 +142,7 @@ struct RateLimiterStateMachineTests {
         guard case .reserved(let waiting) = try machine.acquire(now: .zero) else { Issue.record("expected a wait"); return }
         let returned1 = machine.returnReservation(waiting, now: at(.milliseconds(300)))
         #expect(returned1)
-        #expect(machine.waitingCount == 0)
+        #expect(machine.waitingCount(now: at(.milliseconds(300))) == 0)
         let returned2 = machine.returnReservation(waiting, now: at(.milliseconds(300)))
         #expect(!returned2) // only once
         let next = try machine.acquire(now: at(.milliseconds(300)))
@@ -182,7 +182,7 @@ struct RateLimiterStateMachineTests {
         _ = try machine.acquire(now: .zero)
         guard case .reserved(let waiting) = try machine.acquire(now: .zero) else { Issue.record("expected a wait"); return }
         _ = try machine.acquire(now: at(.seconds(1)), maxWait: .zero)
-        #expect(machine.waitingCount == 0)
+        #expect(machine.waitingCount(now: at(.seconds(1))) == 0)
         let returned5 = machine.returnReservation(waiting, now: at(.seconds(1)))
         #expect(!returned5)
     }

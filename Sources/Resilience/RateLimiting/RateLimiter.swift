@@ -127,8 +127,11 @@ public final class RateLimiter<C: Clock>: ResiliencePolicy where C.Duration == D
         return machine.withLock { $0.availablePermits(now: now) }
     }
 
-    /// The number of calls waiting for their instant (as of the last request or return).
-    public var waitingCount: Int { machine.withLock { $0.waitingCount } }
+    /// The number of calls waiting for their instant.
+    public var waitingCount: Int {
+        let now = shell.clock.now
+        return machine.withLock { $0.waitingCount(now: now) }
+    }
 }
 
 extension RateLimiter where C == ContinuousClock {

@@ -163,8 +163,11 @@ public struct TokenBucketStateMachine<Instant: InstantProtocol>: Sendable where 
         return validated.raw.burst - lacking.attosecondsApproximately(denominator: validated.denominator) / perPermit
     }
 
-    /// The number of reservations whose instant had not come at the last request or return.
-    public var waitingCount: Int { waiters.count }
+    /// The number of reservations whose instant is after `now`.
+    public func waitingCount(now: Instant) -> Int {
+        let now = offset(of: now)
+        return waiters.reversed().prefix { $0.offset > now }.count
+    }
 
     /// The instant at which `reservation`'s call may go ahead.
     public func readyAt(_ reservation: RateLimitReservation) -> Instant {
