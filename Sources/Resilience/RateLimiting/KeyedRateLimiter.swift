@@ -1,0 +1,191 @@
+import Logging
+import Metrics
+
+/// A token-bucket rate limiter per key (client, tenant, API key), in bounded memory.
+///
+/// ```swift
+/// enum Tenant: ResilienceContextKey { typealias Value = String }
+///
+/// let perTenant = try KeyedRateLimiter(
+///     name: "tenants",
+///     configuration: KeyedRateLimiterConfiguration(permitsPerSecond: 5, burst: 20),
+///     key: { context in context.metadata[Tenant.self] ?? "anonymous" })
+///
+/// var context = ResilienceContext(operationName: "search")
+/// context.metadata[Tenant.self] = request.tenantID
+/// let results = try await perTenant.execute(context: context) { _ in try await search(request) }
+/// // or, without a context:
+/// let results = try await perTenant.execute(key: request.tenantID) { try await search(request) }
+/// ```
+///
+/// **The key.** In a pipeline (``execute(context:_:)``) the key comes from the `key` closure given at
+/// creation, which reads the call's ``ResilienceContext`` (typically its metadata, which telemetry
+/// never exports); ``execute(key:cost:_:)`` takes it explicitly. Keys never become metric labels.
+///
+/// Each key's bucket follows ``TokenBucketStateMachine`` exactly as a ``RateLimiter`` would. Memory is
+/// bounded: a key's bucket is dropped once it is full again (when it behaves exactly as a new one), and
+/// at most `maxKeys` keys are held; a new key arriving at the bound when none can be dropped is
+/// rejected with `rateLimited` (never given a free burst by evicting another key early): see
+/// ``KeyedTokenBucketStateMachine``.
+///
+/// **Cost.** One lock for the whole table, held for one hash lookup and the bucket's arithmetic; no
+/// allocation for a known key. A sweep for full buckets runs after as many calls as there are keys
+/// (O(1) amortized, O(keys) for the call that runs it).
+public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: ResiliencePolicy where C.Duration == Duration {
+    @usableFromInline typealias Machine = KeyedTokenBucketStateMachine<Key, C.Instant>
+
+    /// The name used in errors, metrics labels and logs. Keep it low-cardinality.
+    public var name: String { shell.name }
+    /// The validated configuration.
+    public let configuration: KeyedRateLimiterConfiguration
+
+    @usableFromInline let shell: RateLimitShell<C>
+    @usableFromInline let machine: Locked<Machine>
+    @usableFromInline let key: @Sendable (ResilienceContext) -> Key
+
+    /// Creates a limiter with no keys yet.
+    /// - Parameters:
+    ///   - name: a low-cardinality name for errors, metrics and logs.
+    ///   - configuration: each key's rate, burst and wait, and the bound on keys; validated here.
+    ///   - key: the key of a call run with ``execute(context:_:)``.
+    ///   - clock: the clock the rates are measured and waits are slept on.
+    ///   - logger: receives a `warning` when new keys start being rejected at the key bound.
+    ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
+    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    public init(
+        name: String,
+        configuration: KeyedRateLimiterConfiguration,
+        key: @escaping @Sendable (ResilienceContext) -> Key,
+        clock: C,
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(ConfigurationError) {
+        let origin = clock.now
+        let machine = try Machine(configuration: configuration, now: origin)
+        self.configuration = configuration
+        self.key = key
+        shell = RateLimitShell(
+            name: name, clock: clock, origin: origin, maxWait: configuration.maxWait,
+            telemetry: RateLimiterTelemetry(policyName: name, logger: logger, metricsFactory: metricsFactory))
+        self.machine = Locked(machine)
+    }
+
+    // MARK: - Executing
+
+    /// Runs `operation` once `cost` permits of `key`'s bucket are taken (at once, or after waiting up to
+    /// `maxWait`).
+    /// - Throws: ``ResilienceError`` with code ``ResilienceError/Code/rateLimited`` and the exact
+    ///   `retryAfter` when the permits are not available within `maxWait`, or when `key` is new and
+    ///   `maxKeys` keys are held; `CancellationError` when cancelled while waiting (the permits are
+    ///   returned); ``RateLimitCostError`` when `cost` is outside 1...⌊`burst`⌋; otherwise what
+    ///   `operation` threw.
+    @inlinable
+    public nonisolated(nonsending) func execute<Value>(
+        key: Key,
+        cost: Int = 1,
+        _ operation: nonisolated(nonsending) () async throws -> Value
+    ) async throws -> Value {
+        try await acquire(key: key, cost: cost)
+        return try await operation()
+    }
+
+    /// Runs `operation`, with `context`, once its permits are taken from the bucket of the context's key
+    /// (the `key` closure): ``RateLimitCost`` from the metadata (1 when absent), never waiting past the
+    /// context's deadline. See ``execute(key:cost:_:)``.
+    @inlinable
+    public nonisolated(nonsending) func execute<Value>(
+        context: ResilienceContext,
+        _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
+    ) async throws -> Value {
+        let now = shell.now()
+        let maxWait = context.deadline == nil ? shell.maxWait : try shell.maxWait(for: context, now: now)
+        try await acquire(key: key(context), cost: context.rateLimitCost, at: now, maxWait: maxWait)
+        return try await operation(context)
+    }
+
+    /// Takes `cost` permits of `key`'s bucket, waiting up to `maxWait`, without running anything. Throws
+    /// as ``execute(key:cost:_:)``.
+    @inlinable
+    public nonisolated(nonsending) func acquire(key: Key, cost: Int = 1) async throws {
+        try await acquire(key: key, cost: cost, at: shell.now(), maxWait: shell.maxWait)
+    }
+
+    @inlinable
+    nonisolated(nonsending) func acquire(key: Key, cost: Int, at now: Int128, maxWait: Int128) async throws {
+        let (decision, keyLimit) = try machine.withLock {
+            (machine: inout Machine) throws(RateLimitCostError) -> (RateLimitDecision, KeyTableChange?) in
+            let keys = machine.keyCount
+            let (decision, atKeyLimit) = try machine.acquire(key: key, cost: cost, at: now, maxWait: maxWait)
+            if !atKeyLimit && machine.keyCount == keys { return (decision, nil) }
+            return (decision, KeyTableChange(
+                keyCount: machine.keyCount, atKeyLimit: atKeyLimit,
+                firstAtKeyLimit: machine.consecutiveKeyLimitRejections == 1))
+        }
+        if case .admitted = decision, keyLimit == nil {
+            shell.telemetry.admitted()
+            return
+        }
+        if let keyLimit { report(keyLimit, decision: decision) }
+        try await shell.complete(decision) { reservation, now in
+            machine.withLock { $0.returnReservation(reservation, key: key, at: now) }
+        }
+    }
+
+    /// A change of the key table seen by one call.
+    @usableFromInline
+    struct KeyTableChange: Sendable {
+        @usableFromInline let keyCount: Int
+        @usableFromInline let atKeyLimit: Bool
+        @usableFromInline let firstAtKeyLimit: Bool
+
+        @inlinable
+        init(keyCount: Int, atKeyLimit: Bool, firstAtKeyLimit: Bool) {
+            self.keyCount = keyCount
+            self.atKeyLimit = atKeyLimit
+            self.firstAtKeyLimit = firstAtKeyLimit
+        }
+    }
+
+    @usableFromInline
+    func report(_ change: KeyTableChange, decision: RateLimitDecision) {
+        shell.telemetry.keysHeld(change.keyCount)
+        guard change.atKeyLimit, case .rejected(let retryAfter) = decision else { return }
+        shell.telemetry.rejectedAtKeyLimit(
+            maxKeys: configuration.maxKeys, retryAfter: retryAfter, first: change.firstAtKeyLimit)
+    }
+
+    // MARK: - Reading
+
+    /// The number of keys held.
+    public var keyCount: Int { machine.withLock { $0.keyCount } }
+
+    /// The permits in `key`'s bucket now (`burst` for a key not held: its bucket would start full).
+    public func availablePermits(for key: Key) -> Double {
+        let now = shell.clock.now
+        return machine.withLock { machine in
+            machine.bucket(for: key)?.availablePermits(now: now) ?? configuration.burst
+        }
+    }
+
+    /// Buckets dropped because they were full again, since creation.
+    public var droppedKeys: Int { machine.withLock { $0.droppedKeys } }
+
+    /// New keys rejected because `maxKeys` keys were held and none could be dropped, since creation.
+    public var keyLimitRejections: Int { machine.withLock { $0.keyLimitRejections } }
+}
+
+extension KeyedRateLimiter where C == ContinuousClock {
+    /// Creates a limiter with no keys yet, on the continuous clock.
+    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    public convenience init(
+        name: String,
+        configuration: KeyedRateLimiterConfiguration,
+        key: @escaping @Sendable (ResilienceContext) -> Key,
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(ConfigurationError) {
+        try self.init(
+            name: name, configuration: configuration, key: key, clock: ContinuousClock(), logger: logger,
+            metricsFactory: metricsFactory)
+    }
+}

@@ -1,0 +1,166 @@
+/// The logic of a keyed rate limiter: one ``TokenBucketStateMachine`` per key, in bounded memory, with
+/// no locks, no clock and no concurrency.
+///
+/// **Expiry that changes nothing.** A key's bucket is dropped only once it is full again with nobody
+/// waiting: it then behaves exactly like the new, full bucket the key would get if it came back, so
+/// dropping it never gives a key more (or fewer) permits than one bucket that was never dropped.
+/// Dropping happens in sweeps, which run after as many requests as there are keys (at least 64: O(1)
+/// amortized per request) and when a new key arrives at the bound.
+///
+/// **At the bound (`maxKeys`).** When a new key arrives while `maxKeys` keys are held and a sweep frees
+/// none (every bucket is still refilling or has waiters), the request is **rejected** with
+/// ``ResilienceError/Code/rateLimited`` and `retryAfter` = the time until the first held bucket is
+/// full again (and can be dropped). Keys already held are served as usual. Nothing is evicted early,
+/// so no key ever gets a free burst; the price is that new keys wait while the table is full of active
+/// keys. These rejections are counted (``keyLimitRejections``, and the metric
+/// `resilience_rate_limiter_key_limit_rejections_total`); size `maxKeys` above the number of keys active
+/// within one refill time (`burst` / `permitsPerSecond`). Between a failed sweep and that instant, new
+/// keys are rejected without sweeping again (O(1)).
+///
+/// All buckets share one origin and one configuration.
+public struct KeyedTokenBucketStateMachine<Key: Hashable & Sendable, Instant: InstantProtocol>: Sendable
+where Instant.Duration == Duration {
+    @usableFromInline let settings: TokenBucketSettings<Instant>
+    @usableFromInline let maxKeys: Int
+    @usableFromInline var buckets: [Key: TokenBucketStateMachine<Instant>] = [:]
+    /// Requests since the last sweep.
+    @usableFromInline var requestsSinceSweep = 0
+    /// Set by a sweep: the first instant a held bucket can be full again. Reset when a key is added or a
+    /// reservation returned, after which it may be too late.
+    @usableFromInline var fullUntil: Int128?
+    /// Keys to drop, kept between sweeps so that a sweep allocates only when it needs more room.
+    @usableFromInline var sweepScratch: [Key] = []
+
+    /// Buckets dropped because they were full again (expired keys), since creation.
+    public private(set) var droppedKeys = 0
+    /// Requests of new keys rejected because `maxKeys` keys were held and none could be dropped.
+    public private(set) var keyLimitRejections = 0
+    /// Such rejections since a new key was last added (1 for the first of a run).
+    public private(set) var consecutiveKeyLimitRejections = 0
+
+    /// Sweeps run after at least this many requests (and after as many requests as there are keys).
+    public static var minimumRequestsBetweenSweeps: Int { 64 }
+
+    /// The instant the machine was created at; every instant is kept as an offset from it.
+    public var origin: Instant { settings.origin }
+
+    /// The configuration the machine runs with.
+    public let configuration: KeyedRateLimiterConfiguration
+
+    /// No keys yet.
+    /// - Throws: ``ConfigurationError`` when `configuration` is invalid.
+    public init(configuration: KeyedRateLimiterConfiguration, now: Instant) throws(ConfigurationError) {
+        try configuration.validate()
+        self.configuration = configuration
+        settings = TokenBucketSettings(validated: try ValidatedRateLimiterConfiguration(configuration.bucket), origin: now)
+        maxKeys = configuration.maxKeys
+    }
+
+    // MARK: - Acquiring
+
+    /// Decides a request for `cost` permits of `key`'s bucket at `now` (see
+    /// ``TokenBucketStateMachine`` for the rules, and above for the bound).
+    /// - Parameter maxWait: the longest the call may wait; `nil` for the configuration's `maxWait`.
+    /// - Returns: the decision, and whether it is a rejection at the key bound (rather than `key`'s
+    ///   bucket lacking permits).
+    /// - Throws: ``RateLimitCostError`` when `cost` is out of range; nothing changes.
+    @inlinable
+    public mutating func acquire(
+        key: Key, cost: Int = 1, now: Instant, maxWait: Duration? = nil
+    ) throws(RateLimitCostError) -> (decision: RateLimitDecision, atKeyLimit: Bool) {
+        try acquire(
+            key: key, cost: cost, at: settings.origin.duration(to: now).attoseconds,
+            maxWait: maxWait?.attoseconds ?? settings.validated.maxWaitAttoseconds)
+    }
+
+    /// ``acquire(key:cost:now:maxWait:)`` with `now` and `maxWait` in attoseconds.
+    @inlinable
+    mutating func acquire(
+        key: Key, cost: Int, at now: Int128, maxWait: Int128
+    ) throws(RateLimitCostError) -> (decision: RateLimitDecision, atKeyLimit: Bool) {
+        requestsSinceSweep += 1
+        if requestsSinceSweep >= max(buckets.count, Self.minimumRequestsBetweenSweeps) { sweep(at: now) }
+        if let index = buckets.index(forKey: key) {
+            return (try buckets.values[index].acquire(cost: cost, at: now, maxWait: maxWait), false)
+        }
+        return try acquireForNewKey(key, cost: cost, at: now, maxWait: maxWait)
+    }
+
+    @usableFromInline
+    mutating func acquireForNewKey(
+        _ key: Key, cost: Int, at now: Int128, maxWait: Int128
+    ) throws(RateLimitCostError) -> (decision: RateLimitDecision, atKeyLimit: Bool) {
+        let maximumCost = settings.validated.maximumCost
+        guard cost >= 1, cost <= maximumCost else { throw RateLimitCostError(cost: cost, maximumCost: maximumCost) }
+        if buckets.count >= maxKeys {
+            // While the table is at the bound no key is added, and buckets only get emptier (a return
+            // resets `fullUntil`), so no bucket can be dropped before `fullUntil`: no need to sweep.
+            if !(fullUntil.map { now < $0 } ?? false) { sweep(at: now) }
+            if buckets.count >= maxKeys {
+                keyLimitRejections += 1
+                consecutiveKeyLimitRejections += 1
+                // `sweep` set `fullUntil` (the table is not empty: maxKeys ≥ 1).
+                let retryAfter = (fullUntil ?? now) - now
+                return (.rejected(retryAfter: Duration(attoseconds: retryAfter)), true)
+            }
+        }
+        var bucket = TokenBucketStateMachine(settings: settings, at: now)
+        let decision = try bucket.acquire(cost: cost, at: now, maxWait: maxWait)
+        buckets[key] = bucket
+        fullUntil = nil
+        consecutiveKeyLimitRejections = 0
+        return (decision, false)
+    }
+
+    /// Hands back a reservation of `key` whose call will not go ahead (see
+    /// ``TokenBucketStateMachine/returnReservation(_:now:)``).
+    /// - Returns: whether it was returned.
+    @discardableResult
+    public mutating func returnReservation(_ reservation: RateLimitReservation, key: Key, now: Instant) -> Bool {
+        returnReservation(reservation, key: key, at: settings.origin.duration(to: now).attoseconds)
+    }
+
+    /// ``returnReservation(_:key:now:)`` with `now` in attoseconds since the origin.
+    @usableFromInline
+    mutating func returnReservation(_ reservation: RateLimitReservation, key: Key, at now: Int128) -> Bool {
+        // A bucket with a waiter is not full, so it has not been dropped.
+        guard let index = buckets.index(forKey: key) else { return false }
+        fullUntil = nil  // the bucket is fuller: it may be dropped sooner
+        return buckets.values[index].returnReservation(reservation, at: now)
+    }
+
+    // MARK: - Reading
+
+    /// The number of keys held.
+    public var keyCount: Int { buckets.count }
+
+    /// The bucket of `key`, if held (a copy, for inspection).
+    public func bucket(for key: Key) -> TokenBucketStateMachine<Instant>? { buckets[key] }
+
+    /// Drops every bucket that is full at `now` (see above); the next sweep also does.
+    public mutating func sweep(now: Instant) {
+        sweep(at: settings.origin.duration(to: now).attoseconds)
+    }
+
+    // MARK: - Internals
+
+    /// Drops the buckets that are full at `now`, and notes when the first remaining one will be.
+    @usableFromInline
+    mutating func sweep(at now: Int128) {
+        requestsSinceSweep = 0
+        var earliestFull: Int128?
+        sweepScratch.removeAll(keepingCapacity: true)
+        for (key, bucket) in buckets {
+            if bucket.isFull(at: now) {
+                sweepScratch.append(key)
+            } else {
+                let full = bucket.fullAtCeiling
+                if earliestFull.map({ full < $0 }) ?? true { earliestFull = full }
+            }
+        }
+        for key in sweepScratch { buckets[key] = nil }
+        droppedKeys += sweepScratch.count
+        sweepScratch.removeAll(keepingCapacity: true)
+        fullUntil = earliestFull
+    }
+}

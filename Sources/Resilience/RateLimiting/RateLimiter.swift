@@ -1,0 +1,150 @@
+import Logging
+import Metrics
+
+/// A token-bucket rate limiter: at most `permitsPerSecond` calls per second on average, with bursts of
+/// up to `burst` after a quiet period.
+///
+/// ```swift
+/// let limiter = try RateLimiter(
+///     name: "geocoder", configuration: RateLimiterConfiguration(permitsPerSecond: 10, maxWait: .milliseconds(500)))
+/// do {
+///     let place = try await limiter.execute { try await geocoder.lookup(address) }
+/// } catch let error as ResilienceError where error.code == .rateLimited {
+///     // no permit within 500 ms; error.retryAfter says exactly when one will be free
+/// }
+/// ```
+///
+/// The rules live in ``TokenBucketStateMachine``: exact refill from the elapsed time (no timer task, no
+/// drift with fractional rates), an exact `retryAfter` rounded up to the attosecond, waiters served in
+/// arrival order, a call that would wait longer than `maxWait` rejected at once. A call can take several
+/// permits (``execute(cost:_:)``, or ``RateLimitCost`` in the context's metadata): for example one per
+/// LLM token, with `burst` the most one call may take.
+///
+/// **Waiting.** A call whose permits are reserved for a later instant sleeps on the limiter's clock
+/// until then, then runs. If it is cancelled while sleeping, its reservation is returned at once (the
+/// next caller can use the permits) and it throws `CancellationError`. In a pipeline, a call never waits
+/// past its context's deadline: if its instant is later, it is rejected at once.
+///
+/// **Cost.** An admitted call reads the clock once and takes the lock once, for a few 128-bit additions;
+/// no allocation. The operation runs on the caller's executor (`nonisolated(nonsending)`). Rate
+/// limiting has no release: the permit is spent when the call is admitted, whatever the operation does.
+public final class RateLimiter<C: Clock>: ResiliencePolicy where C.Duration == Duration {
+    @usableFromInline typealias Machine = TokenBucketStateMachine<C.Instant>
+
+    /// The name used in errors, metrics labels and logs. Keep it low-cardinality.
+    public var name: String { shell.name }
+    /// The validated configuration.
+    public let configuration: RateLimiterConfiguration
+
+    @usableFromInline let shell: RateLimitShell<C>
+    @usableFromInline let machine: Locked<Machine>
+
+    /// Creates a limiter with a full bucket.
+    /// - Parameters:
+    ///   - name: a low-cardinality name for errors, metrics and logs (e.g. `"geocoder"`).
+    ///   - configuration: rate, burst and wait; validated here.
+    ///   - clock: the clock the rate is measured and waits are slept on.
+    ///   - logger: the limiter logs nothing per call; accepted for symmetry with the other policies.
+    ///   - metricsFactory: where the metrics go (see `RateLimiterTelemetry`); by default the factory
+    ///     `MetricsSystem` is bootstrapped with.
+    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    public init(
+        name: String,
+        configuration: RateLimiterConfiguration,
+        clock: C,
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(ConfigurationError) {
+        let validated = try ValidatedRateLimiterConfiguration(configuration)
+        let origin = clock.now
+        self.configuration = configuration
+        shell = RateLimitShell(
+            name: name, clock: clock, origin: origin, maxWait: configuration.maxWait,
+            telemetry: RateLimiterTelemetry(policyName: name, logger: logger, metricsFactory: metricsFactory))
+        machine = Locked(Machine(settings: TokenBucketSettings(validated: validated, origin: origin), at: 0))
+    }
+
+    // MARK: - Executing
+
+    /// Runs `operation` once `cost` permits are taken (at once, or after waiting up to `maxWait`).
+    /// - Returns: what `operation` returned.
+    /// - Throws: ``ResilienceError`` with code ``ResilienceError/Code/rateLimited`` and the exact
+    ///   `retryAfter` when the permits are not available within `maxWait` (the operation did not run);
+    ///   `CancellationError` when cancelled while waiting (the permits are returned);
+    ///   ``RateLimitCostError`` when `cost` is outside 1...⌊`burst`⌋; otherwise what `operation` threw.
+    @inlinable
+    public nonisolated(nonsending) func execute<Value>(
+        cost: Int = 1,
+        _ operation: nonisolated(nonsending) () async throws -> Value
+    ) async throws -> Value {
+        try await acquire(cost: cost)
+        return try await operation()
+    }
+
+    /// Runs `operation`, with `context`, once its permits are taken: ``RateLimitCost`` from the
+    /// context's metadata (1 when absent), waiting at most `maxWait` and never past the context's
+    /// deadline. See ``execute(cost:_:)``.
+    /// - Throws: also ``ResilienceContext/DeadlineClockMismatch`` when the deadline is not an instant of
+    ///   this limiter's clock.
+    @inlinable
+    public nonisolated(nonsending) func execute<Value>(
+        context: ResilienceContext,
+        _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
+    ) async throws -> Value {
+        let now = shell.now()
+        let maxWait = context.deadline == nil ? shell.maxWait : try shell.maxWait(for: context, now: now)
+        try await acquire(cost: context.rateLimitCost, at: now, maxWait: maxWait)
+        return try await operation(context)
+    }
+
+    /// Takes `cost` permits, waiting up to `maxWait`, without running anything: for work that is not one
+    /// operation (a stream's chunks, a loop's iterations). Throws as ``execute(cost:_:)``.
+    @inlinable
+    public nonisolated(nonsending) func acquire(cost: Int = 1) async throws {
+        try await acquire(cost: cost, at: shell.now(), maxWait: shell.maxWait)
+    }
+
+    @inlinable
+    nonisolated(nonsending) func acquire(cost: Int, at now: Int128, maxWait: Int128) async throws {
+        let decision = try machine.withLock { (machine: inout Machine) throws(RateLimitCostError) in
+            try machine.acquire(cost: cost, at: now, maxWait: maxWait)
+        }
+        if case .admitted = decision {
+            shell.telemetry.admitted()
+            return
+        }
+        try await shell.complete(decision) { reservation, now in
+            machine.withLock { $0.returnReservation(reservation, at: now) }
+        }
+    }
+
+    // MARK: - Reading
+
+    /// The permits in the bucket now, counting waiting calls' permits as taken (negative while calls
+    /// wait). An approximation, for display.
+    public var availablePermits: Double {
+        let now = shell.clock.now
+        return machine.withLock { $0.availablePermits(now: now) }
+    }
+
+    /// The number of calls waiting for their instant.
+    public var waitingCount: Int {
+        let now = shell.clock.now
+        return machine.withLock { $0.waitingCount(now: now) }
+    }
+}
+
+extension RateLimiter where C == ContinuousClock {
+    /// Creates a limiter with a full bucket on the continuous clock.
+    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    public convenience init(
+        name: String,
+        configuration: RateLimiterConfiguration,
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(ConfigurationError) {
+        try self.init(
+            name: name, configuration: configuration, clock: ContinuousClock(), logger: logger,
+            metricsFactory: metricsFactory)
+    }
+}

@@ -1,0 +1,190 @@
+import DequeModule
+
+/// The whole logic of a sliding-window rate limiter, with no locks, no clock and no concurrency.
+///
+/// Every method takes the current instant `now` explicitly. ``SlidingWindowRateLimiter`` wraps it in
+/// a lock and reads the clock; `resilience-lab` can drive it in virtual time.
+///
+/// **The guarantee, exact:** for every instant s, the calls going ahead in [s, s + `window`) take at
+/// most `limit` permits (each call counted at the instant it goes ahead). Unlike a fixed window (which
+/// lets 2 × `limit` through around a boundary) or a window of segments (which approximates), the
+/// machine keeps the instant of every call of the last `window`.
+///
+/// **The rules.** A request for `cost` permits at `now`:
+///
+/// 1. is **admitted** if the calls of (`now` − `window`, `now`] took at most `limit` − `cost`
+///    permits and nobody is waiting;
+/// 2. else is **reserved** for the first instant t, not before any waiting call's instant, at which
+///    the calls of (t − `window`, t] (waiting ones included) took at most `limit` − `cost` permits —
+///    the instant the oldest permits in the way leave the window — if t is at most `maxWait` away;
+/// 3. else is **rejected** with `retryAfter` = t − `now`, exact to the attosecond, and nothing
+///    changes. Trying again exactly `retryAfter` later is admitted unless other calls took the permits
+///    meanwhile.
+///
+/// A reservation handed back with ``returnReservation(_:now:)`` before its instant is removed as if it
+/// had never been made (removing a call can never break the guarantee); waiting calls keep their
+/// instants.
+///
+/// **Memory: O(`limit`).** One 32-byte entry per instant at which calls went ahead in the last
+/// `window` (calls at the same instant share one), plus one per waiting call: at most
+/// `limit` × (1 + ⌈`maxWait` / `window`⌉) entries, 320 KB for a limit of 10 000 without waiting. The
+/// deque keeps its largest size. An admission is O(1) amortized; a rejection or reservation walks the
+/// oldest entries until enough permits leave the window: O(1) for `cost` 1, O(`cost`) at most.
+public struct SlidingWindowRateLimiterStateMachine<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+    /// Permits taken at one instant.
+    @usableFromInline
+    struct Entry: Sendable {
+        @usableFromInline let offset: Int128
+        @usableFromInline var count: Int
+        /// The reservation it is, or 0 for calls admitted at once (which share an entry per instant).
+        @usableFromInline let reservationID: UInt64
+
+        @inlinable
+        init(offset: Int128, count: Int, reservationID: UInt64) {
+            self.offset = offset
+            self.count = count
+            self.reservationID = reservationID
+        }
+    }
+
+    @usableFromInline let originBox: InstantBox<Instant>
+    @usableFromInline let limit: Int
+    @usableFromInline let windowAttoseconds: Int128
+    @usableFromInline let maxWaitAttoseconds: Int128
+    /// The configuration the machine runs with.
+    public let configuration: SlidingWindowRateLimiterConfiguration
+    /// Permits taken in the last `window` and by waiting calls, in instant order.
+    @usableFromInline var entries: Deque<Entry> = []
+    /// The sum of `entries`' counts.
+    @usableFromInline var taken = 0
+    @usableFromInline var lastReservationID: UInt64 = 0
+    /// The latest `now` of a request.
+    @usableFromInline var latest: Int128 = 0
+
+    /// The instant the machine was created at; every instant is kept as an offset from it.
+    public var origin: Instant { originBox.instant }
+
+    /// An empty window at `now`.
+    /// - Throws: ``ConfigurationError`` when `configuration` is invalid.
+    public init(configuration: SlidingWindowRateLimiterConfiguration, now: Instant) throws(ConfigurationError) {
+        try configuration.validate()
+        self.configuration = configuration
+        originBox = InstantBox(now)
+        limit = configuration.limit
+        windowAttoseconds = configuration.window.attoseconds
+        maxWaitAttoseconds = configuration.maxWait.attoseconds
+    }
+
+    // MARK: - Acquiring
+
+    /// Decides a request for `cost` permits at `now` (see the rules above).
+    /// - Parameters:
+    ///   - cost: the number of permits, in 1...`limit`.
+    ///   - maxWait: the longest the call may wait; `nil` for the configuration's `maxWait`.
+    /// - Throws: ``RateLimitCostError`` when `cost` is out of range; nothing changes.
+    @inlinable
+    public mutating func acquire(
+        cost: Int = 1, now: Instant, maxWait: Duration? = nil
+    ) throws(RateLimitCostError) -> RateLimitDecision {
+        try acquire(cost: cost, at: offset(of: now), maxWait: maxWait?.attoseconds ?? maxWaitAttoseconds)
+    }
+
+    /// ``acquire(cost:now:maxWait:)`` with `now` and `maxWait` in attoseconds (`maxWait ≥ 0`).
+    @inlinable
+    mutating func acquire(cost: Int, at now: Int128, maxWait: Int128) throws(RateLimitCostError) -> RateLimitDecision {
+        guard cost >= 1, cost <= limit else { throw RateLimitCostError(cost: cost, maximumCost: limit) }
+        // Time never goes back for the machine: a shell reads its clock before taking its lock, so a
+        // request may arrive with an instant slightly before one already decided.
+        let now = max(now, latest)
+        latest = now
+        forget(through: now)
+        var start = now
+        if let last = entries.last, last.offset > start { start = last.offset }
+        let excess = taken + cost - limit
+        if excess > 0 {
+            // The oldest permits must leave the window first: the entry that frees the last of them
+            // leaves it `window` after its instant.
+            var freed = 0
+            for entry in entries {
+                freed += entry.count
+                if freed >= excess {
+                    start = max(start, entry.offset + windowAttoseconds)
+                    break
+                }
+            }
+        }
+        if start == now {
+            // Nobody is waiting (a waiter's instant is after `now`).
+            taken += cost
+            if let last = entries.last, last.offset == now, last.reservationID == 0 {
+                entries[entries.count - 1].count += cost
+            } else {
+                entries.append(Entry(offset: now, count: cost, reservationID: 0))
+            }
+            return .admitted
+        }
+        let delay = start - now
+        guard delay <= maxWait else { return .rejected(retryAfter: Duration(attoseconds: delay)) }
+        lastReservationID += 1
+        taken += cost
+        entries.append(Entry(offset: start, count: cost, reservationID: lastReservationID))
+        return .reserved(
+            RateLimitReservation(id: lastReservationID, cost: cost, delay: Duration(attoseconds: delay), offset: start))
+    }
+
+    /// Hands back a reservation whose call will not go ahead: it is removed as if it had never been
+    /// made.
+    /// - Returns: whether it was returned; `false` when it is unknown to this machine or its instant
+    ///   has left the window already.
+    @discardableResult
+    public mutating func returnReservation(_ reservation: RateLimitReservation, now: Instant) -> Bool {
+        returnReservation(reservation, at: offset(of: now))
+    }
+
+    /// ``returnReservation(_:now:)`` with `now` in attoseconds since the origin.
+    @usableFromInline
+    mutating func returnReservation(_ reservation: RateLimitReservation, at now: Int128) -> Bool {
+        // Reservations are the newest entries: search from the back.
+        guard let index = entries.lastIndex(where: { $0.reservationID == reservation.id }) else { return false }
+        taken -= entries[index].count
+        entries.remove(at: index)
+        forget(through: now)
+        return true
+    }
+
+    // MARK: - Reading
+
+    /// The permits a call could take at `now` without waiting: `limit` minus those taken in
+    /// (`now` − `window`, `now`] and by waiting calls (0 while calls wait).
+    public func availablePermits(now: Instant) -> Int {
+        let cutoff = offset(of: now) - windowAttoseconds
+        var counted = 0
+        for entry in entries where entry.offset > cutoff { counted += entry.count }
+        return max(0, limit - counted)
+    }
+
+    /// The number of entries held (see the memory note above).
+    public var entryCount: Int { entries.count }
+
+    /// The instant at which `reservation`'s call may go ahead.
+    public func readyAt(_ reservation: RateLimitReservation) -> Instant {
+        origin.advanced(by: Duration(attoseconds: reservation.offset))
+    }
+
+    // MARK: - Internals
+
+    /// Drops the entries that no window containing `now` or a later instant can hold.
+    @inlinable
+    mutating func forget(through now: Int128) {
+        let cutoff = now - windowAttoseconds
+        while let first = entries.first, first.offset <= cutoff {
+            taken -= first.count
+            entries.removeFirst()
+        }
+    }
+
+    @inlinable
+    func offset(of instant: Instant) -> Int128 {
+        originBox.instant.duration(to: instant).attoseconds
+    }
+}
