@@ -91,7 +91,7 @@ func registerRateLimiterBenchmarks() {
         benchmark in
         var now = ContinuousClock.now
         var machine = try SlidingWindowRateLimiterStateMachine(
-            configuration: SlidingWindowRateLimiterConfiguration(limit: 10_000_000, window: .microseconds(100)), now: now)
+            configuration: SlidingWindowRateLimiterConfiguration(limit: 10_000_000, window: .microseconds(1)), now: now)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             now = now.advanced(by: .nanoseconds(1))

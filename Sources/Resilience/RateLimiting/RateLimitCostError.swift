@@ -29,6 +29,7 @@ public struct RateLimitCostError: Error, Sendable, Hashable, CustomStringConvert
 /// let reply = try await pipeline.execute(context: context) { _ in try await llm.complete(prompt) }
 /// ```
 public enum RateLimitCost: ResilienceContextKey {
+    /// The number of permits, in 1...the limiter's maximum cost.
     public typealias Value = Int
 }
 
