@@ -178,7 +178,7 @@ struct ReplayTests {
     }
 
     static let policyErrors: [(policy: String, message: String)] = [
-        (#"{"bulkhead": {}}"#, #"policy.json: unknown section "bulkhead"; known: retry, circuitBreaker, timeout"#),
+        (#"{"hedging": {}}"#, #"policy.json: unknown section "hedging"; known: retry, circuitBreaker, timeout, loadShedder, rateLimiter, concurrencyLimit, bulkhead"#),
         (#"{"circuitBreaker": {"foo": 1}}"#,
          #"policy.json: unknown key "circuitBreaker.foo"; known: window, samplingDuration, windowBuckets, windowSize, minimumThroughput, failureRatio, slowCallDuration, slowCallRatio, breakDuration, breakDurationMultiplier, maxBreakDuration, halfOpenPermittedCalls, halfOpenSuccessRatio, halfOpenMaxDuration"#),
         (#"{"circuitBreaker": {"failureRatio": 1.5}}"#,

@@ -50,6 +50,13 @@ struct FieldReader {
         return Int(number)
     }
 
+    /// An integer that may also be `null` (off): `.none` when absent, `.some(nil)` when `null`.
+    func optionalInteger(_ key: String) throws(FieldError) -> Int?? {
+        guard let value = object[key] else { return .none }
+        if case .null = value { return .some(nil) }
+        return .some(try integer(key))
+    }
+
     func string(_ key: String) throws(FieldError) -> String? {
         guard let value = object[key] else { return nil }
         guard case .string(let string) = value else { throw typeError(key, expected: "a string", got: value) }
@@ -89,6 +96,16 @@ struct FieldReader {
             return try DurationText.parse(text)
         } catch {
             throw FieldError(message: "\(name(key)): \(error)")
+        }
+    }
+
+    /// Runs a configuration's validation; its error is reported with this section's path in front of
+    /// the key (`circuitBreaker.failureRatio: ...`).
+    func validate(_ check: () throws(ConfigurationError) -> Void) throws(FieldError) {
+        do {
+            try check()
+        } catch {
+            throw FieldError(message: error.prefixingKey(with: path).description)
         }
     }
 

@@ -5,15 +5,26 @@ import Resilience
 /// ```json
 /// {"retry": {"maxAttempts": 3, "backoff": "exponential", "baseDelay": "200ms", "jitter": "full"},
 ///  "circuitBreaker": {"window": "count", "windowSize": 20, "failureRatio": 0.5, "breakDuration": "30s"},
-///  "timeout": {"duration": "2s"}}
+///  "timeout": {"duration": "2s"},
+///  "loadShedder": {"inFlight": {"low": 50, "normal": 80, "high": 95}, "retryAfter": "1s"},
+///  "rateLimiter": {"permitsPerSecond": 100, "burst": 20, "maxWait": "50ms"},
+///  "concurrencyLimit": {"algorithm": "aimd", "initialLimit": 20, "aimd": {"timeout": "300ms"}},
+///  "bulkhead": {"maxConcurrent": 25, "maxQueued": 10, "maxWait": "1s"}}
 /// ```
 ///
-/// Every section is optional; the policies run outermost first as retry ▸ circuit breaker ▸ timeout ▸
-/// dependency, whatever the order of the sections in the file. Keys are those of the policies'
-/// configurations (``RetryConfiguration``, ``CircuitBreakerConfiguration``, ``TimeoutConfiguration``),
-/// with their defaults when absent; durations are strings with a unit (`"250ms"`, `"1.5s"`, `"2m"`);
-/// `slowCallDuration` and `halfOpenMaxDuration` may be `null` (off). A file with no sections is a
-/// pass-through. Unknown sections and keys, wrong types and out-of-range values are errors that name
+/// Every section is optional; the policies run outermost first as load shedder ▸ retry ▸ circuit
+/// breaker ▸ rate limiter ▸ concurrency limit ▸ timeout ▸ bulkhead ▸ dependency, whatever the order
+/// of the sections in the file (see ``Replayer`` for why). Keys are those of the policies'
+/// configurations (``RetryConfiguration``, ``CircuitBreakerConfiguration``, ``TimeoutConfiguration``,
+/// ``LoadShedderConfiguration``, ``KeyedRateLimiterConfiguration``, ``ConcurrencyLimitConfiguration``,
+/// ``BulkheadConfiguration``), with their defaults when absent; durations are strings with a unit
+/// (`"250ms"`, `"1.5s"`, `"2m"`); `slowCallDuration`, `halfOpenMaxDuration`, the bulkhead's `maxWait`
+/// and the load shedder's `retryAfter` may be `null` (off). A load shedder's thresholds are objects
+/// with `low`, `normal` and `high` (each an integer, or `null` or absent for "never"); its pressure
+/// signals cannot be replayed (a trace has no CPU readings), so `pressure` is not a key. The
+/// concurrency limit's algorithm parameters sit in an object named after the algorithm
+/// (`"aimd": {"backoffRatio": 0.9, "timeout": "5s"}`, `"gradient2": {...}`, `"vegas": {...}`), which
+/// must match `algorithm`. A file with no sections is a pass-through. Unknown sections and keys, wrong types and out-of-range values are errors that name
 /// the key (`retry.maxAttempts: 0 is not allowed; allowed: 1...1000`).
 public struct PolicyFile: Sendable, Hashable {
     /// The retry policy, if the file configures one.
@@ -22,19 +33,37 @@ public struct PolicyFile: Sendable, Hashable {
     public var circuitBreaker: CircuitBreakerConfiguration?
     /// The timeout of each attempt, if the file configures one.
     public var timeout: TimeoutConfiguration?
+    /// The load shedder (per call, outermost), if the file configures one.
+    public var loadShedder: LoadShedderConfiguration?
+    /// The rate limiter (per attempt, one bucket per trace `key`), if the file configures one.
+    public var rateLimiter: KeyedRateLimiterConfiguration?
+    /// The adaptive concurrency limit (per attempt), if the file configures one.
+    public var concurrencyLimit: ConcurrencyLimitConfiguration?
+    /// The bulkhead (per attempt, innermost), if the file configures one.
+    public var bulkhead: BulkheadConfiguration?
 
     /// The sections this version knows.
-    static let sections = ["retry", "circuitBreaker", "timeout"]
+    static let sections = [
+        "retry", "circuitBreaker", "timeout", "loadShedder", "rateLimiter", "concurrencyLimit", "bulkhead",
+    ]
 
     /// Creates a policy file's contents.
     public init(
         retry: RetryConfiguration? = nil,
         circuitBreaker: CircuitBreakerConfiguration? = nil,
-        timeout: TimeoutConfiguration? = nil
+        timeout: TimeoutConfiguration? = nil,
+        loadShedder: LoadShedderConfiguration? = nil,
+        rateLimiter: KeyedRateLimiterConfiguration? = nil,
+        concurrencyLimit: ConcurrencyLimitConfiguration? = nil,
+        bulkhead: BulkheadConfiguration? = nil
     ) {
         self.retry = retry
         self.circuitBreaker = circuitBreaker
         self.timeout = timeout
+        self.loadShedder = loadShedder
+        self.rateLimiter = rateLimiter
+        self.concurrencyLimit = concurrencyLimit
+        self.bulkhead = bulkhead
     }
 
     /// Reads and validates the file at `path`.
@@ -66,6 +95,18 @@ public struct PolicyFile: Sendable, Hashable {
             if let section = try reader.object("timeout") {
                 policy.timeout = try timeoutConfiguration(section)
             }
+            if let section = try reader.object("loadShedder") {
+                policy.loadShedder = try loadShedderConfiguration(section)
+            }
+            if let section = try reader.object("rateLimiter") {
+                policy.rateLimiter = try rateLimiterConfiguration(section)
+            }
+            if let section = try reader.object("concurrencyLimit") {
+                policy.concurrencyLimit = try concurrencyLimitConfiguration(section)
+            }
+            if let section = try reader.object("bulkhead") {
+                policy.bulkhead = try bulkheadConfiguration(section)
+            }
             return policy
         } catch {
             throw LabInputError(file: file, message: error.message)
@@ -95,11 +136,7 @@ public struct PolicyFile: Sendable, Hashable {
         if let value = try section.integer("halfOpenPermittedCalls") { c.halfOpenPermittedCalls = value }
         if let value = try section.number("halfOpenSuccessRatio") { c.halfOpenSuccessRatio = value }
         if let value = try section.optionalDuration("halfOpenMaxDuration") { c.halfOpenMaxDuration = value }
-        do {
-            try c.validate()
-        } catch {
-            throw FieldError(message: error.prefixingKey(with: section.path).description)
-        }
+        try section.validate { () throws(ConfigurationError) in try c.validate() }
         return c
     }
 
@@ -120,11 +157,7 @@ public struct PolicyFile: Sendable, Hashable {
         if let value = try section.number("budgetRatio") { c.budgetRatio = value }
         if let value = try section.number("budgetMinPerSecond") { c.budgetMinPerSecond = value }
         if let value = try section.duration("budgetWindow") { c.budgetWindow = value }
-        do {
-            try c.validate()
-        } catch {
-            throw FieldError(message: error.prefixingKey(with: section.path).description)
-        }
+        try section.validate { () throws(ConfigurationError) in try c.validate() }
         return c
     }
 
@@ -134,11 +167,7 @@ public struct PolicyFile: Sendable, Hashable {
         try section.rejectUnknownKeys(known: timeoutKeys)
         var c = TimeoutConfiguration()
         if let value = try section.duration("duration") { c.duration = value }
-        do {
-            try c.validate()
-        } catch {
-            throw FieldError(message: error.prefixingKey(with: section.path).description)
-        }
+        try section.validate { () throws(ConfigurationError) in try c.validate() }
         return c
     }
 }

@@ -1,29 +1,48 @@
 import Resilience
 
 extension Replayer {
-    /// Something a call in flight waits for: the end of its current attempt, or the start of its next
-    /// one. Ordered by (instant, kind, sequence), the order in which the replay handles them.
+    /// Something a call in flight waits for. Ordered by (instant, kind, sequence), the order in which
+    /// the replay handles them.
     struct Event: Comparable {
         enum Kind: UInt8 {
-            /// The current attempt's outcome is due.
+            /// The current attempt's outcome is due (the dependency answered, or the timeout fired while
+            /// it ran).
             case outcome = 0
-            /// A retry is due to start.
-            case attemptStart = 1
+            /// A queued attempt's wait ends: `maxWait` of the bulkhead or the concurrency limit, or the
+            /// timeout while it waits for the bulkhead.
+            case waitEnd = 1
+            /// An attempt goes on: a retry starts, or a rate limiter's reservation is due.
+            case attemptStart = 2
         }
 
         var at: Instant
         var kind: Kind
         /// Increases with every event scheduled: admission order for outcomes, scheduling order for
-        /// starts.
+        /// the rest.
         var sequence: Int
         /// The call's slot in ``Run/calls``.
         var slot: Int
+        /// The call's ``Call/phase`` when the event was scheduled: an event whose call has moved on
+        /// since (a queued attempt admitted before its wait ended) is stale and skipped.
+        var phase: Int
+        /// For ``Kind/waitEnd``: why the wait ends.
+        var wait: WaitEnd = .timeout
 
         static func < (lhs: Event, rhs: Event) -> Bool {
             if lhs.at != rhs.at { return lhs.at < rhs.at }
             if lhs.kind != rhs.kind { return lhs.kind.rawValue < rhs.kind.rawValue }
             return lhs.sequence < rhs.sequence
         }
+    }
+
+    /// Why a queued attempt stops waiting.
+    enum WaitEnd {
+        /// The attempt's timeout fired while it waited for the bulkhead.
+        case timeout
+        /// The bulkhead's `maxWait` elapsed.
+        case bulkheadMaxWait
+        /// The concurrency limit's `maxWait` elapsed.
+        case concurrencyMaxWait
     }
 
     /// How a call's attempt ends: with the dependency's outcome, or by a policy (`timedOut`, or the
@@ -42,6 +61,26 @@ extension Replayer {
         /// Whether a retry policy retries it: failures and timeouts.
         var isRetryable: Bool {
             self == .dependency(.failure) || self == .policy(.timedOut)
+        }
+
+        /// What the circuit breaker records: the dependency's outcome; a timeout is a failure; an inner
+        /// policy's rejection is ignored (the dependency was not asked), as the default
+        /// ``FailureClassifier`` does.
+        var breakerOutcome: CallOutcome {
+            switch self {
+            case .dependency(let outcome): outcome
+            case .policy(let code): code == .timedOut ? .failure : .ignored
+            }
+        }
+
+        /// What the concurrency limit learns: a success is a sample, a failure or timeout a drop, an
+        /// inner rejection nothing.
+        var concurrencyOutcome: ConcurrencyLimiterStateMachine<Instant>.Outcome {
+            switch breakerOutcome {
+            case .success: .success
+            case .failure: .dropped
+            case .ignored: .ignored
+            }
         }
     }
 
@@ -64,13 +103,32 @@ extension Replayer {
         var line: Int
         var outputIndex: Int
         var answers: Answers
-        /// Attempts executed so far (rejected ones are not executed).
+        var priority: Priority
+        var key: String?
+        /// Changes whenever the call moves on (see ``Event/phase``); unique over the whole replay.
+        var phase = 0
+        /// Attempts executed so far (attempts that never reached the dependency are not executed).
         var executions = 0
-        /// The breaker's permit for the current attempt.
+        /// The code that rejected the first attempt, when one did: the call then ends rejected.
+        var firstRejection: ResilienceError.Code?
+        /// The load shedder's permit, held for the whole call.
+        var shedPermit: LoadShedderStateMachine.Permit?
+        /// The breaker's permit for the current attempt, and when the breaker admitted it.
         var permit: Machine.Permit?
-        /// How the current attempt ends, and the duration the breaker records for it.
+        var admittedByBreakerAt = Instant.zero
+        /// The current attempt waits for a rate limiter's reservation, then goes on to the
+        /// concurrency limit (rather than starting over at the breaker).
+        var resumesAfterRateLimiter = false
+        /// The concurrency limit's token for the current attempt, or its place in that queue.
+        var concurrencyToken: ConcurrencyLimiterStateMachine<Instant>.Token?
+        var concurrencyTicket: ConcurrencyLimiterStateMachine<Instant>.Ticket?
+        /// The current attempt's place in the bulkhead's queue, or whether it holds a slot.
+        var bulkheadTicket: BulkheadStateMachine.Ticket?
+        var holdsBulkheadSlot = false
+        /// When the current attempt's timeout fires, if there is a timeout.
+        var deadline: Instant?
+        /// How the current attempt ends, once it reached the dependency.
         var end = AttemptEnd.dependency(.success)
-        var recordedDuration = Duration.zero
         /// The call's delays, from its first retry on.
         var schedule: RetrySchedule?
     }
@@ -84,7 +142,13 @@ extension Replayer {
         var budget: RetryBudgetStateMachine?
         /// A fresh schedule, copied for each call that retries.
         let freshSchedule: RetrySchedule?
+        var shedder: LoadShedderStateMachine?
+        var rateLimiter: KeyedTokenBucketStateMachine<String?, Instant>?
+        var concurrencyLimiter: ConcurrencyLimiterStateMachine<Instant>?
+        var bulkhead: BulkheadStateMachine?
+        let bulkheadMaxWait: Duration?
         var random: SplitMix64
+        let policyFile: String
         let traceFile: String
 
         var events = MinimumHeap<Event>()
@@ -92,20 +156,22 @@ extension Replayer {
         /// Calls in flight, by slot; slots of ended calls are reused.
         var calls: [Call] = []
         var freeSlots: [Int] = []
+        /// The calls waiting in the bulkhead's and the concurrency limit's queues, by ticket.
+        var bulkheadWaiters: [UInt64: Int] = [:]
+        var concurrencyWaiters: [UInt64: Int] = [:]
         var result = ReplayResult(lines: [], transitions: [])
 
         init(policy: PolicyFile, policyFile: String, traceFile: String, seed: UInt64) throws(LabInputError) {
             func invalid(_ error: ConfigurationError, in section: String) -> LabInputError {
                 LabInputError(file: policyFile, message: error.prefixingKey(with: section).description)
             }
+            self.policyFile = policyFile
             self.traceFile = traceFile
             random = SplitMix64(seed: seed)
-            if let configuration = policy.circuitBreaker {
-                do throws(ConfigurationError) {
-                    machine = try Machine(configuration: configuration, now: .zero)
-                } catch {
-                    throw invalid(error, in: "circuitBreaker")
-                }
+            do throws(ConfigurationError) {
+                machine = try policy.circuitBreaker.map { c throws(ConfigurationError) in try Machine(configuration: c, now: .zero) }
+            } catch {
+                throw invalid(error, in: "circuitBreaker")
             }
             if let configuration = policy.timeout {
                 do throws(ConfigurationError) {
@@ -131,6 +197,31 @@ extension Replayer {
                 freshSchedule = nil
                 maxAttempts = 1
             }
+            do throws(ConfigurationError) {
+                shedder = try policy.loadShedder.map { c throws(ConfigurationError) in try LoadShedderStateMachine(configuration: c) }
+            } catch {
+                throw invalid(error, in: "loadShedder")
+            }
+            do throws(ConfigurationError) {
+                rateLimiter = try policy.rateLimiter.map { c throws(ConfigurationError) in
+                    try KeyedTokenBucketStateMachine(configuration: c, now: .zero)
+                }
+            } catch {
+                throw invalid(error, in: "rateLimiter")
+            }
+            do throws(ConfigurationError) {
+                concurrencyLimiter = try policy.concurrencyLimit.map { c throws(ConfigurationError) in
+                    try ConcurrencyLimiterStateMachine(configuration: c)
+                }
+            } catch {
+                throw invalid(error, in: "concurrencyLimit")
+            }
+            do throws(ConfigurationError) {
+                bulkhead = try policy.bulkhead.map { c throws(ConfigurationError) in try BulkheadStateMachine(configuration: c) }
+            } catch {
+                throw invalid(error, in: "bulkhead")
+            }
+            bulkheadMaxWait = policy.bulkhead?.maxWait
         }
 
         mutating func handle(_ entry: Trace.Entry) throws(LabInputError) {
@@ -138,9 +229,10 @@ extension Replayer {
             try processEvents(upTo: now)
             switch entry.action {
             case .call(let outcome, let duration):
-                try startCall(.every(Trace.Attempt(outcome: outcome, duration: duration)), line: entry.line, now: now)
+                let answers = Answers.every(Trace.Attempt(outcome: outcome, duration: duration))
+                try startCall(answers, entry: entry, now: now)
             case .callWithAttempts(let attempts):
-                try startCall(.listed(attempts), line: entry.line, now: now)
+                try startCall(.listed(attempts), entry: entry, now: now)
             case .control(let control):
                 let transitions: [CircuitTransition]? = switch control {
                 case .forceOpen: machine?.forceOpen(now: now)
@@ -155,22 +247,35 @@ extension Replayer {
         }
 
         /// Handles every event due at or before `limit` (all of them when `limit` is nil), in order,
-        /// including those that handling them schedules.
+        /// including those that handling them schedules. Stale events are skipped.
         mutating func processEvents(upTo limit: Instant?) throws(LabInputError) {
             while let next = events.minimum {
                 if let limit, next.at > limit { break }
                 _ = events.removeMinimum()
+                guard calls[next.slot].phase == next.phase else { continue }
                 switch next.kind {
-                case .outcome: attemptEnded(slot: next.slot, at: next.at)
-                case .attemptStart: try startAttempt(slot: next.slot, at: next.at)
+                case .outcome:
+                    try endAttempt(slot: next.slot, with: calls[next.slot].end, at: next.at)
+                case .waitEnd:
+                    try waitEnded(slot: next.slot, because: next.wait, at: next.at)
+                case .attemptStart:
+                    if calls[next.slot].resumesAfterRateLimiter {
+                        calls[next.slot].resumesAfterRateLimiter = false
+                        try enterConcurrencyLimit(slot: next.slot, at: next.at)
+                    } else {
+                        try startAttempt(slot: next.slot, at: next.at)
+                    }
                 }
             }
         }
 
-        mutating func startCall(_ answers: Answers, line: Int, now: Instant) throws(LabInputError) {
+        /// A call line: the load shedder decides for the whole call, then its first attempt starts.
+        mutating func startCall(_ answers: Answers, entry: Trace.Entry, now: Instant) throws(LabInputError) {
             result.calls += 1
             budget?.recordFirstAttempts(1, at: now.offset)
-            let call = Call(line: line, outputIndex: result.lines.count, answers: answers)
+            let call = Call(
+                line: entry.line, outputIndex: result.lines.count, answers: answers, priority: entry.priority,
+                key: entry.key)
             result.lines.append("")  // filled in when the call ends
             let slot: Int
             if let free = freeSlots.popLast() {
@@ -180,24 +285,36 @@ extension Replayer {
                 slot = calls.count
                 calls.append(call)
             }
+            if shedder != nil {
+                let queued = (bulkhead?.queued ?? 0) + (concurrencyLimiter?.queued ?? 0)
+                switch shedder!.admit(priority: entry.priority, signals: LoadShedSignals(queueDepth: queued)) {
+                case .admitted(let permit):
+                    calls[slot].shedPermit = permit
+                case .shed:
+                    return try endAttempt(slot: slot, with: .policy(.loadShed), at: now)
+                }
+            }
             try startAttempt(slot: slot, at: now)
         }
 
-        /// Asks the breaker, then runs the call's next attempt until its end (or its timeout).
+        /// The breaker decides the attempt, then the rate limiter.
         mutating func startAttempt(slot: Int, at now: Instant) throws(LabInputError) {
-            let isFirst = calls[slot].executions == 0
             if let (decision, transition) = machine?.acquire(now: now) {
                 note(transition, at: now)
                 switch decision {
                 case .permitted(let permit):
                     calls[slot].permit = permit
+                    calls[slot].admittedByBreakerAt = now
                 case .rejected(let code, _):
-                    if isFirst { result.rejected[code.description, default: 0] += 1 }
-                    finish(slot: slot, with: .policy(code), at: now)
-                    return
+                    return try endAttempt(slot: slot, with: .policy(code), at: now)
                 }
             }
-            if isFirst { result.permitted += 1 }
+            try enterRateLimiter(slot: slot, at: now)
+        }
+
+        /// The dependency starts the current attempt at `now`: its outcome is due after the line's
+        /// duration, or when the timeout fires if that is sooner.
+        mutating func runDependency(slot: Int, at now: Instant) throws(LabInputError) {
             let number = calls[slot].executions + 1
             guard let answer = calls[slot].answers.answer(to: number) else {
                 let listed = number - 1
@@ -207,23 +324,28 @@ extension Replayer {
             }
             calls[slot].executions = number
             result.executions += 1
-            if let timeout, answer.duration >= timeout {
+            var end = now.advanced(by: answer.duration)
+            if let deadline = calls[slot].deadline, end >= deadline {
+                end = deadline
                 calls[slot].end = .policy(.timedOut)
-                calls[slot].recordedDuration = timeout
             } else {
                 calls[slot].end = .dependency(answer.outcome)
-                calls[slot].recordedDuration = answer.duration
             }
-            schedule(.outcome, at: now.advanced(by: calls[slot].recordedDuration), slot: slot)
+            schedule(.outcome, at: end, slot: slot)
         }
 
-        /// Records the attempt's outcome in the breaker, then retries the call or ends it.
-        mutating func attemptEnded(slot: Int, at now: Instant) {
-            let end = calls[slot].end
+        /// Ends the current attempt at `now` with `end`: gives back what it holds, records it in the
+        /// breaker, then retries the call or ends it.
+        mutating func endAttempt(slot: Int, with end: AttemptEnd, at now: Instant) throws(LabInputError) {
+            calls[slot].phase = nextPhase()
+            try releaseAdmission(slot: slot, end: end, at: now)
             if let permit = calls[slot].permit {
-                let recorded: CallOutcome = if case .dependency(let outcome) = end { outcome } else { .failure }
-                let transition = machine?.record(recorded, of: permit, duration: calls[slot].recordedDuration, now: now)
-                note(transition, at: now)
+                calls[slot].permit = nil
+                let duration = calls[slot].admittedByBreakerAt.duration(to: now)
+                note(machine?.record(end.breakerOutcome, of: permit, duration: duration, now: now), at: now)
+            }
+            if calls[slot].executions == 0, case .policy(let code) = end, code != .timedOut {
+                calls[slot].firstRejection = code
             }
             if end.isRetryable, calls[slot].executions < maxAttempts, budget != nil {
                 if budget!.tryRetry(at: now.offset) {
@@ -239,16 +361,27 @@ extension Replayer {
             finish(slot: slot, with: end, at: now)
         }
 
-        mutating func schedule(_ kind: Event.Kind, at instant: Instant, slot: Int) {
+        /// A new phase for a call that moves on; see ``Event/phase``.
+        mutating func nextPhase() -> Int {
             sequence += 1
-            events.insert(Event(at: instant, kind: kind, sequence: sequence, slot: slot))
+            return sequence
         }
 
-        /// Ends the call at `now` with `end`: writes its output line and frees its slot.
+        mutating func schedule(_ kind: Event.Kind, at instant: Instant, slot: Int, wait: WaitEnd = .timeout) {
+            sequence += 1
+            events.insert(Event(at: instant, kind: kind, sequence: sequence, slot: slot, phase: calls[slot].phase, wait: wait))
+        }
+
+        /// Ends the call at `now` with `end`: gives back the load shedder's permit, writes its output
+        /// line and frees its slot.
         mutating func finish(slot: Int, with end: AttemptEnd, at now: Instant) {
             let call = calls[slot]
-            let rejectedAtOnce = call.executions == 0
-            if !rejectedAtOnce {
+            if let permit = call.shedPermit { shedder?.release(permit) }
+            let rejectedAtOnce = call.firstRejection != nil
+            if let code = call.firstRejection {
+                result.rejected[code.description, default: 0] += 1
+            } else {
+                result.permitted += 1
                 switch end {
                 case .dependency(let outcome): result.outcomes[outcome, default: 0] += 1
                 case .policy(let code): result.endedByPolicy[code.description, default: 0] += 1
@@ -263,6 +396,7 @@ extension Replayer {
             }
             result.lines[call.outputIndex] = text + "}"
             calls[slot].schedule = nil
+            calls[slot].shedPermit = nil
             freeSlots.append(slot)
         }
 

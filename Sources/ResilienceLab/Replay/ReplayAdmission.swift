@@ -1,0 +1,122 @@
+import Resilience
+
+/// The admission-control stages of an attempt in a replay: rate limiter ▸ concurrency limit ▸ timeout
+/// ▸ bulkhead ▸ dependency, with the queues of the concurrency limit and the bulkhead.
+extension Replayer.Run {
+
+    /// The rate limiter takes a permit from the call's key's bucket: at once, after a reservation's
+    /// wait, or not at all (`rateLimited`).
+    mutating func enterRateLimiter(slot: Int, at now: Replayer.Instant) throws(LabInputError) {
+        guard rateLimiter != nil else { return try enterConcurrencyLimit(slot: slot, at: now) }
+        let decision: RateLimitDecision
+        do {
+            decision = try rateLimiter!.acquire(key: calls[slot].key, now: now).decision
+        } catch {
+            // A call costs 1 permit, and a valid configuration's burst is at least 1.
+            throw LabInputError(file: policyFile, message: "rateLimiter: \(error)")
+        }
+        switch decision {
+        case .admitted:
+            try enterConcurrencyLimit(slot: slot, at: now)
+        case .reserved(let reservation):
+            calls[slot].resumesAfterRateLimiter = true
+            schedule(.attemptStart, at: now.advanced(by: reservation.delay), slot: slot)
+        case .rejected:
+            try endAttempt(slot: slot, with: .policy(.rateLimited), at: now)
+        }
+    }
+
+    /// The concurrency limit admits the attempt, queues it (LIFO, evicting the oldest waiter from a
+    /// full queue), or rejects it (`loadShed`).
+    mutating func enterConcurrencyLimit(slot: Int, at now: Replayer.Instant) throws(LabInputError) {
+        guard concurrencyLimiter != nil else { return try startTimeout(slot: slot, at: now) }
+        switch concurrencyLimiter!.acquire(now: now) {
+        case .admitted(let token):
+            calls[slot].concurrencyToken = token
+            try startTimeout(slot: slot, at: now)
+        case .enqueued(let ticket, let evicted):
+            calls[slot].concurrencyTicket = ticket
+            concurrencyWaiters[ticket.id] = slot
+            schedule(.waitEnd, at: ticket.deadline, slot: slot, wait: .concurrencyMaxWait)
+            if let evicted, let evictedSlot = concurrencyWaiters.removeValue(forKey: evicted.id) {
+                calls[evictedSlot].concurrencyTicket = nil
+                try endAttempt(slot: evictedSlot, with: .policy(.loadShed), at: now)
+            }
+        case .rejected:
+            try endAttempt(slot: slot, with: .policy(.loadShed), at: now)
+        }
+    }
+
+    /// The attempt's timeout starts (it bounds the bulkhead's queue and the dependency), then the
+    /// bulkhead admits, queues (FIFO) or rejects it (`bulkheadFull`).
+    mutating func startTimeout(slot: Int, at now: Replayer.Instant) throws(LabInputError) {
+        calls[slot].deadline = timeout.map { now.advanced(by: $0) }
+        guard bulkhead != nil else { return try runDependency(slot: slot, at: now) }
+        switch bulkhead!.acquire() {
+        case .admitted:
+            calls[slot].holdsBulkheadSlot = true
+            try runDependency(slot: slot, at: now)
+        case .enqueued(let ticket):
+            calls[slot].bulkheadTicket = ticket
+            bulkheadWaiters[ticket.number] = slot
+            if let maxWait = bulkheadMaxWait {
+                schedule(.waitEnd, at: now.advanced(by: maxWait), slot: slot, wait: .bulkheadMaxWait)
+            }
+            if let deadline = calls[slot].deadline {
+                schedule(.waitEnd, at: deadline, slot: slot, wait: .timeout)
+            }
+        case .rejected:
+            try endAttempt(slot: slot, with: .policy(.bulkheadFull), at: now)
+        }
+    }
+
+    /// A queued attempt's wait ends before it was admitted: it leaves its queue and ends `timedOut`,
+    /// `bulkheadFull` or `loadShed`.
+    mutating func waitEnded(slot: Int, because reason: Replayer.WaitEnd, at now: Replayer.Instant) throws(LabInputError) {
+        switch reason {
+        case .timeout, .bulkheadMaxWait:
+            guard let ticket = calls[slot].bulkheadTicket else { return }
+            let left = reason == .timeout ? bulkhead!.cancel(ticket) : bulkhead!.expire(ticket)
+            guard left else { return }
+            bulkheadWaiters[ticket.number] = nil
+            calls[slot].bulkheadTicket = nil
+            try endAttempt(slot: slot, with: .policy(reason == .timeout ? .timedOut : .bulkheadFull), at: now)
+        case .concurrencyMaxWait:
+            guard let ticket = calls[slot].concurrencyTicket, concurrencyLimiter!.expire(ticket, now: now) else { return }
+            concurrencyWaiters[ticket.id] = nil
+            calls[slot].concurrencyTicket = nil
+            try endAttempt(slot: slot, with: .policy(.loadShed), at: now)
+        }
+    }
+
+    /// Gives back the bulkhead slot and the concurrency token the ending attempt holds, and admits the
+    /// waiters they free, at `now`.
+    mutating func releaseAdmission(slot: Int, end: Replayer.AttemptEnd, at now: Replayer.Instant) throws(LabInputError) {
+        calls[slot].deadline = nil
+        if calls[slot].holdsBulkheadSlot {
+            calls[slot].holdsBulkheadSlot = false
+            if let ticket = bulkhead!.release(), let next = bulkheadWaiters.removeValue(forKey: ticket.number) {
+                calls[next].bulkheadTicket = nil
+                calls[next].holdsBulkheadSlot = true
+                calls[next].phase = nextPhase()  // its pending wait ends are stale now
+                try runDependency(slot: next, at: now)
+            }
+        }
+        if let token = calls[slot].concurrencyToken {
+            calls[slot].concurrencyToken = nil
+            let released = concurrencyLimiter!.release(token, outcome: end.concurrencyOutcome, now: now)
+            for ticket in released.expired {
+                guard let expiredSlot = concurrencyWaiters.removeValue(forKey: ticket.id) else { continue }
+                calls[expiredSlot].concurrencyTicket = nil
+                try endAttempt(slot: expiredSlot, with: .policy(.loadShed), at: now)
+            }
+            for admission in released.admitted {
+                guard let next = concurrencyWaiters.removeValue(forKey: admission.ticket.id) else { continue }
+                calls[next].concurrencyTicket = nil
+                calls[next].concurrencyToken = admission.token
+                calls[next].phase = nextPhase()
+                try startTimeout(slot: next, at: now)
+            }
+        }
+    }
+}
