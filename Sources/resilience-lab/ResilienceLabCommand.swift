@@ -40,31 +40,41 @@ struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Replay a recorded trace of calls through a policy and print each decision as JSON.",
         discussion: """
-            POLICY.json may hold "retry", "circuitBreaker" and "timeout" sections, each optional; they \
-            run outermost first as retry > circuit breaker > timeout > dependency.
+            POLICY.json may hold "loadShedder", "retry", "circuitBreaker", "rateLimiter", \
+            "concurrencyLimit", "timeout" and "bulkhead" sections, each optional; they run outermost \
+            first as load shedder > retry > circuit breaker > rate limiter > concurrency limit > \
+            timeout > bulkhead > dependency, and the first that refuses an attempt names the reason.
 
             A call line gives one outcome for every attempt, {"at": 0, "outcome": "failure", \
             "duration": 100}, or one per attempt, {"at": 0, "attempts": [{"outcome": "failure", \
-            "duration": 100}, {"outcome": "success", "duration": 50}]}. Attempt k starts at s_k (s_1 = \
-            at). The breaker is asked at s_k; a rejection ends the call there and is never retried. A \
-            permitted attempt lasts its duration d_k; with a timeout t, d_k >= t ends it at s_k + t as \
-            timedOut (a failure lasting t for the breaker). At the end, success and ignored end the \
-            call; failure and timedOut are retried while k < maxAttempts and the retry budget (first \
-            attempts counted at each call's start) grants it; attempt k+1 starts after the call's own \
-            backoff delay. Jitter draws from SplitMix64 seeded with --seed (default 0). At one \
-            instant: due outcomes (due order, then admission order), then due retries (in scheduling \
-            order), then the line. A call that executes more attempts than its line lists is bad input.
+            "duration": 100}, {"outcome": "success", "duration": 50}]}; either may add "priority" \
+            (low, normal, high, critical: for the load shedder) and "key" (the rate limiter's bucket). \
+            Calls overlap: a running call holds its places in the shedder, the concurrency limit and \
+            the bulkhead. The shedder decides once per call. Attempt k starts at s_k (s_1 = at): the \
+            breaker, then the rate limiter (at once, after a reservation within maxWait, or \
+            rateLimited), then the concurrency limit (LIFO queue; loadShed), where the attempt's \
+            timeout t starts (c_k), then the bulkhead (FIFO queue with maxWait; bulkheadFull). \
+            Admitted at a_k, the dependency answers after d_k; if a_k + d_k >= c_k + t the attempt \
+            ends timedOut at c_k + t (a failure for the breaker; inner rejections are ignored by it). \
+            Rejections are never retried; failure and timedOut are retried while k < maxAttempts and \
+            the retry budget (first attempts counted at each call's start) grants it; attempt k+1 \
+            starts after the call's own backoff delay. Jitter draws from SplitMix64 seeded with \
+            --seed (default 0). At one instant: due outcomes (due order, then admission order; freed \
+            slots go to waiters), then ending waits, then due retries and reservations (in \
+            scheduling order), then the line. A call that executes more attempts than its line lists \
+            is bad input.
 
             Prints one JSON object per trace line, in input order. For a call:
               {"line": N, "decision": D, "reason": R, "state": S}
-            D ("permitted" or "rejected") and R (null, "circuitOpen" or "halfOpenFull") are \
-            the first attempt's admission; S is the breaker's state right after the call's final \
-            outcome was recorded, or its rejection (no "state" without a circuit breaker). A line \
-            with "attempts" adds
+            D is "rejected" when a policy refused the first attempt, R then its code (loadShed, \
+            circuitOpen, halfOpenFull, rateLimited, bulkheadFull), else "permitted" with R null; S is \
+            the breaker's state right after the call ended (no "state" without a circuit breaker). \
+            A line with "attempts" adds
               "attempts": K, "outcome": O, "finishedAt": MS
-            K attempts executed, O the final outcome (success, failure, ignored, timedOut, \
-            circuitOpen or halfOpenFull), MS when the call ended (exact milliseconds). A \
-            single-outcome line keeps the four fields only. For a control or observe line:
+            K attempts that reached the dependency, O the final outcome (success, failure, ignored, \
+            timedOut, or the code of the rejection that ended it), MS when the call ended (exact \
+            milliseconds). A single-outcome line keeps the four fields only. For a control or \
+            observe line:
               {"line": N, "state": S}
             Bad input exits with status 2 and prints nothing on stdout.
             """
