@@ -1,0 +1,94 @@
+import Resilience
+
+/// A choice among values with weights: the priorities or operation types of simulated traffic.
+///
+/// ```swift
+/// let operations = try WeightedMix([("read", 8), ("write", 2)])   // 80 % reads
+/// ```
+///
+/// Weights are relative (they need not sum to 1). **Drawing** (``pick(_:)``): one 64-bit draw `x` picks
+/// the first entry whose cumulative threshold exceeds it, the thresholds being the cumulative weights
+/// over the total scaled to `2⁶⁴` (the last entry with a positive weight ends at `2⁶⁴ − 1`). An entry
+/// of weight 0 is never picked. A mix of one entry draws nothing.
+public struct WeightedMix<Value: Sendable & Hashable>: Sendable, Hashable {
+    /// One value and its weight.
+    public struct Entry: Sendable, Hashable {
+        /// The value.
+        public var value: Value
+        /// Its relative weight (`>= 0`).
+        public var weight: Double
+
+        /// Creates an entry.
+        public init(value: Value, weight: Double) {
+            self.value = value
+            self.weight = weight
+        }
+    }
+
+    /// The entries, in the order given.
+    public let entries: [Entry]
+    /// Cumulative thresholds of the entries, in units of `2⁻⁶⁴`.
+    private let thresholds: [UInt64]
+
+    /// A mix that is always `value`.
+    public static func only(_ value: Value) -> Self {
+        Self(validated: [Entry(value: value, weight: 1)])
+    }
+
+    /// A mix of `entries`.
+    /// - Throws: ``ConfigurationError`` naming `[i].weight` when a weight is negative or not finite,
+    ///   `[i]` when a value repeats, or the mix itself (key `""`) when it is empty or every weight is 0.
+    public init(_ entries: [(Value, Double)]) throws(ConfigurationError) {
+        let entries = entries.map { Entry(value: $0.0, weight: $0.1) }
+        try Self.validate(entries)
+        self.init(validated: entries)
+    }
+
+    private init(validated entries: [Entry]) {
+        self.entries = entries
+        let total = entries.reduce(0) { $0 + $1.weight }
+        let lastPositive = entries.lastIndex { $0.weight > 0 } ?? (entries.count - 1)
+        var cumulative = 0.0
+        var thresholds: [UInt64] = []
+        for (index, entry) in entries.enumerated() {
+            cumulative += entry.weight
+            let fraction = cumulative / total
+            if index >= lastPositive || fraction >= 1 {
+                thresholds.append(UInt64.max)
+            } else {
+                thresholds.append(UInt64(fraction * 18_446_744_073_709_551_616.0))
+            }
+        }
+        self.thresholds = thresholds
+    }
+
+    static func validate(_ entries: [Entry]) throws(ConfigurationError) {
+        try SimulationCheck.that(!entries.isEmpty, "", "{}", "at least one entry")
+        var total = 0.0
+        for (index, entry) in entries.enumerated() {
+            try SimulationCheck.that(
+                entry.weight >= 0 && entry.weight.isFinite, "[\(index)].weight", SimulationCheck.text(entry.weight), ">= 0")
+            try SimulationCheck.that(
+                !entries[..<index].contains { $0.value == entry.value }, "[\(index)]", "\(entry.value)",
+                "each value once")
+            total += entry.weight
+        }
+        try SimulationCheck.that(total > 0, "", "weights summing to 0", "at least one weight > 0")
+    }
+
+    /// The index in ``entries`` of one value drawn from `random` (see the type's documentation).
+    @inline(__always)
+    public func pickIndex(_ random: inout SplitMix64) -> Int {
+        if thresholds.count == 1 { return 0 }
+        let draw = random.next()
+        var index = 0
+        while draw >= thresholds[index] && index < thresholds.count - 1 { index += 1 }
+        return index
+    }
+
+    /// One value drawn from `random` (see the type's documentation).
+    @inline(__always)
+    public func pick(_ random: inout SplitMix64) -> Value {
+        entries[pickIndex(&random)].value
+    }
+}

@@ -1,0 +1,101 @@
+import Resilience
+import Testing
+@testable import ResilienceLab
+
+@Suite("Simulation: service-time distributions, weighted mixes, latency recorder")
+struct SimulationDistributionTests {
+    let logNormal = ServiceTimeDistribution.logNormal(median: .milliseconds(20), p99: .milliseconds(200))
+
+    func samples(_ distribution: ServiceTimeDistribution, count: Int, seed: UInt64) -> [Duration] {
+        var random = SplitMix64(seed: seed)
+        var sampler = ServiceTimeSampler(distribution)
+        return (0..<count).map { _ in sampler.sample(&random) }
+    }
+
+    @Test("the same seed gives the same samples; another seed other ones")
+    func determinism() {
+        let first = samples(logNormal, count: 1_000, seed: 7)
+        #expect(first == samples(logNormal, count: 1_000, seed: 7))
+        #expect(first != samples(logNormal, count: 1_000, seed: 8))
+        var random = SplitMix64(seed: 7)
+        #expect(logNormal.sample(using: &random) == first[0])
+        // Box–Muller draws exactly two numbers per sample.
+        #expect(random.state == SplitMix64(seed: 7).state &+ 2 &* 0x9E37_79B9_7F4A_7C15)
+    }
+
+    @Test("log-normal: median and p99 of 100k samples within 3 % of the parameters; mean as documented")
+    func logNormalPercentiles() {
+        let sorted = samples(logNormal, count: 100_000, seed: 1).sorted()
+        let median = Double(SimulationMath.nanoseconds(sorted[50_000])) / 1e6
+        let p99 = Double(SimulationMath.nanoseconds(sorted[99_000])) / 1e6
+        #expect(abs(median - 20) / 20 < 0.03, "median \(median) ms")
+        #expect(abs(p99 - 200) / 200 < 0.03, "p99 \(p99) ms")
+        let total = sorted.reduce(0.0) { $0 + Double(SimulationMath.nanoseconds($1)) }
+        let mean = total / 100_000 / 1e6
+        let expected = Double(SimulationMath.nanoseconds(logNormal.mean)) / 1e6
+        #expect(abs(expected - 32.61) < 0.05, "documented mean \(expected)")
+        #expect(abs(mean - expected) / expected < 0.03, "sample mean \(mean)")
+    }
+
+    @Test("empirical picks only the given values, each about equally often; constant is constant")
+    func empiricalAndConstant() {
+        let values: [Duration] = [.milliseconds(1), .milliseconds(5), .milliseconds(40)]
+        let drawn = samples(.empirical(values), count: 30_000, seed: 3)
+        #expect(Set(drawn) == Set(values))
+        for value in values {
+            let share = drawn.filter { $0 == value }.count
+            #expect(abs(share - 10_000) < 400, "\(value): \(share)")
+        }
+        #expect(Set(samples(.constant(.milliseconds(3)), count: 10, seed: 3)) == [.milliseconds(3)])
+        #expect(ServiceTimeDistribution.empirical(values).mean == .nanoseconds(15_333_333))
+    }
+
+    @Test("invalid distributions name the parameter")
+    func validation() {
+        #expect(throws: ConfigurationError(key: "logNormal.p99", value: "20ms", allowed: "> median (20ms)")) {
+            try ServiceTimeDistribution.logNormal(median: .milliseconds(20), p99: .milliseconds(20)).validate()
+        }
+        #expect(throws: ConfigurationError(key: "logNormal.median", value: "0s", allowed: "> 0")) {
+            try ServiceTimeDistribution.logNormal(median: .zero, p99: .milliseconds(20)).validate()
+        }
+        #expect(throws: ConfigurationError(key: "empirical", value: "[]", allowed: "at least one duration")) {
+            try ServiceTimeDistribution.empirical([]).validate()
+        }
+    }
+
+    @Test("a weighted mix picks by weight and never a zero weight")
+    func weightedMix() throws {
+        let mix = try WeightedMix<Priority>([(.low, 1), (.normal, 0), (.high, 3)])
+        var random = SplitMix64(seed: 5)
+        var counts: [Priority: Int] = [:]
+        for _ in 0..<40_000 { counts[mix.pick(&random), default: 0] += 1 }
+        #expect(counts[.normal] == nil)
+        #expect(abs((counts[.low] ?? 0) - 10_000) < 400)
+        #expect(abs((counts[.high] ?? 0) - 30_000) < 400)
+        #expect(throws: ConfigurationError(key: "[1].weight", value: "-1", allowed: ">= 0")) {
+            try WeightedMix<String>([("a", 1), ("b", -1)])
+        }
+    }
+
+    @Test("latency recorder: percentiles to 3 significant digits, merge adds counts")
+    func latencyRecorder() {
+        var first = LatencyRecorder()
+        for millisecond in 1...1_000 { first.record(.milliseconds(Int64(millisecond))) }
+        #expect(first.count == 1_000)
+        #expect(abs(SimulationMath.nanoseconds(first.p50) - 500_000_000) <= 500_000)
+        #expect(abs(SimulationMath.nanoseconds(first.p90) - 900_000_000) <= 900_000)
+        #expect(abs(SimulationMath.nanoseconds(first.p99) - 990_000_000) <= 990_000)
+        #expect(abs(SimulationMath.nanoseconds(first.p999) - 999_000_000) <= 999_000)
+        var second = LatencyRecorder()
+        for _ in 0..<1_000 { second.record(.seconds(2)) }
+        second.record(.nanoseconds(10))
+        second.record(.seconds(7_200))
+        #expect(second.clampedCount == 2)
+        first.merge(second)
+        #expect(first.count == 2_002)
+        #expect(first.clampedCount == 2)
+        #expect(abs(SimulationMath.nanoseconds(first.p90) - 2_000_000_000) <= 2_000_000)
+        #expect(first.max == .microseconds(3_600_000_000) || abs(SimulationMath.nanoseconds(first.max) - 3_600_000_000_000) <= 3_600_000_000)
+        #expect(LatencyRecorder().p99 == .zero)
+    }
+}
