@@ -206,7 +206,7 @@ struct LabSupportTests {
     @Test("ordinals name attempts")
     func ordinals() {
         let numbers = [1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111, 112]
-        #expect(numbers.map(Replayer.Run.ordinal) == [
+        #expect(numbers.map(TraceReplayHost.ordinal) == [
             "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "101st", "111th", "112th",
         ])
     }

@@ -70,9 +70,6 @@ import Resilience
 /// (when the call ended, in milliseconds, exact: `153.25`). A single-outcome line keeps the four fields
 /// only, whatever the policy. Controls and observations get `{"line": N, "state": S}`.
 public enum Replayer {
-    typealias Instant = ManualClock.Instant
-    typealias Machine = CircuitBreakerStateMachine<Instant>
-
     /// Replays `trace` through `policy`, with the jitter drawn from ``SplitMix64`` seeded with `seed`.
     /// - Parameters:
     ///   - policyFile: the policy's file, named in errors about the policy.
@@ -82,11 +79,16 @@ public enum Replayer {
     public static func replay(
         _ trace: Trace, policy: PolicyFile, policyFile: String, traceFile: String, seed: UInt64 = 0
     ) throws(LabInputError) -> ReplayResult {
-        var run = try Run(policy: policy, policyFile: policyFile, traceFile: traceFile, seed: seed)
+        var run = try PolicyRun(
+            policy: policy, policyFile: policyFile, seed: seed, host: TraceReplayHost(traceFile: traceFile))
         for entry in trace.entries {
-            try run.handle(entry)
+            try TraceReplayHost.handle(entry, in: &run)
         }
         try run.processEvents(upTo: nil)
-        return run.result
+        var result = run.host.result
+        result.executions = run.executions
+        result.retries = run.retries
+        result.retriesDeniedByBudget = run.retriesDeniedByBudget
+        return result
     }
 }

@@ -1,12 +1,12 @@
 import Resilience
 
-/// The admission-control stages of an attempt in a replay: rate limiter ▸ concurrency limit ▸ timeout
+/// The admission-control stages of an attempt in a ``PolicyRun``: rate limiter ▸ concurrency limit ▸ timeout
 /// ▸ bulkhead ▸ dependency, with the queues of the concurrency limit and the bulkhead.
-extension Replayer.Run {
+extension PolicyRun {
 
     /// The rate limiter takes a permit from the call's key's bucket: at once, after a reservation's
     /// wait, or not at all (`rateLimited`).
-    mutating func enterRateLimiter(slot: Int, at now: Replayer.Instant) throws(LabInputError) {
+    mutating func enterRateLimiter(slot: Int, at now: Instant) throws(LabInputError) {
         guard rateLimiter != nil else { return try enterConcurrencyLimit(slot: slot, at: now) }
         let decision: RateLimitDecision
         do {
@@ -28,7 +28,7 @@ extension Replayer.Run {
 
     /// The concurrency limit admits the attempt, queues it (LIFO, evicting the oldest waiter from a
     /// full queue), or rejects it (`loadShed`).
-    mutating func enterConcurrencyLimit(slot: Int, at now: Replayer.Instant) throws(LabInputError) {
+    mutating func enterConcurrencyLimit(slot: Int, at now: Instant) throws(LabInputError) {
         guard concurrencyLimiter != nil else { return try startTimeout(slot: slot, at: now) }
         switch concurrencyLimiter!.acquire(now: now) {
         case .admitted(let token):
@@ -49,7 +49,7 @@ extension Replayer.Run {
 
     /// The attempt's timeout starts (it bounds the bulkhead's queue and the dependency), then the
     /// bulkhead admits, queues (FIFO) or rejects it (`bulkheadFull`).
-    mutating func startTimeout(slot: Int, at now: Replayer.Instant) throws(LabInputError) {
+    mutating func startTimeout(slot: Int, at now: Instant) throws(LabInputError) {
         calls[slot].deadline = timeout.map { now.advanced(by: $0) }
         guard bulkhead != nil else { return try runDependency(slot: slot, at: now) }
         switch bulkhead!.acquire() {
@@ -72,7 +72,7 @@ extension Replayer.Run {
 
     /// A queued attempt's wait ends before it was admitted: it leaves its queue and ends `timedOut`,
     /// `bulkheadFull` or `loadShed`.
-    mutating func waitEnded(slot: Int, because reason: Replayer.WaitEnd, at now: Replayer.Instant) throws(LabInputError) {
+    mutating func waitEnded(slot: Int, because reason: WaitEnd, at now: Instant) throws(LabInputError) {
         switch reason {
         case .timeout, .bulkheadMaxWait:
             guard let ticket = calls[slot].bulkheadTicket else { return }
@@ -91,7 +91,7 @@ extension Replayer.Run {
 
     /// Gives back the bulkhead slot and the concurrency token the ending attempt holds, and admits the
     /// waiters they free, at `now`.
-    mutating func releaseAdmission(slot: Int, end: Replayer.AttemptEnd, at now: Replayer.Instant) throws(LabInputError) {
+    mutating func releaseAdmission(slot: Int, end: AttemptEnd, at now: Instant) throws(LabInputError) {
         calls[slot].deadline = nil
         if calls[slot].holdsBulkheadSlot {
             calls[slot].holdsBulkheadSlot = false

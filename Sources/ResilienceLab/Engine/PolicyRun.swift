@@ -1,0 +1,444 @@
+import Resilience
+
+/// What drives a ``PolicyRun``: where attempts get their answers (a trace's lines, or a simulated
+/// dependency) and what is recorded when a call ends. The run calls these hooks; the host keeps its
+/// own state in ``PolicyRun/host`` and its per-call data in ``PolicyRun/Call/data``.
+protocol PolicyRunHost {
+    /// What the host keeps per call.
+    associatedtype CallData
+
+    /// The current attempt of the call at `slot` passed every policy and reaches the dependency at
+    /// `now`: find its answer and report it with ``PolicyRun/answer(slot:outcome:at:)`` (now or later).
+    static func runDependency(_ run: inout PolicyRun<Self>, slot: Int, at now: PolicyRun<Self>.Instant) throws(LabInputError)
+
+    /// The current attempt of the call at `slot` ends at `now` with `end`, before the run releases what
+    /// it holds, records it in the breaker or retries it (`reachedDependency`: the attempt was given to
+    /// ``runDependency(_:slot:at:)``).
+    static func attemptEnding(
+        _ run: inout PolicyRun<Self>, slot: Int, end: AttemptEnd, reachedDependency: Bool, at now: PolicyRun<Self>.Instant)
+
+    /// The call at `slot` ends at `now` with `end`; its slot is freed right after.
+    static func callEnded(_ run: inout PolicyRun<Self>, slot: Int, end: AttemptEnd, at now: PolicyRun<Self>.Instant)
+
+    /// An event the host scheduled with ``PolicyRun/scheduleHostEvent(at:)`` is due.
+    static func hostEvent(_ run: inout PolicyRun<Self>, at now: PolicyRun<Self>.Instant) throws(LabInputError)
+
+    /// The circuit breaker changed state at `now`.
+    static func breakerChanged(_ run: inout PolicyRun<Self>, _ transition: CircuitTransition, at now: PolicyRun<Self>.Instant)
+}
+
+/// How a call's attempt ends: with the dependency's outcome, or by a policy (`timedOut`, or a
+/// rejection).
+enum AttemptEnd: Equatable {
+    case dependency(CallOutcome)
+    case policy(ResilienceError.Code)
+
+    var name: String {
+        switch self {
+        case .dependency(let outcome): outcome.rawValue
+        case .policy(let code): code.description
+        }
+    }
+
+    /// Whether a retry policy retries it: failures and timeouts.
+    var isRetryable: Bool {
+        self == .dependency(.failure) || self == .policy(.timedOut)
+    }
+
+    /// What the circuit breaker records: the dependency's outcome; a timeout is a failure; an inner
+    /// policy's rejection is ignored (the dependency was not asked), as the default
+    /// ``FailureClassifier`` does.
+    var breakerOutcome: CallOutcome {
+        switch self {
+        case .dependency(let outcome): outcome
+        case .policy(let code): code == .timedOut ? .failure : .ignored
+        }
+    }
+
+    /// What the concurrency limit learns: a success is a sample, a failure or timeout a drop, an
+    /// inner rejection nothing.
+    var concurrencyOutcome: ConcurrencyLimiterStateMachine<ManualClock.Instant>.Outcome {
+        switch breakerOutcome {
+        case .success: .success
+        case .failure: .dropped
+        case .ignored: .ignored
+        }
+    }
+}
+
+/// The policies of a ``PolicyFile`` run in virtual time over calls that overlap, with the same pure
+/// logic the policies use in production (``CircuitBreakerStateMachine``, ``RetrySchedule``,
+/// ``RetryBudgetStateMachine``, ``LoadShedderStateMachine``, ``KeyedTokenBucketStateMachine``,
+/// ``ConcurrencyLimiterStateMachine``, ``BulkheadStateMachine``). The replay (``Replayer``) and the
+/// simulator (``Simulator``) both drive it; the exact rules (order of the policies, what an attempt
+/// holds, what is retried, what happens at one instant) are documented on ``Replayer``.
+///
+/// The driver starts calls with ``startCall(data:priority:key:at:)`` in time order, calling
+/// ``processEvents(upTo:)`` with the call's instant first, and ``processEvents(upTo:)`` with `nil` at
+/// the end; the host answers attempts (see ``PolicyRunHost``).
+struct PolicyRun<Host: PolicyRunHost> {
+    typealias Instant = ManualClock.Instant
+    typealias Machine = CircuitBreakerStateMachine<Instant>
+
+    /// Something a call in flight (or the host) waits for. Ordered by (instant, kind, sequence), the
+    /// order in which the run handles them.
+    struct Event: Comparable {
+        enum Kind: UInt8 {
+            /// The current attempt's outcome is due (the dependency answered, or the timeout fired while
+            /// it ran).
+            case outcome = 0
+            /// The host's own event (the simulated dependency's worker becomes free).
+            case host = 1
+            /// A queued attempt's wait ends: `maxWait` of the bulkhead or the concurrency limit, or the
+            /// timeout while it waits for the bulkhead.
+            case waitEnd = 2
+            /// An attempt goes on: a retry starts, or a rate limiter's reservation is due.
+            case attemptStart = 3
+        }
+
+        var at: Instant
+        var kind: Kind
+        /// Increases with every event scheduled: admission order for outcomes, scheduling order for
+        /// the rest.
+        var sequence: Int
+        /// The call's slot in ``PolicyRun/calls`` (unused for host events).
+        var slot: Int
+        /// The call's ``Call/phase`` when the event was scheduled: an event whose call has moved on
+        /// since (a queued attempt admitted before its wait ended) is stale and skipped.
+        var phase: Int
+        /// For ``Kind/waitEnd``: why the wait ends.
+        var wait: WaitEnd = .timeout
+
+        static func < (lhs: Event, rhs: Event) -> Bool {
+            if lhs.at != rhs.at { return lhs.at < rhs.at }
+            if lhs.kind != rhs.kind { return lhs.kind.rawValue < rhs.kind.rawValue }
+            return lhs.sequence < rhs.sequence
+        }
+    }
+
+    /// Why a queued attempt stops waiting.
+    enum WaitEnd {
+        /// The attempt's timeout fired while it waited for the bulkhead.
+        case timeout
+        /// The bulkhead's `maxWait` elapsed.
+        case bulkheadMaxWait
+        /// The concurrency limit's `maxWait` elapsed.
+        case concurrencyMaxWait
+    }
+
+    /// A call that has not ended yet.
+    struct Call {
+        /// The host's data about the call.
+        var data: Host.CallData
+        var priority: Priority
+        var key: String?
+        /// Changes whenever the call moves on (see ``Event/phase``); unique over the whole run.
+        var phase = 0
+        /// Attempts executed so far (attempts that never reached the dependency are not executed).
+        var executions = 0
+        /// Whether the current attempt was given to the dependency and has not ended yet.
+        var atDependency = false
+        /// The code that rejected the first attempt, when one did: the call then ends rejected.
+        var firstRejection: ResilienceError.Code?
+        /// Whether the load shedder shed the call (its `loadShed` is the shedder's, not the
+        /// concurrency limit's).
+        var shed = false
+        /// The load shedder's permit, held for the whole call.
+        var shedPermit: LoadShedderStateMachine.Permit?
+        /// The breaker's permit for the current attempt, and when the breaker admitted it.
+        var permit: Machine.Permit?
+        var admittedByBreakerAt = Instant.zero
+        /// The current attempt waits for a rate limiter's reservation, then goes on to the
+        /// concurrency limit (rather than starting over at the breaker).
+        var resumesAfterRateLimiter = false
+        /// The concurrency limit's token for the current attempt, or its place in that queue.
+        var concurrencyToken: ConcurrencyLimiterStateMachine<Instant>.Token?
+        var concurrencyTicket: ConcurrencyLimiterStateMachine<Instant>.Ticket?
+        /// The current attempt's place in the bulkhead's queue, or whether it holds a slot.
+        var bulkheadTicket: BulkheadStateMachine.Ticket?
+        var holdsBulkheadSlot = false
+        /// When the current attempt's timeout fires, if there is a timeout.
+        var deadline: Instant?
+        /// How the current attempt ends, once it reached the dependency.
+        var end = AttemptEnd.dependency(.success)
+        /// The server's `Retry-After` hint on the current attempt's answer, if any.
+        var retryAfter: Duration?
+        /// The call's delays, from its first retry on.
+        var schedule: RetrySchedule?
+    }
+
+    var host: Host
+    var machine: Machine?
+    let timeout: Duration?
+    /// 1 without a retry policy.
+    let maxAttempts: Int
+    var budget: RetryBudgetStateMachine?
+    /// A fresh schedule, copied for each call that retries.
+    let freshSchedule: RetrySchedule?
+    var shedder: LoadShedderStateMachine?
+    var rateLimiter: KeyedTokenBucketStateMachine<String?, Instant>?
+    var concurrencyLimiter: ConcurrencyLimiterStateMachine<Instant>?
+    var bulkhead: BulkheadStateMachine?
+    let bulkheadMaxWait: Duration?
+    /// The jitter of retry delays.
+    var random: SplitMix64
+    let policyFile: String
+
+    var events = MinimumHeap<Event>()
+    var sequence = 0
+    /// Calls in flight, by slot; slots of ended calls are reused.
+    var calls: [Call] = []
+    var freeSlots: [Int] = []
+    /// The calls waiting in the bulkhead's and the concurrency limit's queues, by ticket.
+    var bulkheadWaiters: [UInt64: Int] = [:]
+    var concurrencyWaiters: [UInt64: Int] = [:]
+
+    /// Calls started.
+    var callsStarted = 0
+    /// Attempts executed, over all calls (a rejected attempt is not executed).
+    var executions = 0
+    /// Retries the retry policy decided on (each then started, possibly to be rejected by the breaker).
+    var retries = 0
+    /// Retries the retry budget denied (each ended its call).
+    var retriesDeniedByBudget = 0
+
+    /// A run of `policy`'s policies, with retry jitter drawn from ``SplitMix64`` seeded with `seed`.
+    /// - Throws: ``LabInputError`` naming `policyFile` and the section when a configuration is rejected.
+    init(policy: PolicyFile, policyFile: String, seed: UInt64, host: Host) throws(LabInputError) {
+        func invalid(_ error: ConfigurationError, in section: String) -> LabInputError {
+            LabInputError(file: policyFile, message: error.prefixingKey(with: section).description)
+        }
+        self.host = host
+        self.policyFile = policyFile
+        random = SplitMix64(seed: seed)
+        do throws(ConfigurationError) {
+            machine = try policy.circuitBreaker.map { c throws(ConfigurationError) in try Machine(configuration: c, now: .zero) }
+        } catch {
+            throw invalid(error, in: "circuitBreaker")
+        }
+        if let configuration = policy.timeout {
+            do throws(ConfigurationError) {
+                try configuration.validate()
+            } catch {
+                throw invalid(error, in: "timeout")
+            }
+            timeout = configuration.duration
+        } else {
+            timeout = nil
+        }
+        if let configuration = policy.retry {
+            do throws(ConfigurationError) {
+                freshSchedule = try RetrySchedule(configuration: configuration)
+                budget = try RetryBudgetStateMachine(
+                    ratio: configuration.budgetRatio, minPerSecond: configuration.budgetMinPerSecond,
+                    window: configuration.budgetWindow)
+            } catch {
+                throw invalid(error, in: "retry")
+            }
+            maxAttempts = configuration.maxAttempts
+        } else {
+            freshSchedule = nil
+            maxAttempts = 1
+        }
+        do throws(ConfigurationError) {
+            shedder = try policy.loadShedder.map { c throws(ConfigurationError) in try LoadShedderStateMachine(configuration: c) }
+        } catch {
+            throw invalid(error, in: "loadShedder")
+        }
+        do throws(ConfigurationError) {
+            rateLimiter = try policy.rateLimiter.map { c throws(ConfigurationError) in
+                try KeyedTokenBucketStateMachine(configuration: c, now: .zero)
+            }
+        } catch {
+            throw invalid(error, in: "rateLimiter")
+        }
+        do throws(ConfigurationError) {
+            concurrencyLimiter = try policy.concurrencyLimit.map { c throws(ConfigurationError) in
+                try ConcurrencyLimiterStateMachine(configuration: c)
+            }
+        } catch {
+            throw invalid(error, in: "concurrencyLimit")
+        }
+        do throws(ConfigurationError) {
+            bulkhead = try policy.bulkhead.map { c throws(ConfigurationError) in try BulkheadStateMachine(configuration: c) }
+        } catch {
+            throw invalid(error, in: "bulkhead")
+        }
+        bulkheadMaxWait = policy.bulkhead?.maxWait
+    }
+
+    /// Handles every event due at or before `limit` (all of them when `limit` is nil), in order,
+    /// including those that handling them schedules. Stale events are skipped.
+    mutating func processEvents(upTo limit: Instant?) throws(LabInputError) {
+        while let next = events.minimum {
+            if let limit, next.at > limit { break }
+            _ = events.removeMinimum()
+            if next.kind == .host {
+                try Host.hostEvent(&self, at: next.at)
+                continue
+            }
+            guard calls[next.slot].phase == next.phase else { continue }
+            switch next.kind {
+            case .outcome:
+                try endAttempt(slot: next.slot, with: calls[next.slot].end, at: next.at)
+            case .waitEnd:
+                try waitEnded(slot: next.slot, because: next.wait, at: next.at)
+            case .attemptStart:
+                if calls[next.slot].resumesAfterRateLimiter {
+                    calls[next.slot].resumesAfterRateLimiter = false
+                    try enterConcurrencyLimit(slot: next.slot, at: next.at)
+                } else {
+                    try startAttempt(slot: next.slot, at: next.at)
+                }
+            case .host:
+                break
+            }
+        }
+    }
+
+    /// A call starts at `now`: the load shedder decides for the whole call, then its first attempt
+    /// starts. Returns the call's slot.
+    @discardableResult
+    mutating func startCall(data: Host.CallData, priority: Priority, key: String?, at now: Instant) throws(LabInputError) -> Int {
+        callsStarted += 1
+        budget?.recordFirstAttempts(1, at: now.offset)
+        let call = Call(data: data, priority: priority, key: key)
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            calls[slot] = call
+        } else {
+            slot = calls.count
+            calls.append(call)
+        }
+        if shedder != nil {
+            let queued = (bulkhead?.queued ?? 0) + (concurrencyLimiter?.queued ?? 0)
+            switch shedder!.admit(priority: priority, signals: LoadShedSignals(queueDepth: queued)) {
+            case .admitted(let permit):
+                calls[slot].shedPermit = permit
+            case .shed:
+                calls[slot].shed = true
+                try endAttempt(slot: slot, with: .policy(.loadShed), at: now)
+                return slot
+            }
+        }
+        try startAttempt(slot: slot, at: now)
+        return slot
+    }
+
+    /// The breaker decides the attempt, then the rate limiter.
+    mutating func startAttempt(slot: Int, at now: Instant) throws(LabInputError) {
+        calls[slot].retryAfter = nil
+        if let (decision, transition) = machine?.acquire(now: now) {
+            note(transition, at: now)
+            switch decision {
+            case .permitted(let permit):
+                calls[slot].permit = permit
+                calls[slot].admittedByBreakerAt = now
+            case .rejected(let code, _):
+                return try endAttempt(slot: slot, with: .policy(code), at: now)
+            }
+        }
+        try enterRateLimiter(slot: slot, at: now)
+    }
+
+    /// The current attempt passed every policy at `now`: it is executed, and the host finds its answer.
+    mutating func runDependency(slot: Int, at now: Instant) throws(LabInputError) {
+        calls[slot].atDependency = true
+        try Host.runDependency(&self, slot: slot, at: now)
+    }
+
+    /// The dependency answers the current attempt `outcome` at `instant` (a new phase of the call, so
+    /// that an event scheduled for it before is stale): its end is due then, or when its timeout fires
+    /// if that is sooner (it then ends `timedOut`).
+    mutating func answer(slot: Int, outcome: CallOutcome, at instant: Instant) {
+        calls[slot].phase = nextPhase()
+        if let deadline = calls[slot].deadline, instant >= deadline {
+            calls[slot].end = .policy(.timedOut)
+            schedule(.outcome, at: deadline, slot: slot)
+        } else {
+            calls[slot].end = .dependency(outcome)
+            schedule(.outcome, at: instant, slot: slot)
+        }
+    }
+
+    /// The current attempt waits at the dependency without an answer yet: it ends `timedOut` when its
+    /// timeout fires, unless ``answer(slot:outcome:at:)`` comes first.
+    mutating func awaitAnswer(slot: Int) {
+        guard let deadline = calls[slot].deadline else { return }
+        calls[slot].end = .policy(.timedOut)
+        schedule(.outcome, at: deadline, slot: slot)
+    }
+
+    /// Ends the current attempt at `now` with `end`: gives back what it holds, records it in the
+    /// breaker, then retries the call or ends it.
+    mutating func endAttempt(slot: Int, with end: AttemptEnd, at now: Instant) throws(LabInputError) {
+        calls[slot].phase = nextPhase()
+        Host.attemptEnding(&self, slot: slot, end: end, reachedDependency: calls[slot].atDependency, at: now)
+        if calls[slot].atDependency {
+            calls[slot].atDependency = false
+            calls[slot].executions += 1
+            executions += 1
+        }
+        try releaseAdmission(slot: slot, end: end, at: now)
+        if let permit = calls[slot].permit {
+            calls[slot].permit = nil
+            let duration = calls[slot].admittedByBreakerAt.duration(to: now)
+            note(machine?.record(end.breakerOutcome, of: permit, duration: duration, now: now), at: now)
+        }
+        if calls[slot].executions == 0, case .policy(let code) = end, code != .timedOut {
+            calls[slot].firstRejection = code
+        }
+        if end.isRetryable, calls[slot].executions < maxAttempts, budget != nil {
+            if budget!.tryRetry(at: now.offset) {
+                retries += 1
+                var schedule = calls[slot].schedule ?? freshSchedule!
+                let delay = schedule.next(hint: calls[slot].retryAfter, using: &random).delay
+                calls[slot].schedule = schedule
+                self.schedule(.attemptStart, at: now.advanced(by: delay), slot: slot)
+                return
+            }
+            retriesDeniedByBudget += 1
+        }
+        finish(slot: slot, with: end, at: now)
+    }
+
+    /// A new phase for a call that moves on; see ``Event/phase``.
+    mutating func nextPhase() -> Int {
+        sequence += 1
+        return sequence
+    }
+
+    mutating func schedule(_ kind: Event.Kind, at instant: Instant, slot: Int, wait: WaitEnd = .timeout) {
+        sequence += 1
+        events.insert(Event(at: instant, kind: kind, sequence: sequence, slot: slot, phase: calls[slot].phase, wait: wait))
+    }
+
+    /// Schedules a ``PolicyRunHost/hostEvent(_:at:)`` at `instant`.
+    mutating func scheduleHostEvent(at instant: Instant) {
+        sequence += 1
+        events.insert(Event(at: instant, kind: .host, sequence: sequence, slot: -1, phase: 0))
+    }
+
+    /// Ends the call at `now` with `end`: gives back the load shedder's permit, lets the host record
+    /// it and frees its slot.
+    mutating func finish(slot: Int, with end: AttemptEnd, at now: Instant) {
+        if let permit = calls[slot].shedPermit { shedder?.release(permit) }
+        Host.callEnded(&self, slot: slot, end: end, at: now)
+        calls[slot].schedule = nil
+        calls[slot].shedPermit = nil
+        freeSlots.append(slot)
+    }
+
+    /// The state at `now` (applying any due time-driven transition), or nil without a breaker.
+    mutating func state(at now: Instant) -> CircuitState? {
+        guard let (state, transition) = machine?.state(now: now) else { return nil }
+        note(transition, at: now)
+        return state
+    }
+
+    mutating func note(_ transition: CircuitTransition?, at now: Instant) {
+        guard let transition else { return }
+        Host.breakerChanged(&self, transition, at: now)
+    }
+}

@@ -1,0 +1,119 @@
+import Resilience
+
+/// The ``PolicyRunHost`` of a replay: attempts get the answers their trace line lists, and each call
+/// line gets its output line when the call ends (see ``Replayer`` for the format).
+struct TraceReplayHost: PolicyRunHost {
+    typealias Run = PolicyRun<TraceReplayHost>
+
+    /// What a call's attempts answer: the same for all (a single-outcome line), or one each.
+    enum Answers {
+        case every(Trace.Attempt)
+        case listed([Trace.Attempt])
+
+        /// The answer of attempt `number` (from 1), or nil when the line lists fewer attempts.
+        func answer(to number: Int) -> Trace.Attempt? {
+            switch self {
+            case .every(let attempt): attempt
+            case .listed(let attempts): number <= attempts.count ? attempts[number - 1] : nil
+            }
+        }
+    }
+
+    /// A call line: where its output goes, and its answers.
+    struct CallData {
+        var line: Int
+        var outputIndex: Int
+        var answers: Answers
+    }
+
+    /// The trace's file, named in errors about a line.
+    let traceFile: String
+    var result = ReplayResult(lines: [], transitions: [])
+
+    /// Handles one trace entry at its instant: the events due before it first.
+    static func handle(_ entry: Trace.Entry, in run: inout Run) throws(LabInputError) {
+        let now = Run.Instant(offset: entry.at)
+        try run.processEvents(upTo: now)
+        switch entry.action {
+        case .call(let outcome, let duration):
+            try startCall(.every(Trace.Attempt(outcome: outcome, duration: duration)), entry: entry, in: &run, at: now)
+        case .callWithAttempts(let attempts):
+            try startCall(.listed(attempts), entry: entry, in: &run, at: now)
+        case .control(let control):
+            let transitions: [CircuitTransition]? = switch control {
+            case .forceOpen: run.machine?.forceOpen(now: now)
+            case .forceClosed: run.machine?.forceClosed(now: now)
+            case .reset: run.machine?.reset(now: now)
+            }
+            for transition in transitions ?? [] { run.note(transition, at: now) }
+            run.host.result.lines.append(json(line: entry.line, state: run.state(at: now)))
+        case .observeState:
+            run.host.result.lines.append(json(line: entry.line, state: run.state(at: now)))
+        }
+    }
+
+    private static func startCall(_ answers: Answers, entry: Trace.Entry, in run: inout Run, at now: Run.Instant) throws(LabInputError) {
+        run.host.result.calls += 1
+        let data = CallData(line: entry.line, outputIndex: run.host.result.lines.count, answers: answers)
+        run.host.result.lines.append("")  // filled in when the call ends
+        try run.startCall(data: data, priority: entry.priority, key: entry.key, at: now)
+    }
+
+    static func runDependency(_ run: inout Run, slot: Int, at now: Run.Instant) throws(LabInputError) {
+        let number = run.calls[slot].executions + 1
+        guard let answer = run.calls[slot].data.answers.answer(to: number) else {
+            let listed = number - 1
+            throw LabInputError(
+                file: run.host.traceFile, line: run.calls[slot].data.line,
+                message: "the policy makes a \(ordinal(number)) attempt but the line lists \(listed) attempt\(listed == 1 ? "" : "s")")
+        }
+        run.answer(slot: slot, outcome: answer.outcome, at: now.advanced(by: answer.duration))
+    }
+
+    static func attemptEnding(_ run: inout Run, slot: Int, end: AttemptEnd, reachedDependency: Bool, at now: Run.Instant) {}
+
+    static func callEnded(_ run: inout Run, slot: Int, end: AttemptEnd, at now: Run.Instant) {
+        let call = run.calls[slot]
+        let rejectedAtOnce = call.firstRejection != nil
+        if let code = call.firstRejection {
+            run.host.result.rejected[code.description, default: 0] += 1
+        } else {
+            run.host.result.permitted += 1
+            switch end {
+            case .dependency(let outcome): run.host.result.outcomes[outcome, default: 0] += 1
+            case .policy(let code): run.host.result.endedByPolicy[code.description, default: 0] += 1
+            }
+        }
+        var text = "{\"line\": \(call.data.line), \"decision\": "
+        text += rejectedAtOnce ? "\"rejected\", \"reason\": \(jsonQuoted(end.name))" : "\"permitted\", \"reason\": null"
+        if let state = run.state(at: now) { text += ", \"state\": \(jsonQuoted(state.rawValue))" }
+        if case .listed = call.data.answers {
+            text += ", \"attempts\": \(call.executions), \"outcome\": \(jsonQuoted(end.name))"
+            text += ", \"finishedAt\": \(MillisecondsText.format(now.offset))"
+        }
+        run.host.result.lines[call.data.outputIndex] = text + "}"
+    }
+
+    static func hostEvent(_ run: inout Run, at now: Run.Instant) throws(LabInputError) {}
+
+    static func breakerChanged(_ run: inout Run, _ transition: CircuitTransition, at now: Run.Instant) {
+        run.host.result.transitions.append(ReplayResult.TimedTransition(at: now.offset, transition: transition))
+    }
+
+    static func json(line: Int, state: CircuitState?) -> String {
+        guard let state else { return "{\"line\": \(line)}" }
+        return "{\"line\": \(line), \"state\": \(jsonQuoted(state.rawValue))}"
+    }
+
+    /// `1st`, `2nd`, `3rd`, `4th`, ..., `11th`, `12th`, `13th`, ..., `21st`, ...
+    static func ordinal(_ number: Int) -> String {
+        let suffix = switch (number % 10, number % 100) {
+        case (_, 11...13): "th"
+        case (1, _): "st"
+        case (2, _): "nd"
+        case (3, _): "rd"
+        default: "th"
+        }
+        return "\(number)\(suffix)"
+    }
+}
