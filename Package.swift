@@ -43,6 +43,8 @@ let package = Package(
                 "Resilience",
                 // Latency percentiles of the simulator (LatencyRecorder).
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                // The simulator's queue of fixed-length timers (EventCalendar).
+                .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: strictSwift6
         ),

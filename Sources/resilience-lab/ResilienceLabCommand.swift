@@ -14,7 +14,7 @@ struct ResilienceLabCommand: ParsableCommand {
             `replay` runs your own trace through your own retry, circuit breaker and timeout policy; \
             `schedule` prints the delays a retry policy would wait, before you deploy it.
             """,
-        subcommands: [ExampleIncident.self, Replay.self, Schedule.self],
+        subcommands: [ExampleIncident.self, Run.self, Replay.self, Schedule.self],
         defaultSubcommand: ExampleIncident.self
     )
 
@@ -160,5 +160,28 @@ struct ExampleIncident: ParsableCommand {
                 --policy Sources/resilience-lab/ExampleIncident/policy.json \\
                 --trace Sources/resilience-lab/ExampleIncident/trace.jsonl
             """)
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Simulate one load scenario under one policy in virtual time and print its metrics.")
+
+    @Option(help: "A built-in scenario's name or a scenario file (.json, .yaml).")
+    var scenario: String
+
+    @Option(help: "A POLICY.json file, or a built-in policy: none, naive-retry, default.")
+    var policy: String
+
+    @Option(help: "Overrides the scenario's seed.", transform: parseSeed)
+    var seed: UInt64?
+
+    func run() throws {
+        let definition = try ScenarioDefinition.builtIn(named: scenario) ?? ScenarioDefinition.load(path: scenario)
+        let policyFile = try SuitePolicy.named(policy) ?? PolicyFile.load(path: policy)
+        let start = ContinuousClock.now
+        let r = try Simulator.run(definition, policy: policyFile, policyName: policy, seed: seed)
+        let elapsed = ContinuousClock.now - start
+        print("\(r.scenario) \(r.policy): calls \(r.calls) ok \(r.succeeded) failed \(r.failed) policy \(r.endedByPolicy) goodput \(r.goodput) amp \(r.amplification) p50 \(r.latency.p50) p99 \(r.latency.p99) p999 \(r.latency.p999) detect \(String(describing: r.timeToDetect)) recover \(String(describing: r.timeToRecover)) retries \(r.retries) denied \(r.retriesDeniedByBudget) dep \(r.dependency) changes \(r.breakerChanges.count) elapsed \(elapsed)")
     }
 }

@@ -37,7 +37,7 @@ extension PolicyRun {
         case .enqueued(let ticket, let evicted):
             calls[slot].concurrencyTicket = ticket
             concurrencyWaiters[ticket.id] = slot
-            schedule(.waitEnd, at: ticket.deadline, slot: slot, wait: .concurrencyMaxWait)
+            scheduleTimer(.waitEnd, at: ticket.deadline, slot: slot, wait: .concurrencyMaxWait)
             if let evicted, let evictedSlot = concurrencyWaiters.removeValue(forKey: evicted.id) {
                 calls[evictedSlot].concurrencyTicket = nil
                 try endAttempt(slot: evictedSlot, with: .policy(.loadShed), at: now)
@@ -60,10 +60,10 @@ extension PolicyRun {
             calls[slot].bulkheadTicket = ticket
             bulkheadWaiters[ticket.number] = slot
             if let maxWait = bulkheadMaxWait {
-                schedule(.waitEnd, at: now.advanced(by: maxWait), slot: slot, wait: .bulkheadMaxWait)
+                scheduleTimer(.waitEnd, at: now.advanced(by: maxWait), slot: slot, wait: .bulkheadMaxWait)
             }
             if let deadline = calls[slot].deadline {
-                schedule(.waitEnd, at: deadline, slot: slot, wait: .timeout)
+                scheduleTimer(.waitEnd, at: deadline, slot: slot, wait: .timeout)
             }
         case .rejected:
             try endAttempt(slot: slot, with: .policy(.bulkheadFull), at: now)

@@ -20,8 +20,8 @@ protocol PolicyRunHost {
     /// The call at `slot` ends at `now` with `end`; its slot is freed right after.
     static func callEnded(_ run: inout PolicyRun<Self>, slot: Int, end: AttemptEnd, at now: PolicyRun<Self>.Instant)
 
-    /// An event the host scheduled with ``PolicyRun/scheduleHostEvent(at:)`` is due.
-    static func hostEvent(_ run: inout PolicyRun<Self>, at now: PolicyRun<Self>.Instant) throws(LabInputError)
+    /// An event the host scheduled with ``PolicyRun/scheduleHostEvent(at:tag:)`` is due.
+    static func hostEvent(_ run: inout PolicyRun<Self>, tag: Int, at now: PolicyRun<Self>.Instant) throws(LabInputError)
 
     /// The circuit breaker changed state at `now`.
     static func breakerChanged(_ run: inout PolicyRun<Self>, _ transition: CircuitTransition, at now: PolicyRun<Self>.Instant)
@@ -96,23 +96,33 @@ struct PolicyRun<Host: PolicyRunHost> {
             case attemptStart = 3
         }
 
-        var at: Instant
-        var kind: Kind
-        /// Increases with every event scheduled: admission order for outcomes, scheduling order for
-        /// the rest.
-        var sequence: Int
-        /// The call's slot in ``PolicyRun/calls`` (unused for host events).
+        /// When, in attoseconds from zero (compared without calling into `Duration`).
+        var time: Int128
+        /// The kind in the top 8 bits, the sequence below: admission order for outcomes, scheduling
+        /// order for the rest.
+        var order: UInt64
+        /// The call's slot in ``PolicyRun/calls``; for a host event, the host's tag.
         var slot: Int
         /// The call's ``Call/phase`` when the event was scheduled: an event whose call has moved on
         /// since (a queued attempt admitted before its wait ended) is stale and skipped.
         var phase: Int
         /// For ``Kind/waitEnd``: why the wait ends.
-        var wait: WaitEnd = .timeout
+        var wait: WaitEnd
 
+        init(at instant: Instant, kind: Kind, sequence: Int, slot: Int, phase: Int, wait: WaitEnd = .timeout) {
+            time = instant.offset.attoseconds
+            order = UInt64(kind.rawValue) << 56 | UInt64(sequence)
+            self.slot = slot
+            self.phase = phase
+            self.wait = wait
+        }
+
+        var at: Instant { Instant(offset: Duration(attoseconds: time)) }
+        var kind: Kind { Kind(rawValue: UInt8(order >> 56))! }
+
+        @inline(__always)
         static func < (lhs: Event, rhs: Event) -> Bool {
-            if lhs.at != rhs.at { return lhs.at < rhs.at }
-            if lhs.kind != rhs.kind { return lhs.kind.rawValue < rhs.kind.rawValue }
-            return lhs.sequence < rhs.sequence
+            lhs.time != rhs.time ? lhs.time < rhs.time : lhs.order < rhs.order
         }
     }
 
@@ -131,7 +141,8 @@ struct PolicyRun<Host: PolicyRunHost> {
         /// The host's data about the call.
         var data: Host.CallData
         var priority: Priority
-        var key: String?
+        /// The rate limiter's bucket: the host's number for the call's key (nil: the keyless bucket).
+        var key: Int?
         /// Changes whenever the call moves on (see ``Event/phase``); unique over the whole run.
         var phase = 0
         /// Attempts executed so far (attempts that never reached the dependency are not executed).
@@ -176,7 +187,8 @@ struct PolicyRun<Host: PolicyRunHost> {
     /// A fresh schedule, copied for each call that retries.
     let freshSchedule: RetrySchedule?
     var shedder: LoadShedderStateMachine?
-    var rateLimiter: KeyedTokenBucketStateMachine<String?, Instant>?
+    /// Keyed by the host's numbers for keys (a number copies without reference counting).
+    var rateLimiter: KeyedTokenBucketStateMachine<Int?, Instant>?
     var concurrencyLimiter: ConcurrencyLimiterStateMachine<Instant>?
     var bulkhead: BulkheadStateMachine?
     let bulkheadMaxWait: Duration?
@@ -184,7 +196,7 @@ struct PolicyRun<Host: PolicyRunHost> {
     var random: SplitMix64
     let policyFile: String
 
-    var events = MinimumHeap<Event>()
+    var events = EventCalendar<Event>()
     var sequence = 0
     /// Calls in flight, by slot; slots of ended calls are reused.
     var calls: [Call] = []
@@ -270,25 +282,28 @@ struct PolicyRun<Host: PolicyRunHost> {
     /// Handles every event due at or before `limit` (all of them when `limit` is nil), in order,
     /// including those that handling them schedules. Stale events are skipped.
     mutating func processEvents(upTo limit: Instant?) throws(LabInputError) {
+        let limitTime = limit?.offset.attoseconds ?? Int128.max
         while let next = events.minimum {
-            if let limit, next.at > limit { break }
+            if next.time > limitTime { break }
             _ = events.removeMinimum()
-            if next.kind == .host {
-                try Host.hostEvent(&self, at: next.at)
+            let kind = next.kind
+            if kind == .host {
+                try Host.hostEvent(&self, tag: next.slot, at: next.at)
                 continue
             }
             guard calls[next.slot].phase == next.phase else { continue }
-            switch next.kind {
+            let now = next.at
+            switch kind {
             case .outcome:
-                try endAttempt(slot: next.slot, with: calls[next.slot].end, at: next.at)
+                try endAttempt(slot: next.slot, with: calls[next.slot].end, at: now)
             case .waitEnd:
-                try waitEnded(slot: next.slot, because: next.wait, at: next.at)
+                try waitEnded(slot: next.slot, because: next.wait, at: now)
             case .attemptStart:
                 if calls[next.slot].resumesAfterRateLimiter {
                     calls[next.slot].resumesAfterRateLimiter = false
-                    try enterConcurrencyLimit(slot: next.slot, at: next.at)
+                    try enterConcurrencyLimit(slot: next.slot, at: now)
                 } else {
-                    try startAttempt(slot: next.slot, at: next.at)
+                    try startAttempt(slot: next.slot, at: now)
                 }
             case .host:
                 break
@@ -299,7 +314,7 @@ struct PolicyRun<Host: PolicyRunHost> {
     /// A call starts at `now`: the load shedder decides for the whole call, then its first attempt
     /// starts. Returns the call's slot.
     @discardableResult
-    mutating func startCall(data: Host.CallData, priority: Priority, key: String?, at now: Instant) throws(LabInputError) -> Int {
+    mutating func startCall(data: Host.CallData, priority: Priority, key: Int?, at now: Instant) throws(LabInputError) -> Int {
         callsStarted += 1
         budget?.recordFirstAttempts(1, at: now.offset)
         let call = Call(data: data, priority: priority, key: key)
@@ -355,7 +370,7 @@ struct PolicyRun<Host: PolicyRunHost> {
         calls[slot].phase = nextPhase()
         if let deadline = calls[slot].deadline, instant >= deadline {
             calls[slot].end = .policy(.timedOut)
-            schedule(.outcome, at: deadline, slot: slot)
+            scheduleTimer(.outcome, at: deadline, slot: slot)
         } else {
             calls[slot].end = .dependency(outcome)
             schedule(.outcome, at: instant, slot: slot)
@@ -367,7 +382,7 @@ struct PolicyRun<Host: PolicyRunHost> {
     mutating func awaitAnswer(slot: Int) {
         guard let deadline = calls[slot].deadline else { return }
         calls[slot].end = .policy(.timedOut)
-        schedule(.outcome, at: deadline, slot: slot)
+        scheduleTimer(.outcome, at: deadline, slot: slot)
     }
 
     /// Ends the current attempt at `now` with `end`: gives back what it holds, records it in the
@@ -414,10 +429,17 @@ struct PolicyRun<Host: PolicyRunHost> {
         events.insert(Event(at: instant, kind: kind, sequence: sequence, slot: slot, phase: calls[slot].phase, wait: wait))
     }
 
-    /// Schedules a ``PolicyRunHost/hostEvent(_:at:)`` at `instant`.
-    mutating func scheduleHostEvent(at instant: Instant) {
+    /// Like ``schedule(_:at:slot:wait:)``, for a timer of a fixed length (a timeout or a `maxWait`):
+    /// the same order, scheduled more cheaply (see ``EventCalendar``).
+    mutating func scheduleTimer(_ kind: Event.Kind, at instant: Instant, slot: Int, wait: WaitEnd = .timeout) {
         sequence += 1
-        events.insert(Event(at: instant, kind: .host, sequence: sequence, slot: -1, phase: 0))
+        events.insertTimer(Event(at: instant, kind: kind, sequence: sequence, slot: slot, phase: calls[slot].phase, wait: wait))
+    }
+
+    /// Schedules a ``PolicyRunHost/hostEvent(_:tag:at:)`` with `tag` at `instant`.
+    mutating func scheduleHostEvent(at instant: Instant, tag: Int) {
+        sequence += 1
+        events.insert(Event(at: instant, kind: .host, sequence: sequence, slot: tag, phase: 0))
     }
 
     /// Ends the call at `now` with `end`: gives back the load shedder's permit, lets the host record

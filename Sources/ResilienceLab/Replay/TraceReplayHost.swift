@@ -29,6 +29,8 @@ struct TraceReplayHost: PolicyRunHost {
     /// The trace's file, named in errors about a line.
     let traceFile: String
     var result = ReplayResult(lines: [], transitions: [])
+    /// The rate limiter's keys, numbered in order of first appearance.
+    var keyNumbers: [String: Int] = [:]
 
     /// Handles one trace entry at its instant: the events due before it first.
     static func handle(_ entry: Trace.Entry, in run: inout Run) throws(LabInputError) {
@@ -56,7 +58,13 @@ struct TraceReplayHost: PolicyRunHost {
         run.host.result.calls += 1
         let data = CallData(line: entry.line, outputIndex: run.host.result.lines.count, answers: answers)
         run.host.result.lines.append("")  // filled in when the call ends
-        try run.startCall(data: data, priority: entry.priority, key: entry.key, at: now)
+        let key = entry.key.map { key in
+            if let number = run.host.keyNumbers[key] { return number }
+            let number = run.host.keyNumbers.count
+            run.host.keyNumbers[key] = number
+            return number
+        }
+        try run.startCall(data: data, priority: entry.priority, key: key, at: now)
     }
 
     static func runDependency(_ run: inout Run, slot: Int, at now: Run.Instant) throws(LabInputError) {
@@ -94,7 +102,7 @@ struct TraceReplayHost: PolicyRunHost {
         run.host.result.lines[call.data.outputIndex] = text + "}"
     }
 
-    static func hostEvent(_ run: inout Run, at now: Run.Instant) throws(LabInputError) {}
+    static func hostEvent(_ run: inout Run, tag: Int, at now: Run.Instant) throws(LabInputError) {}
 
     static func breakerChanged(_ run: inout Run, _ transition: CircuitTransition, at now: Run.Instant) {
         run.host.result.transitions.append(ReplayResult.TimedTransition(at: now.offset, transition: transition))

@@ -21,14 +21,29 @@ public struct LatencyRecorder: Sendable {
 
     private static let highestMicroseconds: UInt64 = 3_600_000_000
 
-    private var histogram = Histogram<UInt64>(
-        lowestDiscernibleValue: 1, highestTrackableValue: highestMicroseconds, numberOfSignificantValueDigits: .three)
+    private var histogram: Histogram<UInt64>
 
     /// Latencies recorded outside 1 µs...1 h (recorded at the nearest bound).
     public private(set) var clampedCount = 0
 
-    /// An empty recorder.
-    public init() {}
+    /// An empty recorder, precise to 3 significant digits.
+    public init() {
+        self.init(significantDigits: .three)
+    }
+
+    /// An empty recorder precise to `significantDigits` (the simulator's per-interval recorders use two:
+    /// a tenth of the memory, for chart points).
+    init(significantDigits: SignificantDigits) {
+        histogram = Histogram<UInt64>(
+            lowestDiscernibleValue: 1, highestTrackableValue: Self.highestMicroseconds,
+            numberOfSignificantValueDigits: significantDigits)
+    }
+
+    /// Forgets every latency recorded, keeping the memory.
+    mutating func reset() {
+        histogram.reset()
+        clampedCount = 0
+    }
 
     /// Records one latency (see the type's documentation for rounding and bounds).
     @inline(__always)

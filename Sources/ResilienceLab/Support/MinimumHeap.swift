@@ -14,12 +14,16 @@ struct MinimumHeap<Element: Comparable> {
     /// Adds `element`.
     mutating func insert(_ element: Element) {
         storage.append(element)
-        var child = storage.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard storage[child] < storage[parent] else { break }
-            storage.swapAt(child, parent)
-            child = parent
+        storage.withUnsafeMutableBufferPointer { heap in
+            // Move parents down into the hole until the element's place is found, then write it once.
+            var hole = heap.count - 1
+            while hole > 0 {
+                let parent = (hole - 1) / 2
+                guard element < heap[parent] else { break }
+                heap[hole] = heap[parent]
+                hole = parent
+            }
+            heap[hole] = element
         }
     }
 
@@ -27,19 +31,22 @@ struct MinimumHeap<Element: Comparable> {
     mutating func removeMinimum() -> Element? {
         guard let last = storage.popLast() else { return nil }
         guard !storage.isEmpty else { return last }
-        let minimum = storage[0]
-        storage[0] = last
-        var parent = 0
-        let count = storage.count
-        while true {
-            let left = 2 * parent + 1
-            guard left < count else { break }
-            let right = left + 1
-            let smaller = right < count && storage[right] < storage[left] ? right : left
-            guard storage[smaller] < storage[parent] else { break }
-            storage.swapAt(smaller, parent)
-            parent = smaller
+        return storage.withUnsafeMutableBufferPointer { heap in
+            let minimum = heap[0]
+            // Sift the hole left at the root down, moving the smaller child up, and put `last` in it.
+            let count = heap.count
+            var hole = 0
+            while true {
+                let left = 2 * hole + 1
+                guard left < count else { break }
+                let right = left + 1
+                let smaller = right < count && heap[right] < heap[left] ? right : left
+                guard heap[smaller] < last else { break }
+                heap[hole] = heap[smaller]
+                hole = smaller
+            }
+            heap[hole] = last
+            return minimum
         }
-        return minimum
     }
 }
