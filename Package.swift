@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .target(
@@ -45,6 +46,9 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 // The simulator's queue of fixed-length timers (EventCalendar).
                 .product(name: "DequeModule", package: "swift-collections"),
+                // YAML scenario and policy files (ScenarioDefinition.parseYAML, PolicyFile.parseYAML):
+                // Yams' node tree is converted into the JSONValue that FieldReader checks.
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSwift6
         ),

@@ -80,7 +80,7 @@ struct Replay: ParsableCommand {
             """
     )
 
-    @Option(help: "The policy: {\"retry\": {...}, \"circuitBreaker\": {...}, \"timeout\": {...}} with durations as strings such as \"250ms\".")
+    @Option(help: "The policy file: {\"retry\": {...}, \"circuitBreaker\": {...}, \"timeout\": {...}} with durations as strings such as \"250ms\"; YAML when named .yaml or .yml.")
     var policy: String
 
     @Option(help: "The trace: one JSON object per line, times in milliseconds from its start.")
@@ -108,7 +108,7 @@ struct Schedule: ParsableCommand {
             """
     )
 
-    @Option(help: "The policy: {\"retry\": {\"maxAttempts\": 3, \"backoff\": \"exponential\", \"baseDelay\": \"200ms\", ...}}.")
+    @Option(help: "The policy file: {\"retry\": {\"maxAttempts\": 3, \"backoff\": \"exponential\", \"baseDelay\": \"200ms\", ...}}; YAML when named .yaml or .yml.")
     var policy: String
 
     @Option(help: "The seed of the jitter's random numbers (SplitMix64), 0...18446744073709551615.", transform: parseSeed)

@@ -151,4 +151,42 @@ struct SimulationScenarioTests {
         #expect(ScenarioDefinition.builtIn(named: "brownout") == ScenarioDefinition.brownout)
         #expect(ScenarioDefinition.builtIn(named: "nope") == nil)
     }
+
+    /// The built-ins are made with the unchecked initialisers; `validate()` must still reach every part
+    /// of them (the dependency's phases and the traffic's mixes), or a bad built-in would pass `builtIns`.
+    @Test("validate() checks every part of a scenario made with the unchecked initialisers")
+    func uncheckedScenariosAreValidated() {
+        func validationError(
+            phases: [DependencyBehaviour.Phase] = [], priorities: [(Priority, Double)] = [(.normal, 1)],
+            operations: [(String, Double)] = [("read", 1)], workers: Int = 1, name: String = "x"
+        ) -> String? {
+            let scenario = ScenarioDefinition(
+                unchecked: name, duration: .seconds(10),
+                traffic: TrafficModel(
+                    unchecked: [.init(from: .zero, ratePerSecond: 1)],
+                    priorities: WeightedMix(unchecked: priorities), operations: WeightedMix(unchecked: operations)),
+                dependency: DependencyModel(
+                    unchecked: workers, maxQueue: 0, serviceTime: .constant(.milliseconds(1)),
+                    behaviour: DependencyBehaviour(unchecked: phases)))
+            do {
+                try scenario.validate()
+                return nil
+            } catch {
+                return error.description
+            }
+        }
+        #expect(validationError() == nil)
+        #expect(validationError(phases: [.init(from: .seconds(1), condition: .failing(fraction: 1.5))])
+            == "dependency.phases[0].fraction: 1.5 is not allowed; allowed: [0, 1]")
+        #expect(validationError(phases: [.init(from: .seconds(2), condition: .down), .init(from: .seconds(1), condition: .healthy)])
+            == "dependency.phases[1].from: 1s is not allowed; allowed: > 2s (phases[0].from)")
+        #expect(validationError(priorities: [(.low, -1), (.high, 1)])
+            == "traffic.priorities[0].weight: -1 is not allowed; allowed: >= 0")
+        #expect(validationError(operations: [("read", 0)])
+            == "traffic.operations: weights summing to 0 is not allowed; allowed: at least one weight > 0")
+        #expect(validationError(operations: [("read", 1), ("read", 2)])
+            == "traffic.operations[1]: read is not allowed; allowed: each value once")
+        #expect(validationError(workers: 0) == "dependency.workers: 0 is not allowed; allowed: 1...1000000")
+        #expect(validationError(name: "two words") == #"name: "two words" is not allowed; allowed: a non-empty name without spaces"#)
+    }
 }

@@ -1,6 +1,7 @@
 import Resilience
 
-/// A `POLICY.json` file: the configuration of each policy to run, by section.
+/// A `POLICY.json` (or `POLICY.yaml`, see ``parseYAML(_:file:)``) file: the configuration of each
+/// policy to run, by section.
 ///
 /// ```json
 /// {"retry": {"maxAttempts": 3, "backoff": "exponential", "baseDelay": "200ms", "jitter": "full"},
@@ -66,9 +67,11 @@ public struct PolicyFile: Sendable, Hashable {
         self.bulkhead = bulkhead
     }
 
-    /// Reads and validates the file at `path`.
+    /// Reads and validates the file at `path`: YAML (``parseYAML(_:file:)``) when the name ends in
+    /// `.yaml` or `.yml` (in any letter case), JSON (``parse(_:file:)``) otherwise.
     public static func load(path: String) throws(LabInputError) -> PolicyFile {
-        try parse(TextFile.read(path), file: path)
+        let text = try TextFile.read(path)
+        return YAMLReader.isYAMLPath(path) ? try parseYAML(text, file: path) : try parse(text, file: path)
     }
 
     /// Parses and validates policy text; `file` names it in errors.
@@ -82,6 +85,29 @@ public struct PolicyFile: Sendable, Hashable {
         guard case .object(let root) = value else {
             throw LabInputError(file: file, message: "the policy must be a JSON object, got \(value.kindDescription)")
         }
+        return try read(root, file: file)
+    }
+
+    /// Parses and validates a policy file written in YAML: the same sections and keys as the JSON form,
+    /// read by the same checks (scalars as in ``ScenarioDefinition/parseYAML(_:file:)``: YAML 1.2 core
+    /// schema, a quoted scalar is a string, `null` or `~` turns an optional setting off).
+    ///
+    /// ```yaml
+    /// retry: {maxAttempts: 3, backoff: exponential, baseDelay: 200ms, jitter: full}
+    /// circuitBreaker:
+    ///   window: count
+    ///   windowSize: 20
+    ///   failureRatio: 0.5
+    ///   breakDuration: 30s
+    /// bulkhead: {maxConcurrent: 25, maxQueued: 10, maxWait: ~}
+    /// ```
+    /// - Throws: ``LabInputError`` naming `file`, with the line of a YAML syntax error or the key of a
+    ///   bad setting (`retry.maxAttempts: 0 is not allowed; allowed: 1...1000`).
+    public static func parseYAML(_ text: String, file: String) throws(LabInputError) -> PolicyFile {
+        try read(YAMLReader.rootObject(text, file: file, what: "policy"), file: file)
+    }
+
+    private static func read(_ root: JSONObject, file: String) throws(LabInputError) -> PolicyFile {
         do {
             let reader = FieldReader(root)
             try reader.rejectUnknownKeys(known: sections, what: "section")

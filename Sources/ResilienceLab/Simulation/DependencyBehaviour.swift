@@ -87,13 +87,26 @@ public struct DependencyBehaviour: Sendable, Hashable {
     public let phases: [Phase]
 
     /// A dependency that is healthy all the time.
-    public static let alwaysHealthy = DependencyBehaviour(validated: [])
+    public static let alwaysHealthy = DependencyBehaviour(unchecked: [])
 
     /// A timeline of `phases`.
     /// - Throws: ``ConfigurationError`` naming `phases[i].from` when instants are negative or not
     ///   strictly increasing, or `phases[i].<parameter>` when a condition's parameter is out of range
     ///   (`phases[2].fraction: 1.5 is not allowed; allowed: [0, 1]`).
     public init(phases: [Phase]) throws(ConfigurationError) {
+        self.phases = phases
+        try validate()
+    }
+
+    /// A timeline of `phases`, not validated: for the built-in scenarios only, whose tests call
+    /// ``ScenarioDefinition/validate()`` (which checks the phases through ``validate()``).
+    init(unchecked phases: [Phase]) {
+        self.phases = phases
+    }
+
+    /// Checks the phases, as ``init(phases:)`` does.
+    /// - Throws: ``ConfigurationError`` naming `phases[i].from` or `phases[i].<parameter>`.
+    public func validate() throws(ConfigurationError) {
         for (index, phase) in phases.enumerated() {
             let key = "phases[\(index)]"
             if index == 0 {
@@ -110,11 +123,6 @@ public struct DependencyBehaviour: Sendable, Hashable {
                 throw error.prefixingKey(with: key)
             }
         }
-        self.phases = phases
-    }
-
-    private init(validated phases: [Phase]) {
-        self.phases = phases
     }
 
     /// The condition in force at `instant` (``Condition/healthy`` before the first phase). A

@@ -37,8 +37,20 @@ public struct DependencyModel: Sendable, Hashable {
         try validate()
     }
 
-    /// Checks every field (the behaviour validated itself when created).
-    /// - Throws: ``ConfigurationError`` naming `workers`, `maxQueue` or `serviceTime.<parameter>`.
+    /// A model that is not validated: for the built-in scenarios only, whose tests call ``validate()``.
+    init(
+        unchecked workers: Int, maxQueue: Int, serviceTime: ServiceTimeDistribution,
+        behaviour: DependencyBehaviour = .alwaysHealthy
+    ) {
+        self.workers = workers
+        self.maxQueue = maxQueue
+        self.serviceTime = serviceTime
+        self.behaviour = behaviour
+    }
+
+    /// Checks every field, the behaviour's phases included (``DependencyBehaviour/validate()``).
+    /// - Throws: ``ConfigurationError`` naming `workers`, `maxQueue`, `serviceTime.<parameter>`,
+    ///   `phases[i].from` or `phases[i].<parameter>`.
     public func validate() throws(ConfigurationError) {
         try SimulationCheck.that(workers >= 1 && workers <= 1_000_000, "workers", String(workers), "1...1000000")
         try SimulationCheck.that(maxQueue >= 0 && maxQueue <= 10_000_000, "maxQueue", String(maxQueue), "0...10000000")
@@ -47,5 +59,6 @@ public struct DependencyModel: Sendable, Hashable {
         } catch {
             throw error.prefixingKey(with: "serviceTime")
         }
+        try behaviour.validate()
     }
 }

@@ -1,31 +1,32 @@
 import Resilience
 
+// The built-in scenarios are built with the unchecked initialisers (a static initialiser cannot throw);
+// `ScenarioDefinition.validate()` checks every part of them, and the tests run it on each one.
 extension ScenarioDefinition {
     /// The dependency of every built-in scenario: 50 workers, a queue of 100, log-normal service time
     /// with a 20 ms median and a 200 ms p99 (mean 32.6 ms), so it serves about 1,530 calls per second
     /// when healthy.
     static func builtInDependency(_ phases: [DependencyBehaviour.Phase] = []) -> DependencyModel {
-        // The built-in values are valid; the tests validate every built-in scenario.
-        try! DependencyModel(
-            workers: 50, maxQueue: 100,
+        DependencyModel(
+            unchecked: 50, maxQueue: 100,
             serviceTime: .logNormal(median: .milliseconds(20), p99: .milliseconds(200)),
-            behaviour: DependencyBehaviour(phases: phases))
+            behaviour: DependencyBehaviour(unchecked: phases))
     }
 
     /// Open-loop traffic at `ratePerSecond`, plus `bursts`, with the built-in mix: priorities 20 % low,
     /// 60 % normal, 15 % high, 5 % critical; operations 80 % `read`, 20 % `write`.
     static func builtInTraffic(ratePerSecond: Double, bursts: [TrafficModel.Burst] = []) -> TrafficModel {
-        try! TrafficModel(
-            rates: [.init(from: .zero, ratePerSecond: ratePerSecond)], bursts: bursts,
-            priorities: WeightedMix([(.low, 0.2), (.normal, 0.6), (.high, 0.15), (.critical, 0.05)]),
-            operations: WeightedMix([("read", 0.8), ("write", 0.2)]))
+        TrafficModel(
+            unchecked: [.init(from: .zero, ratePerSecond: ratePerSecond)], bursts: bursts,
+            priorities: WeightedMix(unchecked: [(.low, 0.2), (.normal, 0.6), (.high, 0.15), (.critical, 0.05)]),
+            operations: WeightedMix(unchecked: [("read", 0.8), ("write", 0.2)]))
     }
 
     private static func builtIn(
         _ name: String, _ summary: String, seconds: Int64, traffic: TrafficModel, dependency: DependencyModel
     ) -> ScenarioDefinition {
-        try! ScenarioDefinition(
-            name: name, summary: summary, duration: .seconds(seconds), seed: 1, traffic: traffic, dependency: dependency)
+        ScenarioDefinition(
+            unchecked: name, summary: summary, duration: .seconds(seconds), seed: 1, traffic: traffic, dependency: dependency)
     }
 
     /// `steady-state`: 1,000 calls/s for 60 s (≈ 60k calls) against the healthy dependency at about

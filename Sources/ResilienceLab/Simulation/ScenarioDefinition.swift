@@ -3,8 +3,9 @@ import Resilience
 /// A load scenario for `resilience-lab`: traffic against a dependency that behaves in a given way over
 /// time, for a duration, with a seed. The same definition and seed always give the same run.
 ///
-/// The built-in suite is ``builtIn``; a scenario file is JSON read by ``parse(_:file:)`` /
-/// ``load(path:)``. A complete file, every field shown (durations are strings with a unit: `ns`, `us`,
+/// The built-in suite is ``builtIn``; a scenario file is JSON read by ``parse(_:file:)`` or YAML read by
+/// ``parseYAML(_:file:)``, and ``load(path:)`` picks by extension (`.yaml`/`.yml` → YAML, anything else
+/// → JSON). A complete file, every field shown (durations are strings with a unit: `ns`, `us`,
 /// `ms`, `s`, `m`, `h`):
 ///
 /// ```json
@@ -35,6 +36,41 @@ import Resilience
 ///   }
 /// }
 /// ```
+///
+/// The same scenario in YAML (same keys and nesting; `20ms` needs no quotes, numbers stay numbers):
+///
+/// ```yaml
+/// name: checkout-outage
+/// description: The payment provider goes down for 30 s during a sale.
+/// duration: 120s
+/// seed: 42
+/// traffic:
+///   rates:
+///     - {from: 0s, ratePerSecond: 800}
+///     - {from: 60s, ratePerSecond: 1200}
+///   bursts:
+///     - {at: 90s, calls: 2000, over: 2s}
+///   closedLoop: {clients: 20, thinkTime: {constant: 100ms}}
+///   priorities: {low: 0.2, normal: 0.6, high: 0.15, critical: 0.05}
+///   operations: {authorize: 0.9, refund: 0.1}
+/// dependency:
+///   workers: 50
+///   maxQueue: 100
+///   serviceTime:
+///     logNormal: {median: 20ms, p99: 200ms}
+///   phases:
+///     - {from: 30s, condition: down}
+///     - {from: 60s, condition: healthy}
+///     - {from: 70s, condition: failing, fraction: 0.3}
+///     - {from: 80s, condition: brownout, latencyMultiplier: 4}
+///     - {from: 90s, condition: flapping, period: 5s, downFraction: 0.4}
+///     - {from: 100s, condition: rateLimiting, capacityPerSecond: 500, retryAfter: 1s}
+/// ```
+///
+/// YAML scalars are typed by the YAML 1.2 core schema (see ``parseYAML(_:file:)``): a value that must
+/// be a number (`seed`, `fraction`) is rejected, with its field named, if written quoted (`"42"`);
+/// `yes`/`no`/`on`/`off` are plain strings. Anchors and aliases may be used; merge keys (`<<`),
+/// non-string keys, duplicate keys and several documents in one file are errors.
 ///
 /// - `name` (required): a short name without spaces, used in reports.
 /// - `description`: what the scenario shows.
@@ -88,6 +124,20 @@ public struct ScenarioDefinition: Sendable, Hashable {
         try validate()
     }
 
+    /// A scenario that is not validated: for the built-in scenarios only, whose tests call ``validate()``
+    /// (which checks every field, the traffic's mixes and the dependency's phases included).
+    init(
+        unchecked name: String, summary: String = "", duration: Duration, seed: UInt64 = 0, traffic: TrafficModel,
+        dependency: DependencyModel
+    ) {
+        self.name = name
+        self.summary = summary
+        self.duration = duration
+        self.seed = seed
+        self.traffic = traffic
+        self.dependency = dependency
+    }
+
     /// Checks the scenario as a whole: a name, `duration > 0`, some traffic, and every instant of the
     /// traffic and the dependency's phases before `duration` (so that nothing written is ignored).
     /// - Throws: ``ConfigurationError`` naming `name`, `duration`, `traffic`, `traffic.rates[i].from`,
@@ -125,9 +175,12 @@ public struct ScenarioDefinition: Sendable, Hashable {
         }
     }
 
-    /// Reads and validates the scenario file at `path`.
+    /// Reads and validates the scenario file at `path`: YAML (``parseYAML(_:file:)``) when the name ends
+    /// in `.yaml` or `.yml` (in any letter case), JSON (``parse(_:file:)``) otherwise.
+    /// - Throws: ``LabInputError`` naming `path`.
     public static func load(path: String) throws(LabInputError) -> ScenarioDefinition {
-        try parse(TextFile.read(path), file: path)
+        let text = try TextFile.read(path)
+        return YAMLReader.isYAMLPath(path) ? try parseYAML(text, file: path) : try parse(text, file: path)
     }
 
     /// Parses and validates scenario JSON (format in the type's documentation); `file` names it in errors.
@@ -142,6 +195,22 @@ public struct ScenarioDefinition: Sendable, Hashable {
         guard case .object(let root) = value else {
             throw LabInputError(file: file, message: "the scenario must be a JSON object, got \(value.kindDescription)")
         }
+        return try read(root, file: file)
+    }
+
+    /// Parses and validates a scenario written in YAML: the same fields as the JSON form (see the type's
+    /// documentation), read by the same checks after ``YAMLReader`` turns the document into JSON
+    /// values. Scalars follow the YAML 1.2 core schema: `20ms` and `yes` are strings, `42` and `0.3` numbers;
+    /// a quoted scalar (`"42"`) is always a string. `file` names the text in errors.
+    /// - Throws: ``LabInputError`` naming `file`: with the line and column of a YAML syntax error, a
+    ///   duplicate key, a non-string key or a second document; naming the field with its path for a bad
+    ///   field (`dependency.phases[2].fraction: 1.5 is not allowed; allowed: [0, 1]`); or `the scenario
+    ///   must be a mapping, got ...` for an empty file or another kind of document.
+    public static func parseYAML(_ text: String, file: String) throws(LabInputError) -> ScenarioDefinition {
+        try read(YAMLReader.rootObject(text, file: file, what: "scenario"), file: file)
+    }
+
+    private static func read(_ root: JSONObject, file: String) throws(LabInputError) -> ScenarioDefinition {
         do {
             return try ScenarioFileReader.scenario(FieldReader(root))
         } catch {

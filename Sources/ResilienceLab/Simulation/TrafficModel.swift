@@ -94,7 +94,21 @@ public struct TrafficModel: Sendable, Hashable {
         try validate()
     }
 
-    /// Checks every field (see ``init(rates:bursts:closedLoop:priorities:operations:)``).
+    /// A traffic model that is not validated: for the built-in scenarios only, whose tests call
+    /// ``validate()``.
+    init(
+        unchecked rates: [RatePhase], bursts: [Burst] = [], closedLoop: ClosedLoop? = nil,
+        priorities: WeightedMix<Priority> = .only(.normal), operations: WeightedMix<String> = .only("call")
+    ) {
+        self.rates = rates
+        self.bursts = bursts
+        self.closedLoop = closedLoop
+        self.priorities = priorities
+        self.operations = operations
+    }
+
+    /// Checks every field (see ``init(rates:bursts:closedLoop:priorities:operations:)``), the mixes
+    /// included (``WeightedMix/validate()``, keys `priorities[i].weight`, `operations[i]`, ...).
     public func validate() throws(ConfigurationError) {
         for (index, rate) in rates.enumerated() {
             let key = "rates[\(index)]"
@@ -130,5 +144,22 @@ public struct TrafficModel: Sendable, Hashable {
             try SimulationCheck.that(
                 closedLoop.thinkTime.mean > .zero, "closedLoop.thinkTime", "a mean of 0s", "a mean > 0")
         }
+        do {
+            try priorities.validate()
+        } catch {
+            throw Self.key(error, in: "priorities")
+        }
+        do {
+            try operations.validate()
+        } catch {
+            throw Self.key(error, in: "operations")
+        }
+    }
+
+    /// A mix's error with the mix's name in front of its key: `priorities` for the mix itself (key
+    /// `""`), `priorities[1].weight` for an entry.
+    private static func key(_ error: ConfigurationError, in mix: String) -> ConfigurationError {
+        let key = error.key.isEmpty || error.key.hasPrefix("[") ? mix + error.key : "\(mix).\(error.key)"
+        return ConfigurationError(key: key, value: error.value, allowed: error.allowed)
     }
 }

@@ -32,7 +32,7 @@ public struct WeightedMix<Value: Sendable & Hashable>: Sendable, Hashable {
 
     /// A mix that is always `value`.
     public static func only(_ value: Value) -> Self {
-        Self(validated: [Entry(value: value, weight: 1)])
+        Self(unchecked: [Entry(value: value, weight: 1)])
     }
 
     /// A mix of `entries`.
@@ -41,10 +41,16 @@ public struct WeightedMix<Value: Sendable & Hashable>: Sendable, Hashable {
     public init(_ entries: [(Value, Double)]) throws(ConfigurationError) {
         let entries = entries.map { Entry(value: $0.0, weight: $0.1) }
         try Self.validate(entries)
-        self.init(validated: entries)
+        self.init(unchecked: entries)
     }
 
-    private init(validated entries: [Entry]) {
+    /// A mix of `entries`, not validated: for the built-in scenarios only, whose tests call
+    /// ``validate()``. Invalid entries give a mix that draws wrongly but never traps.
+    init(unchecked entries: [(Value, Double)]) {
+        self.init(unchecked: entries.map { Entry(value: $0.0, weight: $0.1) })
+    }
+
+    private init(unchecked entries: [Entry]) {
         self.entries = entries
         let total = entries.reduce(0) { $0 + $1.weight }
         let lastPositive = entries.lastIndex { $0.weight > 0 } ?? (entries.count - 1)
@@ -53,13 +59,21 @@ public struct WeightedMix<Value: Sendable & Hashable>: Sendable, Hashable {
         for (index, entry) in entries.enumerated() {
             cumulative += entry.weight
             let fraction = cumulative / total
-            if index >= lastPositive || fraction >= 1 {
+            if index >= lastPositive || !(fraction < 1) {
                 thresholds.append(UInt64.max)
+            } else if !(fraction > 0) {
+                thresholds.append(0)
             } else {
                 thresholds.append(UInt64(fraction * 18_446_744_073_709_551_616.0))
             }
         }
         self.thresholds = thresholds
+    }
+
+    /// Checks the entries, as ``init(_:)`` does.
+    /// - Throws: ``ConfigurationError`` naming `[i].weight`, `[i]`, or the mix itself (key `""`).
+    public func validate() throws(ConfigurationError) {
+        try Self.validate(entries)
     }
 
     static func validate(_ entries: [Entry]) throws(ConfigurationError) {
