@@ -317,7 +317,9 @@ struct PolicyRun<Host: PolicyRunHost> {
     mutating func startCall(data: Host.CallData, priority: Priority, key: Int?, at now: Instant) throws(LabInputError) -> Int {
         callsStarted += 1
         budget?.recordFirstAttempts(1, at: now.offset)
-        let call = Call(data: data, priority: priority, key: key)
+        var call = Call(data: data, priority: priority, key: key)
+        // A phase no event of the slot's previous calls carries: their stale events must not match.
+        call.phase = nextPhase()
         let slot: Int
         if let free = freeSlots.popLast() {
             slot = free
