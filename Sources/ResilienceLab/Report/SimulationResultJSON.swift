@@ -18,7 +18,7 @@ import Resilience
 ///   "failed": 1000,
 ///   "endedByPolicy": {"circuitBreaker": 23000, "timeout": 1000},
 ///   "goodput": 0.791667,
-///   "amplification": 0.812345,
+///   "amplification": 0.812342,
 ///   "attempts": 97481,
 ///   "retries": 2000,
 ///   "retriesDeniedByBudget": 500,
