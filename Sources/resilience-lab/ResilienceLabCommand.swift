@@ -7,15 +7,17 @@ import ResilienceLab
 struct ResilienceLabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resilience-lab",
-        abstract: "Run resilience policies against recorded traces in virtual time.",
+        abstract: "Run resilience policies against simulated load and recorded traces in virtual time.",
         discussion: """
-            With no subcommand, replays the example incident shipped with the tool (a payment provider \
-            that fails for two minutes) through an example circuit breaker, and prints what it did. \
-            `replay` runs your own trace through your own retry, circuit breaker and timeout policy; \
-            `schedule` prints the delays a retry policy would wait, before you deploy it.
+            With no subcommand, runs the built-in suite of load scenarios under four policies and \
+            writes resilience-report.html (`suite`). `run` simulates one scenario under one policy; \
+            `tune` searches for the best breaker, retry and timeout settings for a scenario; \
+            `example` replays the incident shipped with the tool through an example breaker; \
+            `replay` runs your own trace through your own policy; `schedule` prints the delays a \
+            retry policy would wait, before you deploy it.
             """,
-        subcommands: [ExampleIncident.self, Run.self, Replay.self, Schedule.self],
-        defaultSubcommand: ExampleIncident.self
+        subcommands: [Suite.self, Run.self, Tune.self, ExampleIncident.self, Replay.self, Schedule.self],
+        defaultSubcommand: Suite.self
     )
 
     /// Like ArgumentParser's `main()`, but every kind of bad input exits with status 2.
@@ -163,25 +165,3 @@ struct ExampleIncident: ParsableCommand {
     }
 }
 
-struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Simulate one load scenario under one policy in virtual time and print its metrics.")
-
-    @Option(help: "A built-in scenario's name or a scenario file (.json, .yaml).")
-    var scenario: String
-
-    @Option(help: "A POLICY.json file, or a built-in policy: none, naive-retry, default.")
-    var policy: String
-
-    @Option(help: "Overrides the scenario's seed.", transform: parseSeed)
-    var seed: UInt64?
-
-    func run() throws {
-        let definition = try ScenarioDefinition.builtIn(named: scenario) ?? ScenarioDefinition.load(path: scenario)
-        let policyFile = try SuitePolicy.named(policy) ?? PolicyFile.load(path: policy)
-        let start = ContinuousClock.now
-        let r = try Simulator.run(definition, policy: policyFile, policyName: policy, seed: seed)
-        let elapsed = ContinuousClock.now - start
-        print("\(r.scenario) \(r.policy): calls \(r.calls) ok \(r.succeeded) failed \(r.failed) policy \(r.endedByPolicy) goodput \(r.goodput) amp \(r.amplification) p50 \(r.latency.p50) p99 \(r.latency.p99) p999 \(r.latency.p999) detect \(String(describing: r.timeToDetect)) recover \(String(describing: r.timeToRecover)) retries \(r.retries) denied \(r.retriesDeniedByBudget) dep \(r.dependency) changes \(r.breakerChanges.count) elapsed \(elapsed)")
-    }
-}

@@ -172,6 +172,7 @@ struct SimulatorConservationTests {
         let first = try Simulator.run(scenario, policy: policy, policyName: "all")
         let second = try Simulator.run(scenario, policy: policy, policyName: "all")
         #expect(first == second)
+        #expect(SimulationResultJSON.render(first) == SimulationResultJSON.render(second))
         let other = try Simulator.run(scenario, policy: policy, policyName: "all", seed: 8)
         #expect(other != first)
         #expect(other.seed == 8)

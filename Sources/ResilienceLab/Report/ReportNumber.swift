@@ -19,21 +19,19 @@ enum ReportNumber {
     /// `value` rounded to nearest (ties away from zero) with `decimals` fractional digits (`0` for a
     /// value that is not finite: the report never writes `nan` or `inf`).
     static func fixed(_ value: Double, decimals: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        let scaledValue = (value * scale).rounded(.toNearestOrAwayFromZero)
-        guard scaledValue.isFinite, scaledValue.magnitude < 1e30 else {
-            return fixedDecimals(scaled: 0, decimals: decimals)
-        }
-        return fixedDecimals(scaled: Int128(scaledValue), decimals: decimals)
+        fixed(value, decimals: decimals, rounding: .toNearestOrAwayFromZero)
     }
 
     /// `value` rounded down (towards minus infinity) to `decimals` fractional digits, so that a value
     /// just below a bound never shows as the bound (99.96 % shows as `99.9`, not `100.0`).
     static func fixedRoundedDown(_ value: Double, decimals: Int) -> String {
+        fixed(value, decimals: decimals, rounding: .down)
+    }
+
+    private static func fixed(_ value: Double, decimals: Int, rounding: FloatingPointRoundingRule) -> String {
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
-        let scaledValue = (value * scale).rounded(.down)
+        let scaledValue = (value * scale).rounded(rounding)
         guard scaledValue.isFinite, scaledValue.magnitude < 1e30 else {
             return fixedDecimals(scaled: 0, decimals: decimals)
         }

@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import ResilienceLab
+import Synchronization
+
+/// `resilience-lab` with no arguments: the built-in suite.
+struct Suite: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the built-in load scenarios under four policies and write resilience-report.html.",
+        discussion: """
+            Simulates, in virtual time, each built-in scenario (steady-state, outage-and-recovery, \
+            brownout, error-burst, flapping-dependency, overload-with-naive-retries) under four \
+            policies: none (no protection), naive-retry (3 attempts 10 ms apart, no budget, 1 s \
+            timeout), default (the library's default retry > circuit breaker > timeout) and tuned \
+            (found for each scenario by `tune` with --budget runs). Prints a comparison table per \
+            scenario, with a progress bar on stderr while it runs, and writes a self-contained HTML \
+            report with charts of goodput, latency, dependency load and breaker state over time.
+            """)
+
+    @Option(help: "Where to write the HTML report.")
+    var report = "resilience-report.html"
+
+    @Option(help: "Also write every run's metrics as a JSON array to this file.")
+    var json: String?
+
+    @Option(help: "Simulation runs the tuner may spend per scenario (\(Tuner.budgetRange.lowerBound)...\(Tuner.budgetRange.upperBound)).")
+    var budget = Tuner.suiteBudget
+
+    @Flag(help: "No progress bar.")
+    var quiet = false
+
+    func run() throws {
+        let budget = try Tuner.validatedBudget(budget, option: "--budget")
+        let scenarios = ScenarioDefinition.builtIn
+        let runsPerScenario = SuitePolicy.fixed.count + 1
+        let bar = ProgressBarBox(ProgressBar(total: scenarios.count * runsPerScenario, style: quiet ? .disabled : .automatic))
+        let runs = try SuiteRunner.run(
+            scenarios,
+            tune: { scenario throws(LabInputError) in
+                try Tuner.tune(scenario, objective: .goodput, budget: budget).best
+            },
+            progress: { scenario, policy in bar.advance(label: "\(scenario)/\(policy)") })
+        bar.finish()
+        var output = ""
+        for run in runs {
+            output += ComparisonTable.header(for: run.scenario) + "\n"
+            output += ComparisonTable.render(run.results, for: run.scenario) + "\n"
+        }
+        let sections = runs.map { run in
+            SimulationReport.Section(
+                scenario: run.scenario, results: run.results, notes: run.tunedPolicy.map { $0.jsonText() },
+                notesTitle: "Tuned policy (POLICY.json)")
+        }
+        try writeFile(SimulationReport(sections: sections).html(), to: report)
+        output += "Report: \(report)\n"
+        if let json {
+            try writeFile(SimulationResultJSON.render(runs.flatMap(\.results)), to: json)
+            output += "Metrics: \(json)\n"
+        }
+        FileHandle.standardOutput.write(Data(output.utf8))
+    }
+}
+
+/// `resilience-lab run`: one scenario under one policy.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Simulate one load scenario under one policy in virtual time and print its metrics.",
+        discussion: """
+            SCENARIO is a built-in scenario's name or a scenario file (.json, or .yaml/.yml); POLICY \
+            is a POLICY.json (or .yaml) file or a built-in policy: none, naive-retry, default. \
+            Prints the comparison table row on stdout; --json writes the metrics as JSON (the same \
+            seed always writes the same bytes) and --report an HTML report with charts.
+            """)
+
+    @Option(help: "A built-in scenario's name or a scenario file (.json, .yaml).")
+    var scenario: String
+
+    @Option(help: "A POLICY.json file, or a built-in policy: none, naive-retry, default.")
+    var policy: String
+
+    @Option(help: "Overrides the scenario's seed, 0...18446744073709551615.", transform: parseSeed)
+    var seed: UInt64?
+
+    @Option(help: "Write an HTML report with charts to this file.")
+    var report: String?
+
+    @Option(help: "Write the metrics as JSON to this file.")
+    var json: String?
+
+    func run() throws {
+        let definition = try loadScenario(scenario)
+        let policyFile = try SuitePolicy.named(policy) ?? PolicyFile.load(path: policy)
+        let result = try Simulator.run(definition, policy: policyFile, policyName: policy, seed: seed)
+        if let json { try writeFile(SimulationResultJSON.render(result), to: json) }
+        if let report {
+            try writeFile(SimulationReport(sections: [.init(scenario: definition, results: [result])]).html(), to: report)
+        }
+        let text = ComparisonTable.header(for: definition) + "\n" + ComparisonTable.render([result], for: definition) + "\n"
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
+
+/// The built-in scenario named `name`, or the scenario file at that path.
+func loadScenario(_ name: String) throws(LabInputError) -> ScenarioDefinition {
+    if let builtIn = ScenarioDefinition.builtIn(named: name) { return builtIn }
+    return try ScenarioDefinition.load(path: name)
+}
+
+/// Writes `text` to `path`, or throws an error naming the file.
+func writeFile(_ text: String, to path: String) throws(LabInputError) {
+    do {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    } catch {
+        throw LabInputError(file: path, message: "cannot write the file: \(error.localizedDescription)")
+    }
+}
+
+/// A progress bar shared by the suite's worker threads: every update under one lock.
+final class ProgressBarBox: Sendable {
+    private let bar: Mutex<ProgressBar>
+
+    init(_ bar: sending ProgressBar) { self.bar = Mutex(bar) }
+
+    func advance(label: String) {
+        bar.withLock { $0.advance(label: label) }
+    }
+
+    func finish() {
+        bar.withLock { $0.finish() }
+    }
+}
