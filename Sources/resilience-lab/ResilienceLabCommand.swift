@@ -14,7 +14,7 @@ struct ResilienceLabCommand: ParsableCommand {
             `replay` runs your own trace through your own retry, circuit breaker and timeout policy; \
             `schedule` prints the delays a retry policy would wait, before you deploy it.
             """,
-        subcommands: [ExampleIncident.self, Run.self, Replay.self, Schedule.self],
+        subcommands: [ExampleIncident.self, Run.self, Tune.self, Replay.self, Schedule.self],
         defaultSubcommand: ExampleIncident.self
     )
 
