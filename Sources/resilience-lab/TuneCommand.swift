@@ -21,9 +21,10 @@ struct Tune: ParsableCommand {
             The first seed is --seed (the scenario's own by default); the others and the random \
             policies derive from it, so a run is repeatable.
 
-            Objectives: goodput (highest mean goodput; ties: lower amplification), p99 (lowest mean \
-            p99 latency of all calls) and amplification (lowest mean attempts per call); p99 and \
-            amplification only among policies whose mean goodput is at least the default's minus 0.01.
+            Objectives: goodput (highest mean goodput, in steps of 0.1 %; within a step, lower \
+            amplification), p99 (lowest mean p99 latency of all calls) and amplification (lowest \
+            mean attempts per call); p99 and amplification only among policies whose mean goodput \
+            is at least the default's minus 0.01.
 
             Ranges (log: log-uniform; durations rounded to 2 significant digits of a millisecond; \
             other keys keep their defaults):

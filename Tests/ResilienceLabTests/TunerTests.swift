@@ -258,6 +258,10 @@ struct TunerTests {
         #expect(TuningObjective.goodput.ranks(metrics(0.9, 2, 9), before: metrics(0.8, 1, 1), defaultGoodput: 0.9) == true)
         #expect(TuningObjective.goodput.ranks(metrics(0.9, 1, 9), before: metrics(0.9, 2, 1), defaultGoodput: 0.9) == true)
         #expect(TuningObjective.goodput.ranks(metrics(0.9, 1, 9), before: metrics(0.9, 1, 1), defaultGoodput: 0.9) == nil)
+        // Within a 0.1 % step, amplification decides; then the exact goodput.
+        #expect(TuningObjective.goodput.ranks(metrics(0.9005, 1.2, 1), before: metrics(0.9001, 1.0, 1), defaultGoodput: 0.9) == false)
+        #expect(TuningObjective.goodput.ranks(metrics(0.9011, 1.2, 1), before: metrics(0.9001, 1.0, 1), defaultGoodput: 0.9) == true)
+        #expect(TuningObjective.goodput.ranks(metrics(0.9005, 1.0, 1), before: metrics(0.9001, 1.0, 1), defaultGoodput: 0.9) == true)
         // p99: a 1 ms p99 with too little goodput ranks after any candidate within the floor.
         #expect(TuningObjective.p99.ranks(metrics(0.5, 1, 1), before: metrics(0.89, 1, 500), defaultGoodput: 0.9) == false)
         #expect(TuningObjective.p99.ranks(metrics(0.891, 1, 100), before: metrics(0.95, 1, 500), defaultGoodput: 0.9) == true)
