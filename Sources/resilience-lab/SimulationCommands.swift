@@ -30,7 +30,10 @@ struct Suite: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let budget = try Tuner.validatedBudget(budget, option: "--budget")
+        guard Tuner.budgetRange.contains(budget) else {
+            throw ValidationError("--budget: \(budget) is not allowed; allowed: \(Tuner.budgetRange.lowerBound)...\(Tuner.budgetRange.upperBound)")
+        }
+        let budget = budget
         let scenarios = ScenarioDefinition.builtIn
         let runsPerScenario = SuitePolicy.fixed.count + 1
         let bar = ProgressBarBox(ProgressBar(total: scenarios.count * runsPerScenario, style: quiet ? .disabled : .automatic))
@@ -43,13 +46,20 @@ struct Suite: ParsableCommand {
         bar.finish()
         var output = ""
         for run in runs {
-            output += ComparisonTable.header(for: run.scenario) + "\n"
             output += ComparisonTable.render(run.results, for: run.scenario) + "\n"
         }
-        let sections = runs.map { run in
-            SimulationReport.Section(
-                scenario: run.scenario, results: run.results, notes: run.tunedPolicy.map { $0.jsonText() },
-                notesTitle: "Tuned policy (POLICY.json)")
+        var sections: [SimulationReport.Section] = []
+        for run in runs {
+            var notes: String?
+            if let tuned = run.tunedPolicy {
+                do {
+                    notes = try tuned.jsonText()
+                } catch {
+                    throw LabInputError(file: "the tuned policy of \(run.scenario.name)", message: "\(error)")
+                }
+            }
+            sections.append(SimulationReport.Section(
+                scenario: run.scenario, results: run.results, notes: notes, notesTitle: "Tuned policy (POLICY.json)"))
         }
         try writeFile(SimulationReport(sections: sections).html(), to: report)
         output += "Report: \(report)\n"
@@ -95,7 +105,7 @@ struct Run: ParsableCommand {
         if let report {
             try writeFile(SimulationReport(sections: [.init(scenario: definition, results: [result])]).html(), to: report)
         }
-        let text = ComparisonTable.header(for: definition) + "\n" + ComparisonTable.render([result], for: definition) + "\n"
+        let text = ComparisonTable.render([result], for: definition) + "\n"
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 }
@@ -103,6 +113,10 @@ struct Run: ParsableCommand {
 /// The built-in scenario named `name`, or the scenario file at that path.
 func loadScenario(_ name: String) throws(LabInputError) -> ScenarioDefinition {
     if let builtIn = ScenarioDefinition.builtIn(named: name) { return builtIn }
+    guard FileManager.default.fileExists(atPath: name) else {
+        let names = ScenarioDefinition.builtIn.map(\.name).joined(separator: ", ")
+        throw LabInputError(file: name, message: "no such file, and not a built-in scenario (\(names))")
+    }
     return try ScenarioDefinition.load(path: name)
 }
 

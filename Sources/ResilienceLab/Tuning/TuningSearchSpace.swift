@@ -1,0 +1,213 @@
+import Resilience
+
+/// The policies ``Tuner`` draws: a retry, a circuit breaker and a timeout, each parameter drawn
+/// independently from its range below.
+///
+/// | section.key | range | distribution |
+/// |---|---|---|
+/// | `retry.maxAttempts` | 1…5 | uniform (1: no retry) |
+/// | `retry.backoff` | constant, linear, exponential | uniform |
+/// | `retry.baseDelay` | 1 ms…1 s | log-uniform |
+/// | `retry.multiplier` | 1.5…3 (exponential only; else 2) | uniform, 1 decimal |
+/// | `retry.maxDelay` | max(baseDelay, 100 ms)…30 s | log-uniform |
+/// | `retry.jitter` | none, full, equal, decorrelated | uniform |
+/// | `retry.budgetRatio` | 0…1 | uniform, 2 decimals |
+/// | `retry.budgetMinPerSecond` | 1…100 | log-uniform, whole |
+/// | `circuitBreaker.window` | time, count | uniform |
+/// | `circuitBreaker.samplingDuration` | 1 s…60 s (time window; 10 buckets) | log-uniform |
+/// | `circuitBreaker.windowSize` | 10…1000 (count window) | log-uniform, whole |
+/// | `circuitBreaker.minimumThroughput` | 5…200 | log-uniform, whole |
+/// | `circuitBreaker.failureRatio` | 0.1…0.9 | uniform, 2 decimals |
+/// | `circuitBreaker.slowCallDuration` | off (half the draws), or 50 ms…10 s | log-uniform |
+/// | `circuitBreaker.slowCallRatio` | 0.5…1 (with slow calls on; else 1) | uniform, 2 decimals |
+/// | `circuitBreaker.breakDuration` | 1 s…60 s | log-uniform |
+/// | `circuitBreaker.breakDurationMultiplier` | 1…2 | uniform, 1 decimal |
+/// | `circuitBreaker.halfOpenPermittedCalls` | 1…20 | log-uniform, whole |
+/// | `circuitBreaker.halfOpenSuccessRatio` | 0.5…1 | uniform, 2 decimals |
+/// | `timeout.duration` | 50 ms…30 s | log-uniform |
+///
+/// Every other key keeps its documented default (`retry.budgetWindow` 10 s,
+/// `circuitBreaker.windowBuckets` 10, `maxBreakDuration` 5 min, `halfOpenMaxDuration` 60 s), and so
+/// does a key the drawn variant does not use (`windowSize` of a time window, `samplingDuration` of a
+/// count window), so that the written policy shows only what matters. Drawn durations are rounded to
+/// two significant digits of a millisecond (`"37ms"`, `"1.2s"`, `"27s"`), whole numbers to the
+/// nearest integer; every draw passes the configurations' `validate()`.
+///
+/// ``drawNearDefault(_:)`` draws a neighbour of the default pipeline instead: the same draw, but each
+/// of its 12 groups of keys replaces the default's with probability 1/4 (at least one group does). The
+/// groups keep keys that only make sense together: `maxAttempts`; `backoff` + `multiplier`;
+/// `baseDelay` + `maxDelay`; `jitter`; `budgetRatio` + `budgetMinPerSecond`; `window` +
+/// `samplingDuration` + `windowSize`; `minimumThroughput`; `failureRatio`; `slowCallDuration` +
+/// `slowCallRatio`; `breakDuration` + `breakDurationMultiplier`; `halfOpenPermittedCalls` +
+/// `halfOpenSuccessRatio`; `timeout.duration`.
+public enum TuningSearchSpace {
+    public static let maxAttempts: ClosedRange<Int> = 1...5
+    public static let baseDelay: ClosedRange<Duration> = .milliseconds(1) ... .seconds(1)
+    public static let multiplier: ClosedRange<Double> = 1.5...3
+    /// The upper end of `maxDelay`; its lower end is `max(baseDelay, 100 ms)`.
+    public static let maxDelay: ClosedRange<Duration> = .milliseconds(100) ... .seconds(30)
+    public static let budgetRatio: ClosedRange<Double> = 0...1
+    public static let budgetMinPerSecond: ClosedRange<Double> = 1...100
+    public static let samplingDuration: ClosedRange<Duration> = .seconds(1) ... .seconds(60)
+    public static let windowSize: ClosedRange<Int> = 10...1000
+    public static let minimumThroughput: ClosedRange<Int> = 5...200
+    public static let failureRatio: ClosedRange<Double> = 0.1...0.9
+    public static let slowCallDuration: ClosedRange<Duration> = .milliseconds(50) ... .seconds(10)
+    public static let slowCallRatio: ClosedRange<Double> = 0.5...1
+    public static let breakDuration: ClosedRange<Duration> = .seconds(1) ... .seconds(60)
+    public static let breakDurationMultiplier: ClosedRange<Double> = 1...2
+    public static let halfOpenPermittedCalls: ClosedRange<Int> = 1...20
+    public static let halfOpenSuccessRatio: ClosedRange<Double> = 0.5...1
+    public static let timeout: ClosedRange<Duration> = .milliseconds(50) ... .seconds(30)
+
+    /// The ranges as `--help` lists them, one `section.key: range` per line.
+    public static let summary: [String] = [
+        "retry.maxAttempts 1-5; backoff constant|linear|exponential",
+        "retry.baseDelay 1ms-1s (log); multiplier 1.5-3 (exponential only)",
+        "retry.maxDelay max(baseDelay, 100ms)-30s (log)",
+        "retry.jitter none|full|equal|decorrelated",
+        "retry.budgetRatio 0-1; budgetMinPerSecond 1-100 (log)",
+        "circuitBreaker.window time (samplingDuration 1s-60s, log)",
+        "  or count (windowSize 10-1000, log)",
+        "circuitBreaker.minimumThroughput 5-200 (log); failureRatio 0.1-0.9",
+        "circuitBreaker.slowCallDuration off (half the draws) or 50ms-10s (log)",
+        "  with slowCallRatio 0.5-1",
+        "circuitBreaker.breakDuration 1s-60s (log); breakDurationMultiplier 1-2",
+        "circuitBreaker.halfOpenPermittedCalls 1-20 (log); halfOpenSuccessRatio 0.5-1",
+        "timeout.duration 50ms-30s (log)",
+    ]
+
+    /// Draws one policy from `random`. The draws are taken in a fixed order (the table's), so a
+    /// generator's state determines the policy.
+    public static func draw(_ random: inout SplitMix64) -> PolicyFile {
+        var retry = RetryConfiguration()
+        retry.maxAttempts = uniform(maxAttempts, &random)
+        retry.backoff = choice(RetryConfiguration.Backoff.allCases, &random)
+        retry.baseDelay = logUniform(baseDelay, &random)
+        let drawnMultiplier = rounded(uniform(multiplier, &random), decimals: 1)
+        retry.multiplier = retry.backoff == .exponential ? drawnMultiplier : RetryConfiguration().multiplier
+        retry.maxDelay = logUniform(max(retry.baseDelay, maxDelay.lowerBound)...maxDelay.upperBound, &random)
+        retry.jitter = choice(RetryConfiguration.Jitter.allCases, &random)
+        retry.budgetRatio = rounded(uniform(budgetRatio, &random), decimals: 2)
+        retry.budgetMinPerSecond = logUniform(budgetMinPerSecond, &random).rounded()
+
+        var breaker = CircuitBreakerConfiguration()
+        breaker.window = choice(CircuitBreakerConfiguration.WindowKind.allCases, &random)
+        let drawnSampling = logUniform(samplingDuration, &random)
+        let drawnSize = logUniform(windowSize, &random)
+        switch breaker.window {
+        case .time: breaker.samplingDuration = drawnSampling
+        case .count: breaker.windowSize = drawnSize
+        }
+        breaker.minimumThroughput = logUniform(minimumThroughput, &random)
+        breaker.failureRatio = rounded(uniform(failureRatio, &random), decimals: 2)
+        let slowCallsOn = SimulationMath.unitInterval(&random) < 0.5
+        let drawnSlowDuration = logUniform(slowCallDuration, &random)
+        let drawnSlowRatio = rounded(uniform(slowCallRatio, &random), decimals: 2)
+        if slowCallsOn {
+            breaker.slowCallDuration = drawnSlowDuration
+            breaker.slowCallRatio = drawnSlowRatio
+        }
+        breaker.breakDuration = logUniform(breakDuration, &random)
+        breaker.breakDurationMultiplier = rounded(uniform(breakDurationMultiplier, &random), decimals: 1)
+        breaker.halfOpenPermittedCalls = logUniform(halfOpenPermittedCalls, &random)
+        breaker.halfOpenSuccessRatio = rounded(uniform(halfOpenSuccessRatio, &random), decimals: 2)
+
+        let timeout = TimeoutConfiguration(duration: logUniform(Self.timeout, &random))
+        return PolicyFile(retry: retry, circuitBreaker: breaker, timeout: timeout)
+    }
+
+    /// The number of groups of keys ``drawNearDefault(_:)`` replaces independently.
+    static let groupCount = 12
+
+    /// Draws a neighbour of ``SuitePolicy/defaultPipeline``: a ``draw(_:)``, then one draw per group
+    /// (12, in the order of the type's list) deciding whether the group comes from it (probability
+    /// 1/4); when none does, one more draw picks the group that does.
+    public static func drawNearDefault(_ random: inout SplitMix64) -> PolicyFile {
+        let drawn = draw(&random)
+        var replaced = (0..<groupCount).map { _ in SimulationMath.unitInterval(&random) < 0.25 }
+        if !replaced.contains(true) { replaced[SimulationMath.index(below: groupCount, &random)] = true }
+
+        let base = SuitePolicy.defaultPipeline
+        guard var retry = base.retry, var breaker = base.circuitBreaker, var timeout = base.timeout,
+              let newRetry = drawn.retry, let newBreaker = drawn.circuitBreaker, let newTimeout = drawn.timeout
+        else { preconditionFailure("the default pipeline and every draw have retry, circuitBreaker and timeout") }
+        if replaced[0] { retry.maxAttempts = newRetry.maxAttempts }
+        if replaced[1] { (retry.backoff, retry.multiplier) = (newRetry.backoff, newRetry.multiplier) }
+        if replaced[2] { (retry.baseDelay, retry.maxDelay) = (newRetry.baseDelay, newRetry.maxDelay) }
+        if replaced[3] { retry.jitter = newRetry.jitter }
+        if replaced[4] { (retry.budgetRatio, retry.budgetMinPerSecond) = (newRetry.budgetRatio, newRetry.budgetMinPerSecond) }
+        if replaced[5] {
+            breaker.window = newBreaker.window
+            breaker.samplingDuration = newBreaker.samplingDuration
+            breaker.windowSize = newBreaker.windowSize
+        }
+        if replaced[6] { breaker.minimumThroughput = newBreaker.minimumThroughput }
+        if replaced[7] { breaker.failureRatio = newBreaker.failureRatio }
+        if replaced[8] {
+            breaker.slowCallDuration = newBreaker.slowCallDuration
+            breaker.slowCallRatio = newBreaker.slowCallRatio
+        }
+        if replaced[9] {
+            breaker.breakDuration = newBreaker.breakDuration
+            breaker.breakDurationMultiplier = newBreaker.breakDurationMultiplier
+        }
+        if replaced[10] {
+            breaker.halfOpenPermittedCalls = newBreaker.halfOpenPermittedCalls
+            breaker.halfOpenSuccessRatio = newBreaker.halfOpenSuccessRatio
+        }
+        if replaced[11] { timeout = newTimeout }
+        return PolicyFile(retry: retry, circuitBreaker: breaker, timeout: timeout)
+    }
+
+    // MARK: - Distributions
+
+    private static func uniform(_ range: ClosedRange<Double>, _ random: inout SplitMix64) -> Double {
+        range.lowerBound + (range.upperBound - range.lowerBound) * SimulationMath.unitInterval(&random)
+    }
+
+    private static func uniform(_ range: ClosedRange<Int>, _ random: inout SplitMix64) -> Int {
+        range.lowerBound + SimulationMath.index(below: range.count, &random)
+    }
+
+    private static func choice<Element>(_ elements: [Element], _ random: inout SplitMix64) -> Element {
+        elements[SimulationMath.index(below: elements.count, &random)]
+    }
+
+    /// exp(uniform(ln low, ln high)).
+    private static func logUniform(_ range: ClosedRange<Double>, _ random: inout SplitMix64) -> Double {
+        let low = SimulationMath.naturalLog(range.lowerBound)
+        let high = SimulationMath.naturalLog(range.upperBound)
+        let value = SimulationMath.exponential(low + (high - low) * SimulationMath.unitInterval(&random))
+        return min(max(value, range.lowerBound), range.upperBound)
+    }
+
+    /// A log-uniform whole number in `range`.
+    private static func logUniform(_ range: ClosedRange<Int>, _ random: inout SplitMix64) -> Int {
+        let value = logUniform(Double(range.lowerBound)...Double(range.upperBound), &random)
+        return min(max(Int(value.rounded()), range.lowerBound), range.upperBound)
+    }
+
+    /// A log-uniform duration in `range`, rounded to two significant digits of a millisecond (at
+    /// least 1 ms) and kept inside the range.
+    private static func logUniform(_ range: ClosedRange<Duration>, _ random: inout SplitMix64) -> Duration {
+        let low = milliseconds(range.lowerBound)
+        let high = milliseconds(range.upperBound)
+        let value = logUniform(low...high, &random)
+        var scale = 1.0
+        while value / scale >= 100 { scale *= 10 }
+        let roundedValue = max(1, (value / scale).rounded() * scale)
+        let duration = Duration.milliseconds(Int64(roundedValue))
+        return min(max(duration, range.lowerBound), range.upperBound)
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Double {
+        Double(SimulationMath.nanoseconds(duration)) / 1_000_000
+    }
+
+    private static func rounded(_ value: Double, decimals: Int) -> Double {
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        return (value * scale).rounded() / scale
+    }
+}

@@ -1,0 +1,145 @@
+import ArgumentParser
+import Foundation
+import ResilienceLab
+
+/// `resilience-lab tune`: searches retry, breaker and timeout parameters for a scenario.
+struct Tune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Search retry, circuit breaker and timeout parameters for a scenario and print the best POLICY.json.",
+        discussion: """
+            Prints the best policy as POLICY.json on stdout (every key explicit, usable by `run \
+            --policy`, `replay --policy` and PolicyFile.load) and its comparison with the default \
+            pipeline (retry + circuit breaker + timeout with their documented defaults) on stderr.
+
+            Search: successive halving over seeds. The default pipeline and N random policies run on \
+            the first seed; the best third of the random ones (and the default) run on 3 seeds, the \
+            best third of those (and the default) on 9; rankings use the mean over the seeds run so \
+            far. N is the largest that fits in --budget runs (120: N = 49); two thirds of the random \
+            policies change about a quarter of the default's keys, one third draw every key. The \
+            answer is the best-ranked policy of the last rung that is no worse than the default on \
+            the objective averaged over the 9 seeds and on the first seed, else the default itself. \
+            The first seed is --seed (the scenario's own by default); the others and the random \
+            policies derive from it, so a run is repeatable.
+
+            Objectives: goodput (highest mean goodput, in steps of 0.1 %; within a step, lower \
+            amplification), p99 (lowest mean p99 latency of all calls) and amplification (lowest \
+            mean attempts per call); p99 and amplification only among policies whose mean goodput \
+            is at least the default's minus 0.01.
+
+            Ranges (log: log-uniform; durations rounded to 2 significant digits of a millisecond; \
+            other keys keep their defaults):
+            \(TuningSearchSpace.summary.map { "  " + $0 }.joined(separator: "\n"))
+
+            Bad input exits with status 2 and prints nothing on stdout.
+            """
+    )
+
+    @Option(help: "A built-in scenario's name (\(ScenarioDefinition.builtIn.map(\.name).joined(separator: ", "))) or a scenario file (.json, .yaml).")
+    var scenario: String
+
+    @Option(help: "What to optimise: goodput, p99 or amplification.")
+    var objective: TuningObjective = .goodput
+
+    @Option(help: "The most simulation runs to make, \(Tuner.budgetRange.lowerBound)...\(Tuner.budgetRange.upperBound).")
+    var budget: Int = Tuner.defaultBudget
+
+    @Option(help: "The first evaluation seed, from which every other draw derives (default: the scenario's seed).", transform: parseSeed)
+    var seed: UInt64?
+
+    @Option(help: "Also write the best POLICY.json to this file.")
+    var output: String?
+
+    @Flag(help: "Also list every candidate on stderr: its rung, seeds and mean metrics, best rung first.")
+    var showCandidates = false
+
+    func validate() throws {
+        guard Tuner.budgetRange.contains(budget) else {
+            throw ValidationError("--budget: \(budget) is not allowed; allowed: \(Tuner.budgetRange.lowerBound)...\(Tuner.budgetRange.upperBound) simulation runs")
+        }
+    }
+
+    func run() throws {
+        let definition = try loadScenario(scenario)
+        let start = ContinuousClock.now
+        let result = try Tuner.tune(definition, objective: objective, budget: budget, seed: seed)
+        let elapsed = ContinuousClock.now - start
+        let text = try result.best.jsonText()
+        if let output {
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+            } catch {
+                throw LabInputError(file: output, message: "cannot write the policy: \(error.localizedDescription)")
+            }
+        }
+        FileHandle.standardOutput.write(Data(text.utf8))
+        FileHandle.standardError.write(Data(TuneReport.render(result, elapsed: elapsed).utf8))
+        if showCandidates {
+            FileHandle.standardError.write(Data(TuneReport.renderCandidates(result).utf8))
+        }
+    }
+}
+
+extension TuningObjective: ExpressibleByArgument {}
+
+/// The comparison `tune` prints on stderr.
+enum TuneReport {
+    static func render(_ result: TuningResult, elapsed: Duration) -> String {
+        let tuned = result.bestMetrics
+        let base = result.defaultMetrics
+        var lines = [
+            "\(result.scenario): objective \(result.objective.rawValue), \(result.runs) runs of \(result.budget), \(result.candidates.count - 1) random candidates, \(format(elapsed)) s",
+            result.bestIsDefault
+                ? "no candidate beat the default pipeline (on average over \(result.evaluationSeeds.count) seeds and on seed \(result.seed)): the default is printed"
+                : "tuned vs default, averaged over \(result.evaluationSeeds.count) seeds:",
+            pad("", "default", "tuned"),
+            pad("goodput", percent(base.goodput), percent(tuned.goodput)),
+            pad("p99 latency", milliseconds(base.p99), milliseconds(tuned.p99)),
+            pad("amplification", format(base.amplification, decimals: 3), format(tuned.amplification, decimals: 3)),
+            pad("time to detect", optional(base.timeToDetect), optional(tuned.timeToDetect)),
+            pad("time to recover", optional(base.timeToRecover), optional(tuned.timeToRecover)),
+        ]
+        lines.append("")
+        return lines.joined(separator: "\n")
+    }
+
+    /// One line per candidate, the last rung first, then by index.
+    static func renderCandidates(_ result: TuningResult) -> String {
+        let ordered = result.candidates.sorted { a, b in
+            if a.rung != b.rung { return a.rung > b.rung }
+            return a.index < b.index
+        }
+        var lines = ["candidates (rung, seeds, goodput, p99, amplification; the default is #0):"]
+        for candidate in ordered {
+            let m = candidate.metrics
+            let chosen = candidate.policy == result.best ? " <- best" : ""
+            lines.append(
+                "  #\(candidate.index) rung \(candidate.rung) seeds \(m.seeds): \(percent(m.goodput)), \(milliseconds(m.p99)), \(format(m.amplification, decimals: 3))\(chosen)")
+        }
+        lines.append("")
+        return lines.joined(separator: "\n")
+    }
+
+    private static func pad(_ label: String, _ left: String, _ right: String) -> String {
+        func padded(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
+        return "  " + padded(label, 17) + padded(left, 12) + right
+    }
+
+    private static func percent(_ value: Double) -> String { format(value * 100, decimals: 2) + " %" }
+
+    private static func milliseconds(_ duration: Duration) -> String {
+        format(Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15, decimals: 1) + " ms"
+    }
+
+    private static func optional(_ duration: Duration?) -> String {
+        guard let duration else { return "-" }
+        return format(duration) + " s"
+    }
+
+    private static func format(_ duration: Duration) -> String {
+        format(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18, decimals: 2)
+    }
+
+    private static func format(_ value: Double, decimals: Int) -> String {
+        String(format: "%.\(decimals)f", value)
+    }
+}
