@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 import Resilience
 
@@ -35,13 +34,11 @@ public enum SuiteRunner {
         // are the longest, so they are started first.
         let tuningJobs = tune == nil ? 0 : scenarios.count
         let fixedJobs = scenarios.count * fixed.count
-        let outcomes = Mutex([Result<(SimulationResult, PolicyFile?), LabInputError>?](
-            repeating: nil, count: tuningJobs + fixedJobs))
         let report = Mutex(())
-        DispatchQueue.concurrentPerform(iterations: tuningJobs + fixedJobs) { job in
-            let outcome: Result<(SimulationResult, PolicyFile?), LabInputError>
+        let finished = ParallelMap.map(count: tuningJobs + fixedJobs) { job -> Result<(SimulationResult, PolicyFile?), LabInputError> in
             let scenario = scenarios[job < tuningJobs ? job : (job - tuningJobs) / fixed.count]
             let policyName = job < tuningJobs ? "tuned" : fixed[(job - tuningJobs) % fixed.count].name
+            let outcome: Result<(SimulationResult, PolicyFile?), LabInputError>
             do throws(LabInputError) {
                 if job < tuningJobs, let tune {
                     let policy = try tune(scenario)
@@ -53,20 +50,19 @@ public enum SuiteRunner {
             } catch {
                 outcome = .failure(error)
             }
-            outcomes.withLock { $0[job] = outcome }
             report.withLock { _ in progress(scenario.name, policyName) }
+            return outcome
         }
         var runs: [ScenarioRuns] = []
-        let finished = outcomes.withLock { $0 }
         for (index, scenario) in scenarios.enumerated() {
             var results: [SimulationResult] = []
             results.reserveCapacity(policiesPerScenario)
             for policy in 0..<fixed.count {
-                results.append(try finished[tuningJobs + index * fixed.count + policy]!.get().0)
+                results.append(try finished[tuningJobs + index * fixed.count + policy].get().0)
             }
             var tuned: PolicyFile?
             if tuningJobs > 0 {
-                let (result, policy) = try finished[index]!.get()
+                let (result, policy) = try finished[index].get()
                 results.append(result)
                 tuned = policy
             }
