@@ -82,6 +82,7 @@ struct SimulationDistributionTests {
         var first = LatencyRecorder()
         for millisecond in 1...1_000 { first.record(.milliseconds(Int64(millisecond))) }
         #expect(first.count == 1_000)
+        #expect(first.mean == .microseconds(500_500))  // exact: (1 + ... + 1000) ms / 1000
         #expect(abs(SimulationMath.nanoseconds(first.p50) - 500_000_000) <= 500_000)
         #expect(abs(SimulationMath.nanoseconds(first.p90) - 900_000_000) <= 900_000)
         #expect(abs(SimulationMath.nanoseconds(first.p99) - 990_000_000) <= 990_000)
@@ -94,8 +95,54 @@ struct SimulationDistributionTests {
         first.merge(second)
         #expect(first.count == 2_002)
         #expect(first.clampedCount == 2)
+        // The mean of what was recorded, clamped values at their bounds: 6,100,500,001 µs / 2,002.
+        #expect(first.mean == .nanoseconds(3_047_202_798))
         #expect(abs(SimulationMath.nanoseconds(first.p90) - 2_000_000_000) <= 2_000_000)
         #expect(first.max == .microseconds(3_600_000_000) || abs(SimulationMath.nanoseconds(first.max) - 3_600_000_000_000) <= 3_600_000_000)
         #expect(LatencyRecorder().p99 == .zero)
+        #expect(LatencyRecorder().mean == .zero)
+    }
+
+    @Test("interval latencies: exact nearest-rank percentiles, whatever the order and count")
+    func intervalLatencies() {
+        var latencies = IntervalLatencies()
+        #expect(latencies.percentiles(50, 99) == [.zero, .zero])
+        for ms in (1...100).reversed() { latencies.record(microseconds: UInt64(ms * 1_000)) }
+        #expect(latencies.percentiles(50, 99) == [.milliseconds(50), .milliseconds(99)])
+        #expect(latencies.percentiles(0, 100) == [.milliseconds(1), .milliseconds(100)])
+        latencies.reset()
+        #expect(latencies.count == 0)
+        latencies.record(microseconds: 7)
+        #expect(latencies.percentiles(50, 99) == [.microseconds(7), .microseconds(7)])
+
+        // Against sorting, with duplicates, for many counts.
+        var random = SplitMix64(seed: 3)
+        for count in 1...300 {
+            latencies.reset()
+            var values: [UInt64] = []
+            for _ in 0..<count {
+                let value = UInt64(SimulationMath.index(below: 50, &random))
+                values.append(value)
+                latencies.record(microseconds: value)
+            }
+            values.sort()
+            let expected = [10.0, 50, 90, 99, 99.9].map { percentile -> Duration in
+                let rank = max(1, Int((percentile / 100 * Double(count)).rounded(.up)))
+                return .microseconds(Int64(values[rank - 1]))
+            }
+            #expect(latencies.percentiles(10, 50, 90, 99, 99.9) == expected, "count \(count)")
+        }
+    }
+
+    @Test("nanoseconds of a duration: exact on both sides of the 64-bit fast path, truncated below 1 ns")
+    func nanoseconds() {
+        #expect(SimulationMath.nanoseconds(.zero) == 0)
+        #expect(SimulationMath.nanoseconds(Duration(attoseconds: 1_999_999_999)) == 1)
+        let fastLimit = Duration(attoseconds: Int128(UInt64.max))  // 18.446744073709551615 s
+        #expect(SimulationMath.nanoseconds(fastLimit) == 18_446_744_073)
+        #expect(SimulationMath.nanoseconds(fastLimit + .nanoseconds(1)) == 18_446_744_074)
+        #expect(SimulationMath.nanoseconds(.seconds(3_600)) == 3_600_000_000_000)
+        #expect(SimulationMath.nanoseconds(.milliseconds(-1_500)) == -1_500_000_000)
+        #expect(SimulationMath.nanoseconds(.nanoseconds(Int64.max)) == Int64.max)
     }
 }

@@ -96,38 +96,56 @@ struct PolicyRun<Host: PolicyRunHost> {
             case attemptStart = 3
         }
 
-        /// When, in attoseconds from zero (compared without calling into `Duration`).
-        var time: Int128
+        /// When: the instant's attoseconds from zero as two machine words (high, then low: compared
+        /// without calling into `Duration`, and 8-byte aligned so that events are 40 bytes).
+        var timeHigh: Int64
+        var timeLow: UInt64
         /// The kind in the top 8 bits, the sequence below: admission order for outcomes, scheduling
         /// order for the rest.
         var order: UInt64
-        /// The call's slot in ``PolicyRun/calls``; for a host event, the host's tag.
-        var slot: Int
         /// The call's ``Call/phase`` when the event was scheduled: an event whose call has moved on
         /// since (a queued attempt admitted before its wait ended) is stale and skipped.
         var phase: Int
+        private var slotNumber: Int32
         /// For ``Kind/waitEnd``: why the wait ends.
         var wait: WaitEnd
 
         init(at instant: Instant, kind: Kind, sequence: Int, slot: Int, phase: Int, wait: WaitEnd = .timeout) {
-            time = instant.offset.attoseconds
+            (timeHigh, timeLow) = Self.words(instant)
             order = UInt64(kind.rawValue) << 56 | UInt64(sequence)
-            self.slot = slot
             self.phase = phase
+            slotNumber = Int32(slot)
             self.wait = wait
         }
 
-        var at: Instant { Instant(offset: Duration(attoseconds: time)) }
+        /// The call's slot in ``PolicyRun/calls``; for a host event, the host's tag.
+        var slot: Int { Int(slotNumber) }
+        var at: Instant { Instant(offset: Duration(attoseconds: Int128(timeHigh) << 64 | Int128(timeLow))) }
         var kind: Kind { Kind(rawValue: UInt8(order >> 56))! }
+
+        /// `instant`'s attoseconds as (high, low) words.
+        @inline(__always)
+        static func words(_ instant: Instant) -> (high: Int64, low: UInt64) {
+            let attoseconds = instant.offset.attoseconds
+            return (Int64(truncatingIfNeeded: attoseconds >> 64), UInt64(truncatingIfNeeded: attoseconds))
+        }
+
+        /// Whether the event is due after the instant whose words are `high` and `low`.
+        @inline(__always)
+        func isAfter(high: Int64, low: UInt64) -> Bool {
+            timeHigh != high ? timeHigh > high : timeLow > low
+        }
 
         @inline(__always)
         static func < (lhs: Event, rhs: Event) -> Bool {
-            lhs.time != rhs.time ? lhs.time < rhs.time : lhs.order < rhs.order
+            if lhs.timeHigh != rhs.timeHigh { return lhs.timeHigh < rhs.timeHigh }
+            return lhs.timeLow != rhs.timeLow ? lhs.timeLow < rhs.timeLow : lhs.order < rhs.order
         }
     }
 
-    /// Why a queued attempt stops waiting.
-    enum WaitEnd {
+    /// Why a queued attempt stops waiting; also the number of the ``EventCalendar`` lane of its
+    /// timers.
+    enum WaitEnd: Int {
         /// The attempt's timeout fired while it waited for the bulkhead.
         case timeout
         /// The bulkhead's `maxWait` elapsed.
@@ -196,7 +214,9 @@ struct PolicyRun<Host: PolicyRunHost> {
     var random: SplitMix64
     let policyFile: String
 
-    var events = EventCalendar<Event>()
+    /// Lanes 0...2 for the timers of each ``WaitEnd``, the last for the host's increasing events.
+    var events = EventCalendar<Event>(lanes: hostLane + 1)
+    static var hostLane: Int { 3 }
     var sequence = 0
     /// Calls in flight, by slot; slots of ended calls are reused.
     var calls: [Call] = []
@@ -282,9 +302,10 @@ struct PolicyRun<Host: PolicyRunHost> {
     /// Handles every event due at or before `limit` (all of them when `limit` is nil), in order,
     /// including those that handling them schedules. Stale events are skipped.
     mutating func processEvents(upTo limit: Instant?) throws(LabInputError) {
-        let limitTime = limit?.offset.attoseconds ?? Int128.max
+        var limitWords = (high: Int64.max, low: UInt64.max)
+        if let limit { limitWords = Event.words(limit) }
         while let next = events.minimum {
-            if next.time > limitTime { break }
+            if next.isAfter(high: limitWords.high, low: limitWords.low) { break }
             _ = events.removeMinimum()
             let kind = next.kind
             if kind == .host {
@@ -431,17 +452,26 @@ struct PolicyRun<Host: PolicyRunHost> {
         events.insert(Event(at: instant, kind: kind, sequence: sequence, slot: slot, phase: calls[slot].phase, wait: wait))
     }
 
-    /// Like ``schedule(_:at:slot:wait:)``, for a timer of a fixed length (a timeout or a `maxWait`):
-    /// the same order, scheduled more cheaply (see ``EventCalendar``).
+    /// Like ``schedule(_:at:slot:wait:)``, for a timer of a fixed length (the timeout, or the `maxWait`
+    /// that `wait` names): the same order, scheduled more cheaply in the timer's lane of
+    /// ``EventCalendar``.
     mutating func scheduleTimer(_ kind: Event.Kind, at instant: Instant, slot: Int, wait: WaitEnd = .timeout) {
         sequence += 1
-        events.insertTimer(Event(at: instant, kind: kind, sequence: sequence, slot: slot, phase: calls[slot].phase, wait: wait))
+        let event = Event(at: instant, kind: kind, sequence: sequence, slot: slot, phase: calls[slot].phase, wait: wait)
+        events.insert(event, lane: wait.rawValue)
     }
 
-    /// Schedules a ``PolicyRunHost/hostEvent(_:tag:at:)`` with `tag` at `instant`.
-    mutating func scheduleHostEvent(at instant: Instant, tag: Int) {
+    /// Schedules a ``PolicyRunHost/hostEvent(_:tag:at:)`` with `tag` at `instant`. `increasing`: the
+    /// event belongs to the host's one stream of events scheduled in increasing order (the simulator's
+    /// open-loop arrivals), which has a lane of its own in ``EventCalendar``; the order is the same.
+    mutating func scheduleHostEvent(at instant: Instant, tag: Int, increasing: Bool = false) {
         sequence += 1
-        events.insert(Event(at: instant, kind: .host, sequence: sequence, slot: tag, phase: 0))
+        let event = Event(at: instant, kind: .host, sequence: sequence, slot: tag, phase: 0)
+        if increasing {
+            events.insert(event, lane: Self.hostLane)
+        } else {
+            events.insert(event)
+        }
     }
 
     /// Ends the call at `now` with `end`: gives back the load shedder's permit, lets the host record

@@ -12,7 +12,8 @@ import Histogram
 /// A latency is recorded as its number of microseconds rounded to the nearest; below 1 µs it counts as
 /// 1 µs, above 1 h as 1 h, and those are counted in ``clampedCount`` so that nothing is lost silently.
 /// Percentiles are HdrHistogram's `valueAtPercentile`: the highest value equivalent (within the
-/// precision) to the value at that percentile.
+/// precision) to the value at that percentile. The mean is exact: the sum of the microseconds recorded
+/// (after rounding and bounds) over their count.
 public struct LatencyRecorder: Sendable {
     /// The smallest latency told apart: 1 µs.
     public static let lowest: Duration = .microseconds(1)
@@ -26,29 +27,25 @@ public struct LatencyRecorder: Sendable {
     /// Latencies recorded outside 1 µs...1 h (recorded at the nearest bound).
     public private(set) var clampedCount = 0
 
+    /// The sum of the microseconds recorded, for the exact mean.
+    private var totalMicroseconds: UInt64 = 0
+
     /// An empty recorder, precise to 3 significant digits.
     public init() {
-        self.init(significantDigits: .three)
-    }
-
-    /// An empty recorder precise to `significantDigits` (the simulator's per-interval recorders use two:
-    /// a tenth of the memory, for chart points).
-    init(significantDigits: SignificantDigits) {
         histogram = Histogram<UInt64>(
-            lowestDiscernibleValue: 1, highestTrackableValue: Self.highestMicroseconds,
-            numberOfSignificantValueDigits: significantDigits)
-    }
-
-    /// Forgets every latency recorded, keeping the memory.
-    mutating func reset() {
-        histogram.reset()
-        clampedCount = 0
+            lowestDiscernibleValue: 1, highestTrackableValue: Self.highestMicroseconds, numberOfSignificantValueDigits: .three)
     }
 
     /// Records one latency (see the type's documentation for rounding and bounds).
     @inline(__always)
     public mutating func record(_ latency: Duration) {
-        let nanoseconds = SimulationMath.nanoseconds(latency)
+        record(nanoseconds: SimulationMath.nanoseconds(latency))
+    }
+
+    /// Records one latency of `nanoseconds` (see the type's documentation for rounding and bounds), and
+    /// returns the microseconds recorded.
+    @inline(__always) @discardableResult
+    mutating func record(nanoseconds: Int64) -> UInt64 {
         var microseconds = nanoseconds <= 0 ? 0 : UInt64((nanoseconds + 500) / 1_000)
         if microseconds < 1 {
             microseconds = 1
@@ -57,13 +54,16 @@ public struct LatencyRecorder: Sendable {
             microseconds = Self.highestMicroseconds
             clampedCount += 1
         }
+        totalMicroseconds += microseconds
         _ = histogram.record(microseconds)
+        return microseconds
     }
 
     /// Adds every latency of `other` (for example, recorders of several runs or operations).
     public mutating func merge(_ other: LatencyRecorder) {
         histogram.add(other.histogram)
         clampedCount += other.clampedCount
+        totalMicroseconds += other.totalMicroseconds
     }
 
     /// How many latencies were recorded.
@@ -87,6 +87,7 @@ public struct LatencyRecorder: Sendable {
     public var max: Duration { histogram.totalCount > 0 ? .microseconds(Int64(histogram.max)) : .zero }
     /// The mean latency, or zero when nothing was recorded.
     public var mean: Duration {
-        histogram.totalCount > 0 ? SimulationMath.duration(nanoseconds: histogram.mean * 1_000) : .zero
+        histogram.totalCount > 0
+            ? SimulationMath.duration(nanoseconds: Double(totalMicroseconds) / Double(histogram.totalCount) * 1_000) : .zero
     }
 }

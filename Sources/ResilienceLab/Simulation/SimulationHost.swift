@@ -78,7 +78,7 @@ struct SimulationHost: PolicyRunHost {
     var breakerChanges: [SimulationResult.BreakerChange] = []
     /// The interval being measured, and its latencies.
     var interval = SimulationResult.Interval(start: .zero)
-    var intervalLatency = LatencyRecorder(significantDigits: .two)
+    var intervalLatency = IntervalLatencies()
 
     init(scenario: ScenarioDefinition, seed: UInt64, dependencyRandom: SplitMix64, keyByOperation: Bool) throws(LabInputError) {
         traffic = TrafficGenerator(model: scenario.traffic, duration: scenario.duration, seed: seed)
@@ -127,7 +127,7 @@ struct SimulationHost: PolicyRunHost {
     static func scheduleNextOpenLoopArrival(_ run: inout Run) {
         guard let arrival = run.host.traffic.nextOpenLoopArrival() else { return }
         run.host.nextOpenLoop = arrival
-        run.scheduleHostEvent(at: Run.Instant(offset: arrival.at), tag: Tag.openLoopArrival)
+        run.scheduleHostEvent(at: Run.Instant(offset: arrival.at), tag: Tag.openLoopArrival, increasing: true)
     }
 
     static func scheduleClientArrival(_ arrival: TrafficArrival, in run: inout Run) {
@@ -206,15 +206,14 @@ struct SimulationHost: PolicyRunHost {
 
     static func callEnded(_ run: inout Run, slot: Int, end: AttemptEnd, at now: Run.Instant) {
         let data = run.calls[slot].data
-        let latency = now.offset - data.arrivedAt
-        run.host.latency.record(latency)
-        run.host.intervalLatency.record(latency)
+        let latency = SimulationMath.nanoseconds(attoseconds: now.offset.attoseconds - data.arrivedAt.attoseconds)
+        run.host.intervalLatency.record(microseconds: run.host.latency.record(nanoseconds: latency))
         run.host.lastCallEnd = now.offset
         switch end {
         case .dependency(.success):
             run.host.succeeded += 1
             run.host.interval.succeeded += 1
-            run.host.successLatency.record(latency)
+            run.host.successLatency.record(nanoseconds: latency)
             if run.host.timeToRecover == nil, let outageEnd = run.host.outageEnd, now.offset >= outageEnd {
                 run.host.timeToRecover = now.offset - outageEnd
             }

@@ -74,8 +74,8 @@ public struct SimulationResult: Sendable, Hashable {
         public var endedByPolicy: Int
         /// Calls (attempts) that reached the dependency in the interval.
         public var dependencyReceived: Int
-        /// Latency of the calls that ended in the interval: median and 99th percentile (2 significant
-        /// digits; zero when no call ended).
+        /// Latency of the calls that ended in the interval: median and 99th percentile, exact to the
+        /// microsecond by nearest rank (zero when no call ended).
         public var p50: Duration
         public var p99: Duration
         /// The breaker's state at the end of the interval (nil without a breaker).

@@ -88,8 +88,8 @@ public enum Simulator {
     /// Finishes the interval ending at `boundary` (every event before it handled) and starts the next.
     private static func closeInterval(_ run: inout PolicyRun<SimulationHost>, at boundary: Duration) -> SimulationResult.Interval {
         var interval = run.host.interval
-        interval.p50 = run.host.intervalLatency.p50
-        interval.p99 = run.host.intervalLatency.p99
+        let percentiles = run.host.intervalLatency.percentiles(50, 99)
+        (interval.p50, interval.p99) = (percentiles[0], percentiles[1])
         var breaker = run.machine  // a copy: reading the state must not apply a transition early
         interval.breakerState = breaker?.state(now: .init(offset: boundary)).state
         interval.dependencyInFlight = run.host.dependency.busyWorkers + run.host.dependency.queueLength

@@ -1,45 +1,123 @@
-import DequeModule
-
-/// A priority queue of events tuned for simulations where many events are timers of one fixed length
-/// (timeouts, `maxWait`s): those are scheduled in increasing order, so they wait in a first-in
-/// first-out queue (O(1)) instead of the heap, and stale ones (a timeout whose call was answered first)
-/// cost nothing until they reach the front. Everything else waits in a ``MinimumHeap``.
+/// A priority queue of events tuned for simulations where most events come in streams that are
+/// scheduled in increasing order: timers of one fixed length (timeouts, `maxWait`s) and open-loop
+/// arrivals. Each such stream has a *lane*, a first-in first-out queue (O(1) both ways), and a stale
+/// event there (a timeout whose call was answered first) costs nothing until it reaches the front.
+/// Everything else, and an element that would break its lane's order, waits in a ``MinimumHeap``.
 ///
 /// Elements come out in exactly the order of one heap: the smallest first (give equal elements a total
 /// order, as ``MinimumHeap`` asks).
+///
+/// ```swift
+/// var calendar = EventCalendar<Int>(lanes: 1)
+/// calendar.insert(10, lane: 0)
+/// calendar.insert(20, lane: 0)
+/// calendar.insert(15)
+/// calendar.removeMinimum()   // 10, then 15, then 20
+/// ```
 struct EventCalendar<Element: Comparable> {
     private var heap = MinimumHeap<Element>()
-    private var timers = Deque<Element>()
+    private var lanes: [OrderedLane]
+    /// Where the smallest element is: a lane's number, `heapSource`, or `unknown` (to be found by a
+    /// scan). Kept through insertions, found again after a removal.
+    private var smallestSource: Int
+    private static var heapSource: Int { -1 }
+    private static var unknown: Int { -2 }
+
+    /// An empty calendar with `lanes` lanes, numbered from 0.
+    init(lanes: Int) {
+        self.lanes = Array(repeating: OrderedLane(), count: lanes)
+        smallestSource = Self.unknown
+    }
 
     /// The number of elements.
-    var count: Int { heap.count + timers.count }
+    var count: Int {
+        lanes.reduce(heap.count) { $0 + $1.count }
+    }
 
     /// The smallest element, if any.
     var minimum: Element? {
-        guard let timer = timers.first else { return heap.minimum }
-        guard let other = heap.minimum else { return timer }
-        return other < timer ? other : timer
+        mutating get {
+            if smallestSource == Self.unknown { smallestSource = findSmallestSource() }
+            return element(at: smallestSource)
+        }
     }
 
     /// Adds `element`.
     mutating func insert(_ element: Element) {
         heap.insert(element)
+        noteInserted(element, source: Self.heapSource)
     }
 
-    /// Adds `element`, a timer: into the first-in first-out queue when it is not smaller than the last
-    /// timer there (the usual case), into the heap otherwise.
-    mutating func insertTimer(_ element: Element) {
-        if let last = timers.last, element < last {
-            heap.insert(element)
+    /// Adds `element` to `lane` when it is not smaller than the lane's last element (the usual case for
+    /// a stream scheduled in increasing order), to the heap otherwise.
+    mutating func insert(_ element: Element, lane: Int) {
+        if let last = lanes[lane].last, element < last {
+            insert(element)
         } else {
-            timers.append(element)
+            lanes[lane].append(element)
+            noteInserted(element, source: lane)
         }
     }
 
     /// Removes and returns the smallest element, if any.
     mutating func removeMinimum() -> Element? {
-        guard let timer = timers.first else { return heap.removeMinimum() }
-        if let other = heap.minimum, other < timer { return heap.removeMinimum() }
-        return timers.removeFirst()
+        if smallestSource == Self.unknown { smallestSource = findSmallestSource() }
+        let source = smallestSource
+        smallestSource = Self.unknown
+        if source == Self.heapSource { return heap.removeMinimum() }
+        return lanes[source].removeFirst()
+    }
+
+    /// Keeps ``smallestSource`` right after `element` went into `source`.
+    @inline(__always)
+    private mutating func noteInserted(_ element: Element, source: Int) {
+        guard smallestSource != Self.unknown else { return }
+        if let smallest = self.element(at: smallestSource), !(element < smallest) { return }
+        smallestSource = source
+    }
+
+    @inline(__always)
+    private func element(at source: Int) -> Element? {
+        source == Self.heapSource ? heap.minimum : lanes[source].first
+    }
+
+    /// The source of the smallest element: the heap (also when everything is empty) or a lane.
+    private func findSmallestSource() -> Int {
+        var source = Self.heapSource
+        var smallest = heap.minimum
+        for lane in lanes.indices {
+            guard let first = lanes[lane].first else { continue }
+            if let current = smallest, !(first < current) { continue }
+            smallest = first
+            source = lane
+        }
+        return source
+    }
+
+    /// A first-in first-out queue: an array read from `head`, compacted once the read part is half of it.
+    private struct OrderedLane {
+        private var elements: [Element] = []
+        private var head = 0
+
+        var count: Int { elements.count - head }
+        var first: Element? { head < elements.count ? elements[head] : nil }
+        var last: Element? { head < elements.count ? elements[elements.count - 1] : nil }
+
+        mutating func append(_ element: Element) {
+            elements.append(element)
+        }
+
+        mutating func removeFirst() -> Element {
+            let first = elements[head]
+            head += 1
+            if head == elements.count {
+                elements.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head >= 1_024 && head * 2 >= elements.count {
+                elements.removeFirst(head)
+                head = 0
+            }
+            return first
+        }
     }
 }

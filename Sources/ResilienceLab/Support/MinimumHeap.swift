@@ -33,7 +33,8 @@ struct MinimumHeap<Element: Comparable> {
         guard !storage.isEmpty else { return last }
         return storage.withUnsafeMutableBufferPointer { heap in
             let minimum = heap[0]
-            // Sift the hole left at the root down, moving the smaller child up, and put `last` in it.
+            // Floyd's bottom-up removal: move the hole at the root down to a leaf, pulling the smaller
+            // child up (one comparison per level)...
             let count = heap.count
             var hole = 0
             while true {
@@ -41,9 +42,15 @@ struct MinimumHeap<Element: Comparable> {
                 guard left < count else { break }
                 let right = left + 1
                 let smaller = right < count && heap[right] < heap[left] ? right : left
-                guard heap[smaller] < last else { break }
                 heap[hole] = heap[smaller]
                 hole = smaller
+            }
+            // ...then sift `last` up from there: it came from the bottom, so it rarely climbs.
+            while hole > 0 {
+                let parent = (hole - 1) / 2
+                guard last < heap[parent] else { break }
+                heap[hole] = heap[parent]
+                hole = parent
             }
             heap[hole] = last
             return minimum
