@@ -145,4 +145,17 @@ struct SimulationDistributionTests {
         #expect(SimulationMath.nanoseconds(.milliseconds(-1_500)) == -1_500_000_000)
         #expect(SimulationMath.nanoseconds(.nanoseconds(Int64.max)) == Int64.max)
     }
+
+    @Test("nearest integer without libm: exactly Int64(rounded()) on edge cases and random values")
+    func nearestInteger() {
+        let edges: [Double] = [0, 0.49999999999999994, 0.5, 1.5, 2.5, 1e15 + 0.5, 4_503_599_627_370_495.5, 9.2e18, 123.456]
+        for value in edges {
+            #expect(SimulationMath.nearestInteger(value) == Int64(value.rounded()), "\(value)")
+        }
+        var random = SplitMix64(seed: 9)
+        for _ in 0..<100_000 {
+            let value = SimulationMath.unitInterval(&random) * SimulationMath.power(10, Double(SimulationMath.index(below: 16, &random)))
+            #expect(SimulationMath.nearestInteger(value) == Int64(value.rounded()))
+        }
+    }
 }

@@ -42,12 +42,12 @@ struct CircuitBreakerRegistryTests {
     func resetAndSnapshot() async throws {
         let registry = try CircuitBreakerRegistry<Int, ManualClock>(
             name: "r", defaultConfiguration: tripFast, clock: ManualClock())
-        await try registry.breaker(for: 1).fail()
+        try await registry.breaker(for: 1).fail()
         #expect(registry.states == [1: .open])
         #expect(registry.stats[1]?.windowFailures == 1)
         registry.reset(1)
         #expect(registry.states == [1: .closed])
-        await try registry.breaker(for: 2).fail()
+        try await registry.breaker(for: 2).fail()
         registry.resetAll()
         #expect(registry.states == [1: .closed, 2: .closed])
     }

@@ -22,9 +22,19 @@ public final class ManualClock: Clock, Sendable {
         /// The clock's zero.
         public static let zero = Instant(offset: .zero)
 
-        public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        public func duration(to other: Instant) -> Duration { other.offset - offset }
-        public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+        // On attoseconds (128-bit integers, inline) rather than `Duration`'s operators, which are calls
+        // into the runtime: the simulator steps through millions of instants per second. Same results,
+        // same traps on overflow.
+        @inlinable
+        public func advanced(by duration: Duration) -> Instant {
+            Instant(offset: Duration(attoseconds: offset.attoseconds + duration.attoseconds))
+        }
+        @inlinable
+        public func duration(to other: Instant) -> Duration {
+            Duration(attoseconds: other.offset.attoseconds - offset.attoseconds)
+        }
+        @inlinable
+        public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset.attoseconds < rhs.offset.attoseconds }
         public var description: String { "ManualClock.Instant(\(offset))" }
     }
 

@@ -192,8 +192,9 @@ struct PolicyRun<Host: PolicyRunHost> {
         var end = AttemptEnd.dependency(.success)
         /// The server's `Retry-After` hint on the current attempt's answer, if any.
         var retryAfter: Duration?
-        /// The call's delays, from its first retry on.
-        var schedule: RetrySchedule?
+        /// Whether the call has retried: its delays are then in ``PolicyRun/retrySchedules`` (kept out
+        /// of the call, which every event copies from and writes to, since few calls retry).
+        var hasRetried = false
     }
 
     var host: Host
@@ -204,6 +205,8 @@ struct PolicyRun<Host: PolicyRunHost> {
     var budget: RetryBudgetStateMachine?
     /// A fresh schedule, copied for each call that retries.
     let freshSchedule: RetrySchedule?
+    /// The delays of the calls that retried, by slot.
+    var retrySchedules: [Int: RetrySchedule] = [:]
     var shedder: LoadShedderStateMachine?
     /// Keyed by the host's numbers for keys (a number copies without reference counting).
     var rateLimiter: KeyedTokenBucketStateMachine<Int?, Instant>?
@@ -430,9 +433,10 @@ struct PolicyRun<Host: PolicyRunHost> {
         if end.isRetryable, calls[slot].executions < maxAttempts, budget != nil {
             if budget!.tryRetry(at: now.offset) {
                 retries += 1
-                var schedule = calls[slot].schedule ?? freshSchedule!
+                var schedule = calls[slot].hasRetried ? retrySchedules[slot]! : freshSchedule!
                 let delay = schedule.next(hint: calls[slot].retryAfter, using: &random).delay
-                calls[slot].schedule = schedule
+                retrySchedules[slot] = schedule
+                calls[slot].hasRetried = true
                 self.schedule(.attemptStart, at: now.advanced(by: delay), slot: slot)
                 return
             }
@@ -479,7 +483,7 @@ struct PolicyRun<Host: PolicyRunHost> {
     mutating func finish(slot: Int, with end: AttemptEnd, at now: Instant) {
         if let permit = calls[slot].shedPermit { shedder?.release(permit) }
         Host.callEnded(&self, slot: slot, end: end, at: now)
-        calls[slot].schedule = nil
+        if calls[slot].hasRetried { retrySchedules[slot] = nil }
         calls[slot].shedPermit = nil
         freeSlots.append(slot)
     }

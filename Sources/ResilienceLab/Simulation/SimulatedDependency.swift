@@ -80,10 +80,11 @@ public struct SimulatedDependency: Sendable {
     private var dropped = 0
     private var positions: [UInt64: Int] = [:]
 
-    // The phase in force at the last instant seen (−1 before the first phase).
+    // The phase in force at the last instant seen (−1 before the first phase), and where it starts and
+    // ends in attoseconds (compared inline).
     private var phaseIndex = -1
-    private var phaseStart: Duration = .zero
-    private var phaseEnd: Duration = .zero
+    private var phaseStart: Int128 = 0
+    private var phaseEnd: Int128 = 0
 
     // The token bucket of a rate-limiting phase: which phase it belongs to, tokens, last refill.
     private var bucketPhase = -1
@@ -98,7 +99,7 @@ public struct SimulatedDependency: Sendable {
         self.model = model
         sampler = ServiceTimeSampler(model.serviceTime)
         phases = model.behaviour.phases
-        phaseEnd = phases.first?.from ?? Duration(secondsComponent: Int64.max, attosecondsComponent: 0)
+        phaseEnd = phases.first?.from.attoseconds ?? Int128.max
         waiting.reserveCapacity(min(model.maxQueue, 65_536))
         positions.reserveCapacity(min(model.maxQueue, 65_536))
     }
@@ -198,18 +199,19 @@ public struct SimulatedDependency: Sendable {
             }
         }
         if answer == .failure { counters.failed += 1 } else { counters.succeeded += 1 }
-        counters.busyTime += serviceTime
-        return (now + serviceTime, answer)
+        counters.busyTime = SimulationMath.sum(counters.busyTime, serviceTime)
+        return (SimulationMath.sum(now, serviceTime), answer)
     }
 
     /// The index of the phase in force at `now`, from the cached one when `now` is still inside it.
     @inline(__always)
     private mutating func currentPhase(at now: Duration) -> Int {
-        if now >= phaseStart && now < phaseEnd { return phaseIndex }
+        let attoseconds = now.attoseconds
+        if attoseconds >= phaseStart && attoseconds < phaseEnd { return phaseIndex }
         phaseIndex = model.behaviour.phaseIndex(at: now)
-        phaseStart = phaseIndex < 0 ? .zero : phases[phaseIndex].from
+        phaseStart = phaseIndex < 0 ? 0 : phases[phaseIndex].from.attoseconds
         let next = phaseIndex + 1
-        phaseEnd = next < phases.count ? phases[next].from : Duration(secondsComponent: Int64.max, attosecondsComponent: 0)
+        phaseEnd = next < phases.count ? phases[next].from.attoseconds : Int128.max
         return phaseIndex
     }
 
@@ -244,11 +246,7 @@ public struct SimulatedDependency: Sendable {
         head += 1
         queueLength -= 1
         positions.removeValue(forKey: next.call)
-        if queueLength == 0 {
-            dropped += waiting.count
-            waiting.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head >= 4_096 && head * 2 >= waiting.count {
+        if head >= 4_096 && head * 2 >= waiting.count {
             dropped += head
             waiting.removeFirst(head)
             head = 0

@@ -73,12 +73,29 @@ enum SimulationMath {
         return seconds &* 1_000_000_000 &+ remainder / 1_000_000_000
     }
 
+    /// `a + b` on attoseconds: inline, where `Duration`'s `+` is a call into the runtime (same result,
+    /// same trap on overflow).
+    @inline(__always)
+    static func sum(_ a: Duration, _ b: Duration) -> Duration {
+        Duration(attoseconds: a.attoseconds + b.attoseconds)
+    }
+
     /// A duration of `nanoseconds` rounded to the nearest whole nanosecond, limited to
     /// `0...Int64.max` ns (292 years) so that no sample can trap.
     @inline(__always)
     static func duration(nanoseconds: Double) -> Duration {
         if !(nanoseconds > 0) { return .zero }
         if nanoseconds >= 9.2e18 { return .nanoseconds(Int64.max) }
-        return .nanoseconds(Int64(nanoseconds.rounded()))
+        return .nanoseconds(nearestInteger(nanoseconds))
+    }
+
+    /// `value` rounded to the nearest integer, halves away from zero — exactly `Int64(value.rounded())`
+    /// for `value` in `0..<2⁶³`, without calling into libm (`rounded()` is a call to `round` on
+    /// baseline x86-64): the conversion truncates in one instruction, and the fraction it drops is
+    /// exact.
+    @inline(__always)
+    static func nearestInteger(_ value: Double) -> Int64 {
+        let whole = Int64(value)
+        return value - Double(whole) >= 0.5 ? whole + 1 : whole
     }
 }

@@ -176,7 +176,7 @@ public struct TrafficGenerator: Sendable {
                 let expected = Double(end - position) * rate
                 if remaining <= expected {
                     poissonPhase = phase
-                    let gap = Int64((remaining / rate).rounded())
+                    let gap = SimulationMath.nearestInteger(remaining / rate)
                     return position + gap
                 }
                 remaining -= expected

@@ -17,6 +17,8 @@
 struct EventCalendar<Element: Comparable> {
     private var heap = MinimumHeap<Element>()
     private var lanes: [OrderedLane]
+    /// Bit `i` set: lane `i` is not empty (so that finding the smallest looks at those only).
+    private var nonEmptyLanes: UInt64 = 0
     /// Where the smallest element is: a lane's number, `heapSource`, or `unknown` (to be found by a
     /// scan). Kept through insertions, found again after a removal.
     private var smallestSource: Int
@@ -25,6 +27,7 @@ struct EventCalendar<Element: Comparable> {
 
     /// An empty calendar with `lanes` lanes, numbered from 0.
     init(lanes: Int) {
+        precondition((0...64).contains(lanes), "an event calendar has 0...64 lanes, not \(lanes)")
         self.lanes = Array(repeating: OrderedLane(), count: lanes)
         smallestSource = Self.unknown
     }
@@ -55,6 +58,7 @@ struct EventCalendar<Element: Comparable> {
             insert(element)
         } else {
             lanes[lane].append(element)
+            nonEmptyLanes |= 1 << UInt64(lane)
             noteInserted(element, source: lane)
         }
     }
@@ -65,7 +69,9 @@ struct EventCalendar<Element: Comparable> {
         let source = smallestSource
         smallestSource = Self.unknown
         if source == Self.heapSource { return heap.removeMinimum() }
-        return lanes[source].removeFirst()
+        let element = lanes[source].removeFirst()
+        if lanes[source].count == 0 { nonEmptyLanes &= ~(1 << UInt64(source)) }
+        return element
     }
 
     /// Keeps ``smallestSource`` right after `element` went into `source`.
@@ -85,8 +91,11 @@ struct EventCalendar<Element: Comparable> {
     private func findSmallestSource() -> Int {
         var source = Self.heapSource
         var smallest = heap.minimum
-        for lane in lanes.indices {
-            guard let first = lanes[lane].first else { continue }
+        var remaining = nonEmptyLanes
+        while remaining != 0 {
+            let lane = remaining.trailingZeroBitCount
+            remaining &= remaining - 1
+            let first = lanes[lane].first!
             if let current = smallest, !(first < current) { continue }
             smallest = first
             source = lane
@@ -94,7 +103,7 @@ struct EventCalendar<Element: Comparable> {
         return source
     }
 
-    /// A first-in first-out queue: an array read from `head`, compacted once the read part is half of it.
+    /// A first-in first-out queue: an array read from `head`, compacted once the read part is large.
     private struct OrderedLane {
         private var elements: [Element] = []
         private var head = 0
@@ -107,13 +116,13 @@ struct EventCalendar<Element: Comparable> {
             elements.append(element)
         }
 
+        /// Amortized O(1): the read part is dropped in one move once it is at least 1,024 elements and
+        /// half of the array (not each time the lane empties, which for a stream of one element at a
+        /// time would cost a call into the array every time).
         mutating func removeFirst() -> Element {
             let first = elements[head]
             head += 1
-            if head == elements.count {
-                elements.removeAll(keepingCapacity: true)
-                head = 0
-            } else if head >= 1_024 && head * 2 >= elements.count {
+            if head >= 1_024 && head * 2 >= elements.count {
                 elements.removeFirst(head)
                 head = 0
             }
