@@ -70,22 +70,12 @@ public struct PolicyFile: Sendable, Hashable {
     /// Reads and validates the file at `path`: YAML (``parseYAML(_:file:)``) when the name ends in
     /// `.yaml` or `.yml` (in any letter case), JSON (``parse(_:file:)``) otherwise.
     public static func load(path: String) throws(LabInputError) -> PolicyFile {
-        let text = try TextFile.read(path)
-        return YAMLReader.isYAMLPath(path) ? try parseYAML(text, file: path) : try parse(text, file: path)
+        try read(InputDocument.root(path: path, what: "policy"), file: path)
     }
 
     /// Parses and validates policy text; `file` names it in errors.
     public static func parse(_ text: String, file: String) throws(LabInputError) -> PolicyFile {
-        let value: JSONValue
-        do {
-            value = try JSONReader.parse(text)
-        } catch {
-            throw LabInputError(file: file, line: error.line, message: "column \(error.column): \(error.message)")
-        }
-        guard case .object(let root) = value else {
-            throw LabInputError(file: file, message: "the policy must be a JSON object, got \(value.kindDescription)")
-        }
-        return try read(root, file: file)
+        try read(InputDocument.jsonRoot(text, file: file, what: "policy"), file: file)
     }
 
     /// Parses and validates a policy file written in YAML: the same sections and keys as the JSON form,

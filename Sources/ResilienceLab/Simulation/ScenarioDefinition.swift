@@ -179,23 +179,13 @@ public struct ScenarioDefinition: Sendable, Hashable {
     /// in `.yaml` or `.yml` (in any letter case), JSON (``parse(_:file:)``) otherwise.
     /// - Throws: ``LabInputError`` naming `path`.
     public static func load(path: String) throws(LabInputError) -> ScenarioDefinition {
-        let text = try TextFile.read(path)
-        return YAMLReader.isYAMLPath(path) ? try parseYAML(text, file: path) : try parse(text, file: path)
+        try read(InputDocument.root(path: path, what: "scenario"), file: path)
     }
 
     /// Parses and validates scenario JSON (format in the type's documentation); `file` names it in errors.
     /// - Throws: ``LabInputError`` naming `file` and, for a bad field, the field with its path.
     public static func parse(_ text: String, file: String) throws(LabInputError) -> ScenarioDefinition {
-        let value: JSONValue
-        do {
-            value = try JSONReader.parse(text)
-        } catch {
-            throw LabInputError(file: file, line: error.line, message: "column \(error.column): \(error.message)")
-        }
-        guard case .object(let root) = value else {
-            throw LabInputError(file: file, message: "the scenario must be a JSON object, got \(value.kindDescription)")
-        }
-        return try read(root, file: file)
+        try read(InputDocument.jsonRoot(text, file: file, what: "scenario"), file: file)
     }
 
     /// Parses and validates a scenario written in YAML: the same fields as the JSON form (see the type's
