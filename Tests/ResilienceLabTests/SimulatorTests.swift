@@ -48,6 +48,19 @@ struct SimulatorExactTests {
         expectConservation(r)
     }
 
+    @Test("the charts stop when the last call has ended, not when the last stale timer fires")
+    func intervalsEndWithTheLastCall() throws {
+        // The second call waits in the queue with a 30 s timeout, is served at 10 ms and answered at
+        // 20 ms; its timer stays in the calendar until 30 s, stale.
+        let policy = PolicyFile(timeout: TimeoutConfiguration(duration: .seconds(30)))
+        let r = try Simulator.run(
+            exactScenario(calls: 2, maxQueue: 1, duration: .seconds(3)), policy: policy, policyName: "timeout")
+        #expect(r.succeeded == 2)
+        #expect(r.endedAt == .milliseconds(20))
+        #expect(r.intervals.map(\.start) == [.zero, .seconds(1), .seconds(2)])
+        expectConservation(r)
+    }
+
     @Test("the 503 is retried 10 ms later, when the worker is free again: both succeed, at 10 ms and 20 ms")
     func retryAfterOverload() throws {
         let policy = PolicyFile(retry: RetryConfiguration(

@@ -230,6 +230,8 @@ struct PolicyRun<Host: PolicyRunHost> {
 
     /// Calls started.
     var callsStarted = 0
+    /// Calls started and not ended yet.
+    var callsInFlight: Int { calls.count - freeSlots.count }
     /// Attempts executed, over all calls (a rejected attempt is not executed).
     var executions = 0
     /// Retries the retry policy decided on (each then started, possibly to be rejected by the breaker).

@@ -38,7 +38,10 @@ import Resilience
 /// (as the breaker reports them: a change into half-open is seen by the first call after the break), and
 /// every `intervalWidth` of the run: calls, ends, latency, the breaker's state and the dependency's
 /// in-flight calls at the interval's end (read from a copy of the breaker, so measuring changes
-/// nothing).
+/// nothing). The intervals cover the scenario's duration and then go on until the last call has
+/// ended; the events left after that (timers of calls that ended first, workers finishing calls
+/// their clients gave up on) are handled but not charted, so a 30 s timeout of the last call does
+/// not stretch the charts by 30 s of nothing.
 public enum Simulator {
     /// Runs `scenario` under `policy`.
     /// - Parameters:
@@ -66,8 +69,11 @@ public enum Simulator {
         while run.events.count > 0 {
             try run.processEvents(upTo: PolicyRun<SimulationHost>.Instant(offset: boundary - Duration(attoseconds: 1)))
             intervals.append(closeInterval(&run, at: boundary))
+            // Every arrival comes before the duration, so past it with no call in flight the run is over.
+            if boundary >= scenario.duration && run.callsInFlight == 0 { break }
             boundary += intervalWidth
         }
+        try run.processEvents(upTo: nil)
 
         let host = run.host
         var endedByPolicy: [String: Int] = [:]
