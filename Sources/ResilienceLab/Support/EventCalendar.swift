@@ -95,7 +95,7 @@ struct EventCalendar<Element: Comparable> {
         while remaining != 0 {
             let lane = remaining.trailingZeroBitCount
             remaining &= remaining - 1
-            let first = lanes[lane].first!
+            guard let first = lanes[lane].first else { continue }  // a set bit means a non-empty lane
             if let current = smallest, !(first < current) { continue }
             smallest = first
             source = lane
