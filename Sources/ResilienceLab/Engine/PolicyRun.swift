@@ -76,7 +76,7 @@ enum AttemptEnd: Equatable {
 /// The driver starts calls with ``startCall(data:priority:key:at:)`` in time order, calling
 /// ``processEvents(upTo:)`` with the call's instant first, and ``processEvents(upTo:)`` with `nil` at
 /// the end; the host answers attempts (see ``PolicyRunHost``).
-struct PolicyRun<Host: PolicyRunHost> {
+struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
     typealias Instant = ManualClock.Instant
     typealias Machine = CircuitBreakerStateMachine<Instant>
 
@@ -222,7 +222,7 @@ struct PolicyRun<Host: PolicyRunHost> {
     static var hostLane: Int { 3 }
     var sequence = 0
     /// Calls in flight, by slot; slots of ended calls are reused.
-    var calls: [Call] = []
+    var calls = CallTable<Call>()
     var freeSlots: [Int] = []
     /// The calls waiting in the bulkhead's and the concurrency limit's queues, by ticket.
     var bulkheadWaiters: [UInt64: Int] = [:]
@@ -245,24 +245,21 @@ struct PolicyRun<Host: PolicyRunHost> {
         func invalid(_ error: ConfigurationError, in section: String) -> LabInputError {
             LabInputError(file: policyFile, message: error.prefixingKey(with: section).description)
         }
-        self.host = host
-        self.policyFile = policyFile
-        random = SplitMix64(seed: seed)
+        // Every check comes before the first stored property is set: a run cannot be copied, and
+        // Swift cannot give up on such a value half initialized.
+        let machine: Machine?
         do throws(ConfigurationError) {
             machine = try policy.circuitBreaker.map { c throws(ConfigurationError) in try Machine(configuration: c, now: .zero) }
         } catch {
             throw invalid(error, in: "circuitBreaker")
         }
-        if let configuration = policy.timeout {
-            do throws(ConfigurationError) {
-                try configuration.validate()
-            } catch {
-                throw invalid(error, in: "timeout")
-            }
-            timeout = configuration.duration
-        } else {
-            timeout = nil
+        do throws(ConfigurationError) {
+            try policy.timeout?.validate()
+        } catch {
+            throw invalid(error, in: "timeout")
         }
+        var freshSchedule: RetrySchedule?
+        var budget: RetryBudgetStateMachine?
         if let configuration = policy.retry {
             do throws(ConfigurationError) {
                 freshSchedule = try RetrySchedule(configuration: configuration)
@@ -272,16 +269,14 @@ struct PolicyRun<Host: PolicyRunHost> {
             } catch {
                 throw invalid(error, in: "retry")
             }
-            maxAttempts = configuration.maxAttempts
-        } else {
-            freshSchedule = nil
-            maxAttempts = 1
         }
+        let shedder: LoadShedderStateMachine?
         do throws(ConfigurationError) {
             shedder = try policy.loadShedder.map { c throws(ConfigurationError) in try LoadShedderStateMachine(configuration: c) }
         } catch {
             throw invalid(error, in: "loadShedder")
         }
+        let rateLimiter: KeyedTokenBucketStateMachine<Int?, Instant>?
         do throws(ConfigurationError) {
             rateLimiter = try policy.rateLimiter.map { c throws(ConfigurationError) in
                 try KeyedTokenBucketStateMachine(configuration: c, now: .zero)
@@ -289,6 +284,7 @@ struct PolicyRun<Host: PolicyRunHost> {
         } catch {
             throw invalid(error, in: "rateLimiter")
         }
+        let concurrencyLimiter: ConcurrencyLimiterStateMachine<Instant>?
         do throws(ConfigurationError) {
             concurrencyLimiter = try policy.concurrencyLimit.map { c throws(ConfigurationError) in
                 try ConcurrencyLimiterStateMachine(configuration: c)
@@ -296,11 +292,24 @@ struct PolicyRun<Host: PolicyRunHost> {
         } catch {
             throw invalid(error, in: "concurrencyLimit")
         }
+        let bulkhead: BulkheadStateMachine?
         do throws(ConfigurationError) {
             bulkhead = try policy.bulkhead.map { c throws(ConfigurationError) in try BulkheadStateMachine(configuration: c) }
         } catch {
             throw invalid(error, in: "bulkhead")
         }
+        self.host = host
+        self.policyFile = policyFile
+        random = SplitMix64(seed: seed)
+        self.machine = machine
+        timeout = policy.timeout?.duration
+        maxAttempts = policy.retry?.maxAttempts ?? 1
+        self.freshSchedule = freshSchedule
+        self.budget = budget
+        self.shedder = shedder
+        self.rateLimiter = rateLimiter
+        self.concurrencyLimiter = concurrencyLimiter
+        self.bulkhead = bulkhead
         bulkheadMaxWait = policy.bulkhead?.maxWait
     }
 
