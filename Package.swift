@@ -44,8 +44,6 @@ let package = Package(
                 "Resilience",
                 // Latency percentiles of the simulator (LatencyRecorder).
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
-                // The simulator's queue of fixed-length timers (EventCalendar).
-                .product(name: "DequeModule", package: "swift-collections"),
                 // YAML scenario and policy files (ScenarioDefinition.parseYAML, PolicyFile.parseYAML):
                 // Yams' node tree is converted into the JSONValue that FieldReader checks.
                 .product(name: "Yams", package: "Yams"),

@@ -444,7 +444,7 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
         if end.isRetryable, calls[slot].executions < maxAttempts, budget != nil {
             if budget!.tryRetry(at: now.offset) {
                 retries += 1
-                var schedule = calls[slot].hasRetried ? retrySchedules[slot]! : freshSchedule!
+                var schedule = retrySchedules[slot] ?? freshSchedule!
                 let delay = schedule.next(hint: calls[slot].retryAfter, using: &random).delay
                 retrySchedules[slot] = schedule
                 calls[slot].hasRetried = true
