@@ -14,6 +14,15 @@ nonisolated(nonsending) func trivialOperation() async throws -> Int {
     42
 }
 
+/// The least any policy's `execute` can cost: a `nonisolated(nonsending)` function that only forwards
+/// the call. With Swift 6.3 a caller hops back to its executor after every call to such a function, on
+/// top of the hop after the operation itself (one more `swift_task_switch` than a direct call; see
+/// swiftlang/swift#83084). The policies' overheads are best read against this floor.
+@inline(__always)
+nonisolated(nonsending) func forward<Value>(_ operation: nonisolated(nonsending) () async throws -> Value) async throws -> Value {
+    try await operation()
+}
+
 /// Calls `call` `scaledIterations` times and measures only those calls. One unmeasured call goes
 /// first: the framework runs each sample in a new task, and a task's first call this deep grows the
 /// task's allocator with one `malloc`, which belongs to the harness, not to the calls measured.
@@ -42,6 +51,10 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("Direct call through the same harness (baseline)", configuration: configuration()) { benchmark in
         try await measure(benchmark) { try await trivialOperation() }
+    }
+
+    Benchmark("A wrapper that only forwards the call (the floor for any policy)", configuration: allocationFree) { benchmark in
+        try await measure(benchmark) { try await forward { try await trivialOperation() } }
     }
 
     let withBudget = try! Retry(name: "bench")

@@ -127,7 +127,9 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
     public nonisolated(nonsending) func execute<Value>(
         _ operation: nonisolated(nonsending) () async throws -> Value
     ) async throws -> Value {
-        let token = try await admit()
+        let entry = enter()
+        let token: Machine.Token
+        if case .admitted(let admitted) = entry { token = admitted } else { token = try await waitOrReject(entry) }
         let value: Value
         do {
             value = try await operation()
@@ -159,11 +161,12 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
 
     // MARK: - Admission
 
-    /// Admits the call now (one lock), or waits in the queue, or throws the rejection.
+    /// Asks the state machine for a slot now (one lock): the admitted path, synchronous, so that it adds
+    /// no executor hop. Anything but an admission goes to ``waitOrReject(_:)``.
     @inlinable
-    nonisolated(nonsending) func admit() async throws -> Machine.Token {
+    func enter() -> Entry {
         let now = clock.now
-        let entry = shared.withLock { shared -> Entry in
+        return shared.withLock { shared -> Entry in
             switch shared.machine.acquire(now: now) {
             case .admitted(let token):
                 telemetry.inFlight(shared.machine.inFlight)
@@ -174,6 +177,12 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
                 return .rejected
             }
         }
+    }
+
+    /// Completes an entry that was not an admission at once: waits in the queue (settling the waiter
+    /// it evicted), or throws the rejection.
+    @usableFromInline
+    nonisolated(nonsending) func waitOrReject(_ entry: Entry) async throws -> Machine.Token {
         switch entry {
         case .admitted(let token):
             return token

@@ -85,7 +85,9 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
         cost: Int = 1,
         _ operation: nonisolated(nonsending) () async throws -> Value
     ) async throws -> Value {
-        try await acquire(key: key, cost: cost)
+        if let decision = try admit(key: key, cost: cost, at: shell.now(), maxWait: shell.maxWait) {
+            try await settle(decision, key: key)
+        }
         return try await operation()
     }
 
@@ -99,7 +101,10 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
     ) async throws -> Value {
         let now = shell.now()
         let maxWait = context.deadline == nil ? shell.maxWait : try shell.maxWait(for: context, now: now)
-        try await acquire(key: key(context), cost: context.rateLimitCost, at: now, maxWait: maxWait)
+        let key = key(context)
+        if let decision = try admit(key: key, cost: context.rateLimitCost, at: now, maxWait: maxWait) {
+            try await settle(decision, key: key)
+        }
         return try await operation(context)
     }
 
@@ -107,11 +112,16 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
     /// as ``execute(key:cost:_:)``.
     @inlinable
     public nonisolated(nonsending) func acquire(key: Key, cost: Int = 1) async throws {
-        try await acquire(key: key, cost: cost, at: shell.now(), maxWait: shell.maxWait)
+        if let decision = try admit(key: key, cost: cost, at: shell.now(), maxWait: shell.maxWait) {
+            try await settle(decision, key: key)
+        }
     }
 
+    /// Asks `key`'s bucket for `cost` permits at `now`: nil when they were taken at once (the admitted
+    /// path, synchronous, so that it adds no executor hop), otherwise the decision
+    /// ``settle(_:key:)`` completes. Reports changes of the key table.
     @inlinable
-    nonisolated(nonsending) func acquire(key: Key, cost: Int, at now: Int128, maxWait: Int128) async throws {
+    func admit(key: Key, cost: Int, at now: Int128, maxWait: Int128) throws -> RateLimitDecision? {
         let (decision, keyLimit) = try machine.withLock {
             (machine: inout Machine) throws(RateLimitCostError) -> (RateLimitDecision, KeyTableChange?) in
             let keys = machine.keyCount
@@ -121,11 +131,14 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
                 keyCount: machine.keyCount, atKeyLimit: atKeyLimit,
                 firstAtKeyLimit: machine.consecutiveKeyLimitRejections == 1))
         }
-        if case .admitted = decision, keyLimit == nil {
-            shell.telemetry.admitted()
-            return
-        }
         if let keyLimit { report(keyLimit, decision: decision) }
+        return shell.pending(decision)
+    }
+
+    /// Completes a decision that was not an admission at once: throws the rejection, or waits for the
+    /// reservation (returning it to `key`'s bucket if the wait is cancelled).
+    @usableFromInline
+    nonisolated(nonsending) func settle(_ decision: RateLimitDecision, key: Key) async throws {
         try await shell.complete(decision) { reservation, now in
             machine.withLock { $0.returnReservation(reservation, key: key, at: now) }
         }

@@ -32,6 +32,17 @@ struct RateLimitShell<C: Clock>: Sendable where C.Duration == Duration {
         return max(0, min(maxWait, left))
     }
 
+    /// Counts an admission made at once and returns nil; returns any other decision, for
+    /// ``complete(_:giveBack:)``. Synchronous, so that the admitted path adds no executor hop.
+    @inlinable
+    func pending(_ decision: RateLimitDecision) -> RateLimitDecision? {
+        if case .admitted = decision {
+            telemetry.admitted()
+            return nil
+        }
+        return decision
+    }
+
     /// Counts `decision` and acts on it: returns for an admission, throws `rateLimited` for a rejection,
     /// waits for a reservation.
     /// - Parameter giveBack: returns a reservation to the state machine at an instant (offset), under

@@ -65,7 +65,7 @@ public final class SlidingWindowRateLimiter<C: Clock>: ResiliencePolicy where C.
         cost: Int = 1,
         _ operation: nonisolated(nonsending) () async throws -> Value
     ) async throws -> Value {
-        try await acquire(cost: cost)
+        if let decision = try admit(cost: cost, at: shell.now(), maxWait: shell.maxWait) { try await settle(decision) }
         return try await operation()
     }
 
@@ -78,7 +78,7 @@ public final class SlidingWindowRateLimiter<C: Clock>: ResiliencePolicy where C.
     ) async throws -> Value {
         let now = shell.now()
         let maxWait = context.deadline == nil ? shell.maxWait : try shell.maxWait(for: context, now: now)
-        try await acquire(cost: context.rateLimitCost, at: now, maxWait: maxWait)
+        if let decision = try admit(cost: context.rateLimitCost, at: now, maxWait: maxWait) { try await settle(decision) }
         return try await operation(context)
     }
 
@@ -86,18 +86,23 @@ public final class SlidingWindowRateLimiter<C: Clock>: ResiliencePolicy where C.
     /// ``execute(cost:_:)``.
     @inlinable
     public nonisolated(nonsending) func acquire(cost: Int = 1) async throws {
-        try await acquire(cost: cost, at: shell.now(), maxWait: shell.maxWait)
+        if let decision = try admit(cost: cost, at: shell.now(), maxWait: shell.maxWait) { try await settle(decision) }
     }
 
+    /// Asks the window for `cost` permits at `now`: nil when they were taken at once (the admitted path,
+    /// synchronous, so that it adds no executor hop), otherwise the decision ``settle(_:)`` completes.
     @inlinable
-    nonisolated(nonsending) func acquire(cost: Int, at now: Int128, maxWait: Int128) async throws {
+    func admit(cost: Int, at now: Int128, maxWait: Int128) throws -> RateLimitDecision? {
         let decision = try machine.withLock { (machine: inout Machine) throws(RateLimitCostError) in
             try machine.acquire(cost: cost, at: now, maxWait: maxWait)
         }
-        if case .admitted = decision {
-            shell.telemetry.admitted()
-            return
-        }
+        return shell.pending(decision)
+    }
+
+    /// Completes a decision that was not an admission at once: throws the rejection, or waits for the
+    /// reservation (returning it if the wait is cancelled).
+    @usableFromInline
+    nonisolated(nonsending) func settle(_ decision: RateLimitDecision) async throws {
         try await shell.complete(decision) { reservation, now in
             machine.withLock { $0.returnReservation(reservation, at: now) }
         }

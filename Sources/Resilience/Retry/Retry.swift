@@ -121,7 +121,7 @@ public final class Retry<C: Clock>: ResiliencePolicy where C.Duration == Duratio
             first.attempt = 1
             return try await execute(context: first, operation)
         }
-        return try await firstAttempt({ try await operation(context) }, context: context, operation)
+        return try await firstAttempt({ try await operation(context) }, retryContext: { context }, operation)
     }
 
     /// Runs `operation`, retrying it as configured: see ``execute(context:_:)``. Without a context, the
@@ -130,26 +130,28 @@ public final class Retry<C: Clock>: ResiliencePolicy where C.Duration == Duratio
     public nonisolated(nonsending) func execute<Value>(
         _ operation: nonisolated(nonsending) () async throws -> Value
     ) async throws -> Value {
-        try await firstAttempt(operation, context: nil) { _ in try await operation() }
+        try await firstAttempt(operation, retryContext: { ResilienceContext() }) { _ in try await operation() }
     }
 
-    /// Runs the first attempt with `first`; enters the retry loop, with `context` (or a new one), only
-    /// when its outcome may need a retry.
+    /// Runs the first attempt with `first`; enters the retry loop, with the context `retryContext`
+    /// gives, only when its outcome may need a retry. The context is asked for only then, so a first
+    /// attempt that succeeds neither makes nor destroys one.
     @inlinable @inline(__always)
     nonisolated(nonsending) func firstAttempt<Value>(
         _ first: nonisolated(nonsending) () async throws -> Value,
-        context: ResilienceContext?,
+        retryContext: () -> ResilienceContext,
         _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
     ) async throws -> Value {
+        let resultsMayRetry = predicate.resultDecision != nil
         budget?.recordFirstAttempt()
         let value: Value
         do {
             value = try await first()
         } catch {
-            return try await retry(after: .failure(error), context: context ?? ResilienceContext(), operation)
+            return try await retry(after: .failure(error), context: retryContext(), operation)
         }
-        if predicate.resultDecision == nil { return value }
-        return try await retry(after: .success(value), context: context ?? ResilienceContext(), operation)
+        if !resultsMayRetry { return value }
+        return try await retry(after: .success(value), context: retryContext(), operation)
     }
 
     /// The retry loop, entered after the first attempt when its outcome may need a retry.
