@@ -174,6 +174,12 @@ struct AdmissionReplayTests {
         (#"{"concurrencyLimit": {"algorithm": "vegas", "aimd": {"timeout": "1s"}}}"#,
          #"policy.json: "concurrencyLimit.aimd" parameters are given but "concurrencyLimit.algorithm" is "vegas""#),
         (#"{"concurrencyLimit": {"aimd": {"backoffRatio": 2}}}"#, "policy.json: concurrencyLimit.aimd.backoffRatio: 2.0"),
+        (#"{"concurrencyLimit": {"algorithm": "gradient2", "gradient2": {"probeMultiplier": 0}}}"#,
+         "policy.json: concurrencyLimit.gradient2.probeMultiplier: 0 is not allowed; allowed: 1...100000"),
+        (#"{"concurrencyLimit": {"algorithm": "gradient2", "gradient2": {"longWindow": 600}}}"#,
+         #"policy.json: unknown key "concurrencyLimit.gradient2.longWindow"; known: smoothing, rttTolerance, queueSize, probeMultiplier"#),
+        (#"{"concurrencyLimit": {"algorithm": "vegas", "vegas": {"probeMultiplier": 100001}}}"#,
+         "policy.json: concurrencyLimit.vegas.probeMultiplier: 100001 is not allowed; allowed: 1...100000"),
     ]
 
     @Test("every admission-control policy error names the file and key", arguments: policyErrors.indices)

@@ -96,7 +96,7 @@ struct TunerTests {
                     inFlight: LoadShedThresholds(low: 5, normal: 9, high: nil), retryAfter: nil),
                 rateLimiter: KeyedRateLimiterConfiguration(permitsPerSecond: 0.5, burst: 2.5, maxWait: .milliseconds(20), maxKeys: 7),
                 concurrencyLimit: ConcurrencyLimitConfiguration(
-                    algorithm: .gradient2(.init(smoothing: 0.3, rttTolerance: 2, longWindow: 100, queueSize: 3)),
+                    algorithm: .gradient2(.init(smoothing: 0.3, rttTolerance: 2, queueSize: 3, probeMultiplier: 12)),
                     initialLimit: 8, minLimit: 2, maxLimit: 50, maxQueued: 4, maxWait: .milliseconds(30)),
                 bulkhead: BulkheadConfiguration(maxConcurrent: 3, maxQueued: 1, maxWait: .milliseconds(250))),
             PolicyFile(

@@ -70,96 +70,166 @@ struct ConcurrencyLimitAIMDTests {
     }
 }
 
+/// Feeds `count` samples of `milliseconds` each, admitted with `inFlight` calls in flight; returns the last limit.
+@discardableResult
+private func feed<Limit: LatencyLimit>(
+    _ limit: inout Limit, _ count: Int, milliseconds: Double, inFlight: Int, didDrop: Bool = false
+) -> Int {
+    var last = limit.limit
+    for _ in 0..<count {
+        last = limit.update(
+            rtt: .nanoseconds(Int64(milliseconds * 1e6)), inFlight: inFlight, didDrop: didDrop, now: at(0))
+    }
+    return last
+}
+
+private protocol LatencyLimit {
+    var limit: Int { get }
+    mutating func update<Instant: InstantProtocol>(rtt: Duration, inFlight: Int, didDrop: Bool, now: Instant) -> Int
+}
+
+extension Gradient2Limit: LatencyLimit {}
+extension VegasLimit: LatencyLimit {}
+
 @Suite("Concurrency limit: Gradient2 update rule")
 struct ConcurrencyLimitGradient2Tests {
-    @Test("estimate = est × 0.8 + (est × clamp(1.5 × long / short, 0.5, 1) + 4) × 0.2, long the warm-up mean")
+    @Test("one decision per window of ⌊estimate⌋ samples; the first window's mean is the no-load latency")
+    func firstWindow() throws {
+        var gradient = try Gradient2Limit(initialLimit: 4)
+        feed(&gradient, 3, milliseconds: 10, inFlight: 4)
+        #expect(gradient.estimate == 4)
+        #expect(gradient.noLoadRtt == nil)
+        // Window closed: noLoad 10 ms, gradient min(1, 1.1) = 1: 4 × 0.8 + (4 + 4) × 0.2 = 4.8
+        let limit = feed(&gradient, 1, milliseconds: 10, inFlight: 4)
+        #expect(limit == 4)
+        #expect(gradient.noLoadRtt == .milliseconds(10))
+        #expect(isClose(gradient.estimate, 4.8))
+        #expect(gradient.windowsSinceProbe == 1)
+    }
+
+    @Test("estimate × 0.8 + (estimate × clamp(1.1 × noLoad / mean, 0.5, 1) + growth) × 0.2, growth 4 only at gradient 1")
     func rule() throws {
-        var gradient = try Gradient2Limit(initialLimit: 20)
-        // long = 10 ms, gradient 1: 20 × 0.8 + 24 × 0.2 = 20.8
-        do { let limit = gradient.update(rtt: .milliseconds(10), inFlight: 20, didDrop: false, now: at(0)); #expect(limit == 20) }
-        #expect(isClose(gradient.estimate, 20.8))
-        // long = 20 ms, gradient min(1, 1.5 × 20 / 30) = 1: 20.8 × 0.8 + 24.8 × 0.2 = 21.6
-        do { let limit = gradient.update(rtt: .milliseconds(30), inFlight: 20, didDrop: false, now: at(0)); #expect(limit == 21) }
-        #expect(isClose(gradient.estimate, 21.6))
-        // long = 80 ms, gradient 1.5 × 80 / 200 = 0.6: 21.6 × 0.8 + (12.96 + 4) × 0.2 = 20.672
-        do { let limit = gradient.update(rtt: .milliseconds(200), inFlight: 20, didDrop: false, now: at(0)); #expect(limit == 20) }
-        #expect(isClose(gradient.estimate, 20.672))
-        #expect(isClose(gradient.longRttNanoseconds, 80e6))
-        // long = 310 ms, 1.5 × 310 / 1000 = 0.465 → 0.5: 20.672 × 0.8 + (10.336 + 4) × 0.2 = 19.4048
-        do { let limit = gradient.update(rtt: .milliseconds(1_000), inFlight: 20, didDrop: false, now: at(0)); #expect(limit == 19) }
-        #expect(isClose(gradient.estimate, 19.4048))
+        var gradient = try Gradient2Limit(initialLimit: 10)
+        feed(&gradient, 10, milliseconds: 10, inFlight: 10)                  // noLoad 10 ms: 10.8
+        #expect(isClose(gradient.estimate, 10.8))
+        // Window of ⌊10.8⌋ = 10 samples, mean 10.5 ms: 1.1 × 10 / 10.5 > 1, gradient 1: + 4 × 0.2
+        feed(&gradient, 5, milliseconds: 10, inFlight: 10)
+        feed(&gradient, 5, milliseconds: 11, inFlight: 10)
+        #expect(isClose(gradient.estimate, 11.6))
+        // Mean 11.5 ms: gradient 1.1 × 10 / 11.5 < 1, no growth
+        feed(&gradient, 11, milliseconds: 11.5, inFlight: 11)
+        let expected = 11.6 * 0.8 + 11.6 * (1.1 * 10 / 11.5) * 0.2
+        #expect(isClose(gradient.estimate, expected))
+        #expect(gradient.limit == 11)                                        // 11.499…
+        // Mean 40 ms: 1.1 × 10 / 40 = 0.275, clamped to 0.5: × (0.8 + 0.1)
+        feed(&gradient, 11, milliseconds: 40, inFlight: 11)
+        #expect(isClose(gradient.estimate, expected * 0.9))
+        #expect(gradient.limit == 10)
     }
 
-    @Test("a caller using less than half the limit moves only the long average; drops and zero samples are not used")
+    @Test("a window whose highest inFlight is below half the estimate changes nothing; drops and zero samples are not used")
     func appLimitedDropsAndZero() throws {
-        var gradient = try Gradient2Limit(initialLimit: 20)
-        gradient.update(rtt: .milliseconds(10), inFlight: 9, didDrop: false, now: at(0))
-        #expect(gradient.estimate == 20)
-        #expect(isClose(gradient.longRttNanoseconds, 10e6))
-        gradient.update(rtt: .zero, inFlight: 20, didDrop: true, now: at(0))
-        #expect(gradient.estimate == 20)
-        #expect(isClose(gradient.longRttNanoseconds, 10e6))
-        // A drop with a normal latency grows the limit like a success.
-        gradient.update(rtt: .milliseconds(10), inFlight: 20, didDrop: true, now: at(0))
-        #expect(isClose(gradient.estimate, 20.8))
+        var gradient = try Gradient2Limit(initialLimit: 10)
+        feed(&gradient, 9, milliseconds: 10, inFlight: 4)
+        gradient.update(rtt: .zero, inFlight: 10, didDrop: false, now: at(0))       // not a sample
+        feed(&gradient, 1, milliseconds: 10, inFlight: 4)                           // window closes: 4 < 5
+        #expect(gradient.estimate == 10)
+        #expect(gradient.noLoadRtt == .milliseconds(10))
+        #expect(gradient.windowsSinceProbe == 1)
+        // A dropped sample with a normal latency grows the limit like a success.
+        feed(&gradient, 10, milliseconds: 10, inFlight: 5, didDrop: true)
+        #expect(isClose(gradient.estimate, 10.8))
     }
 
-    @Test("after 10 samples the long average is exponential (weight 2 / 601); long / short > 2 decays it by 0.95")
-    func longAverage() throws {
-        var gradient = try Gradient2Limit(initialLimit: 20)
-        for _ in 0..<10 { gradient.update(rtt: .milliseconds(10), inFlight: 1, didDrop: false, now: at(0)) }
-        gradient.update(rtt: .milliseconds(70), inFlight: 1, didDrop: false, now: at(0))
-        #expect(isClose(gradient.longRttNanoseconds, 10e6 + 60e6 * 2 / 601))
-        let long = gradient.longRttNanoseconds
-        let short = 1e6
-        gradient.update(rtt: .milliseconds(1), inFlight: 1, didDrop: false, now: at(0))
-        let averaged = long * (1 - 2.0 / 601) + short * 2 / 601
-        #expect(isClose(gradient.longRttNanoseconds, averaged * 0.95))
-    }
-
-    @Test("steady latency: the gradient stays 1 and the limit climbs by queueSize × smoothing per sample to maxLimit")
-    func steadyOverloadDrift() throws {
-        var gradient = try Gradient2Limit(initialLimit: 20, maxLimit: 30)
-        for sample in 1...13 {
-            gradient.update(rtt: .milliseconds(500), inFlight: 30, didDrop: false, now: at(0))
-            #expect(isClose(gradient.estimate, min(30, 20 + 0.8 * Double(sample))))
+    @Test("steady overload: windows at twice the no-load latency shrink the limit on every window, never grow it")
+    func steadyOverloadShrinks() throws {
+        var gradient = try Gradient2Limit(initialLimit: 50, maxLimit: 1_000)
+        feed(&gradient, 50, milliseconds: 10, inFlight: 50)                  // noLoad 10 ms: 50.8
+        var previous = gradient.estimate
+        for _ in 1...10 {
+            feed(&gradient, Int(gradient.estimate), milliseconds: 20, inFlight: 50)
+            #expect(isClose(gradient.estimate, previous * (0.8 + 0.2 * 0.55)))   // gradient 1.1 × 10 / 20
+            previous = gradient.estimate
         }
-        #expect(gradient.limit == 30)
+        #expect(gradient.limit == 19)                                        // 50.8 × 0.91^10 = 19.77
+    }
+
+    @Test("the probe limits to ⌊estimate × noLoad / (mean × 1.1)⌋, measures calls admitted under it, then restores the limit")
+    func probe() throws {
+        var gradient = try Gradient2Limit(parameters: .init(probeMultiplier: 1), initialLimit: 10)
+        // First window: noLoad 10 ms, estimate 10.8; a probe is due after 1 window: ⌊10.8 × 10 / 11⌋ = 9.
+        let probing = feed(&gradient, 10, milliseconds: 10, inFlight: 10)
+        #expect(probing == 9)
+        #expect(gradient.probeLimit == 9)
+        #expect(gradient.windowsSinceProbe == 0)
+        // Calls admitted before the probe (10 in flight) are not measured.
+        feed(&gradient, 10, milliseconds: 30, inFlight: 10)
+        #expect(gradient.noLoadRtt == .milliseconds(10))
+        #expect(gradient.limit == 9)
+        feed(&gradient, 8, milliseconds: 12, inFlight: 9)
+        #expect(gradient.probeLimit == 9)
+        let restored = feed(&gradient, 1, milliseconds: 12, inFlight: 9)
+        #expect(restored == 10)                                              // ⌊10.8⌋
+        #expect(gradient.probeLimit == nil)
+        #expect(gradient.noLoadRtt == .milliseconds(12))
+        // A loaded window (24 ms, gradient 0.55): 10.8 × 0.91 = 9.828; probe at ⌊9.828 × 12 / (24 × 1.1)⌋ = 4.
+        let loaded = feed(&gradient, 10, milliseconds: 24, inFlight: 10)
+        #expect(isClose(gradient.estimate, 9.828))
+        #expect(loaded == 4)
+        // The probe limit is at least minLimit.
+        var floored = try Gradient2Limit(parameters: .init(probeMultiplier: 1), initialLimit: 10, minLimit: 10)
+        feed(&floored, 10, milliseconds: 10, inFlight: 10)
+        #expect(floored.probeLimit == 10)
+    }
+
+    @Test("a probe is due once ⌈jitter × probeMultiplier⌉ windows have closed; the jitter is in [0.5, 1) and drawn anew")
+    func probeInterval() throws {
+        var gradient = try Gradient2Limit(parameters: .init(probeMultiplier: 8), initialLimit: 4, probeSeed: 7)
+        let jitter = gradient.probeJitter
+        #expect(jitter >= 0.5 && jitter < 1)
+        let windows = Int((jitter * 8).rounded(.up))
+        feed(&gradient, 4 * (windows - 1), milliseconds: 10, inFlight: 1)          // app-limited: estimate stays 4
+        #expect(gradient.probeLimit == nil)
+        #expect(gradient.windowsSinceProbe == windows - 1)
+        feed(&gradient, 4, milliseconds: 10, inFlight: 1)
+        #expect(gradient.probeLimit == 3)                                         // ⌊4 × 10 / 11⌋
+        #expect(gradient.probeJitter != jitter)
     }
 }
 
 @Suite("Concurrency limit: Vegas update rule")
 struct ConcurrencyLimitVegasTests {
-    @Test("queue = ⌈limit × (1 − noLoad / rtt)⌉ against log, alpha = 3 log, beta = 6 log")
+    @Test("once per window: queue = ⌈limit × (1 − noLoad / mean)⌉ against log, alpha = 3 log, beta = 6 log")
     func rule() throws {
-        var vegas = try VegasLimit(initialLimit: 20)
-        // The first sample only sets the no-load latency.
-        do { let limit = vegas.update(rtt: .milliseconds(10), inFlight: 20, didDrop: false, now: at(0)); #expect(limit == 20) }
+        var vegas = try VegasLimit(initialLimit: 4)
+        feed(&vegas, 3, milliseconds: 10, inFlight: 4)
+        #expect(vegas.noLoadRtt == nil)
+        #expect(vegas.limit == 4)
+        // The first window sets noLoad (10 ms); queue 0 ≤ log(4) = 1: + beta (6)
+        do { let limit = feed(&vegas, 1, milliseconds: 10, inFlight: 4); #expect(limit == 10) }
         #expect(vegas.noLoadRtt == .milliseconds(10))
-        // queue 0 ≤ log(20) = 1: + beta (6)
-        do { let limit = vegas.update(rtt: .milliseconds(10), inFlight: 20, didDrop: false, now: at(0)); #expect(limit == 26) }
-        // queue ⌈26 × 0.2⌉ = 6, in [alpha 3, beta 6]: unchanged
-        do { let limit = vegas.update(rtt: .microseconds(12_500), inFlight: 26, didDrop: false, now: at(0)); #expect(limit == 26) }
-        // queue ⌈26 × 0.5⌉ = 13 > 6: − log
-        do { let limit = vegas.update(rtt: .milliseconds(20), inFlight: 26, didDrop: false, now: at(0)); #expect(limit == 25) }
-        // queue ⌈25 × (1 − 10 / 10.5)⌉ = 2 < alpha 3: + log
-        do { let limit = vegas.update(rtt: .microseconds(10_500), inFlight: 25, didDrop: false, now: at(0)); #expect(limit == 26) }
-        // a drop: − log, whatever the queue
-        do { let limit = vegas.update(rtt: .milliseconds(10), inFlight: 26, didDrop: true, now: at(0)); #expect(limit == 25) }
-        // a caller using less than half: unchanged
-        do { let limit = vegas.update(rtt: .milliseconds(10), inFlight: 12, didDrop: false, now: at(0)); #expect(limit == 25) }
-        // a faster call lowers the no-load latency and changes nothing else
-        do { let limit = vegas.update(rtt: .milliseconds(8), inFlight: 25, didDrop: false, now: at(0)); #expect(limit == 25) }
-        #expect(vegas.noLoadRtt == .milliseconds(8))
-        #expect(vegas.samplesSinceProbe == 8)
+        // queue ⌈10 × (1 − 10 / 12)⌉ = 2 < alpha 3: + log
+        do { let limit = feed(&vegas, 10, milliseconds: 12, inFlight: 10); #expect(limit == 11) }
+        // queue ⌈11 × 0.5⌉ = 6, in [alpha 3, beta 6]: unchanged
+        do { let limit = feed(&vegas, 11, milliseconds: 20, inFlight: 11); #expect(limit == 11) }
+        // queue ⌈11 × 0.75⌉ = 9 > 6: − log
+        do { let limit = feed(&vegas, 11, milliseconds: 40, inFlight: 11); #expect(limit == 10) }
+        // a window with a drop: − log, whatever the queue
+        feed(&vegas, 9, milliseconds: 10, inFlight: 10)
+        do { let limit = feed(&vegas, 1, milliseconds: 10, inFlight: 10, didDrop: true); #expect(limit == 9) }
+        // a window whose highest inFlight × 2 is below the limit: unchanged
+        do { let limit = feed(&vegas, 9, milliseconds: 10, inFlight: 4); #expect(limit == 9) }
+        // a zero duration is not a sample
+        vegas.update(rtt: .zero, inFlight: 9, didDrop: false, now: at(0))
+        #expect(vegas.windowsSinceProbe == 6)
+        #expect(vegas.noLoadRtt == .milliseconds(10))
     }
 
     @Test("smoothing: limit = (1 − s) × limit + s × target")
     func smoothing() throws {
-        var vegas = try VegasLimit(parameters: .init(smoothing: 0.5), initialLimit: 20)
-        vegas.update(rtt: .milliseconds(10), inFlight: 20, didDrop: false, now: at(0))
-        vegas.update(rtt: .milliseconds(10), inFlight: 20, didDrop: false, now: at(0))
-        #expect(vegas.estimate == 23)   // 10 + 0.5 × 26
+        var vegas = try VegasLimit(parameters: .init(smoothing: 0.5), initialLimit: 4)
+        feed(&vegas, 4, milliseconds: 10, inFlight: 4)
+        #expect(vegas.estimate == 7)   // 2 + 0.5 × 10
     }
 
     @Test("log is max(1, ⌊log10⌋) below 1000 and ⌊√x⌋ from 1000 on")
@@ -167,17 +237,40 @@ struct ConcurrencyLimitVegasTests {
         #expect([1, 9, 99, 100, 999, 1_000, 1_023, 1_024].map(VegasLimit.logRoot) == [1, 1, 1, 2, 2, 31, 31, 32])
     }
 
-    @Test("the probe takes the sample after ⌈jitter × probeMultiplier × limit⌉ samples as the new no-load latency")
+    @Test("the probe limits to ⌊estimate × noLoad / mean⌋ − beta × log, measures calls admitted under it, then restores")
     func probe() throws {
-        var vegas = try VegasLimit(parameters: .init(probeMultiplier: 1), initialLimit: 10, probeSeed: 7)
-        #expect(vegas.probeJitter >= 0.5 && vegas.probeJitter < 1)
-        let probeAt = Int((vegas.probeJitter * 10).rounded(.up))
-        for _ in 1..<probeAt { vegas.update(rtt: .milliseconds(10), inFlight: 1, didDrop: false, now: at(0)) }
+        var vegas = try VegasLimit(parameters: .init(probeMultiplier: 1), initialLimit: 20, probeSeed: 7)
+        // First window: noLoad 10 ms, + 6 → 26; probe at ⌊26 × 10 / 10⌋ − 6 = 20.
+        let probing = feed(&vegas, 20, milliseconds: 10, inFlight: 20)
+        #expect(probing == 20)
+        #expect(vegas.probeLimit == 20)
+        feed(&vegas, 26, milliseconds: 30, inFlight: 26)                   // admitted before the probe: not used
         #expect(vegas.noLoadRtt == .milliseconds(10))
-        vegas.update(rtt: .milliseconds(50), inFlight: 1, didDrop: false, now: at(0))
-        #expect(vegas.noLoadRtt == .milliseconds(50))
-        #expect(vegas.samplesSinceProbe == 0)
-        #expect(vegas.limit == 10)
+        let restored = feed(&vegas, 20, milliseconds: 15, inFlight: 20)
+        #expect(restored == 26)
+        #expect(vegas.noLoadRtt == .milliseconds(15))
+        #expect(vegas.probeLimit == nil)
+        // A loaded window: queue ⌈26 × (1 − 15 / 30)⌉ = 13 > 6: 25; probe at ⌊25 × 15 / 30⌋ − 6 = 6.
+        let loaded = feed(&vegas, 26, milliseconds: 30, inFlight: 26)
+        #expect(vegas.estimate == 25)
+        #expect(loaded == 6)
+    }
+
+    @Test("the probe's loaded samples do not become the no-load latency (Netflix's probe ratchets the limit up)")
+    func probeUnderOverload() throws {
+        var vegas = try VegasLimit(parameters: .init(probeMultiplier: 1), initialLimit: 50, maxLimit: 1_000, probeSeed: 7)
+        feed(&vegas, 50, milliseconds: 10, inFlight: 50)                  // noLoad 10 ms, 56, probe at 50
+        feed(&vegas, 50, milliseconds: 10, inFlight: 50)                  // measured: 10 ms, back to 56
+        #expect(vegas.limit == 56)
+        // Steady overload: every window at 20 ms; probes measure 10 ms at their lower limit.
+        for _ in 1...5 {
+            let window = vegas.limit
+            feed(&vegas, window, milliseconds: 20, inFlight: window)
+            let probeLimit = try #require(vegas.probeLimit)
+            feed(&vegas, probeLimit, milliseconds: 10, inFlight: probeLimit)
+            #expect(vegas.noLoadRtt == .milliseconds(10))
+        }
+        #expect(vegas.limit == 51)                                        // − 1 per window
     }
 }
 
@@ -196,7 +289,7 @@ struct ConcurrencyLimitConfigurationTests {
         #expect(configuration.initialLimit == 20 && configuration.minLimit == 1 && configuration.maxLimit == 200)
         #expect(configuration.maxQueued == 0 && configuration.maxWait == .milliseconds(100))
         #expect(ConcurrencyLimitConfiguration.Gradient2Parameters()
-            == .init(smoothing: 0.2, rttTolerance: 1.5, longWindow: 600, queueSize: 4))
+            == .init(smoothing: 0.2, rttTolerance: 1.1, queueSize: 4, probeMultiplier: 30))
         #expect(ConcurrencyLimitConfiguration.VegasParameters()
             == .init(smoothing: 1, alphaFactor: 3, betaFactor: 6, probeMultiplier: 30))
     }
@@ -217,8 +310,8 @@ struct ConcurrencyLimitConfigurationTests {
          ConfigurationError(key: "gradient2.smoothing", value: "0.0", allowed: "(0, 1]")),
         (ConcurrencyLimitConfiguration(algorithm: .gradient2(.init(rttTolerance: 0.9))),
          ConfigurationError(key: "gradient2.rttTolerance", value: "0.9", allowed: "[1, 100]")),
-        (ConcurrencyLimitConfiguration(algorithm: .gradient2(.init(longWindow: 0))),
-         ConfigurationError(key: "gradient2.longWindow", value: "0", allowed: "1...1000000")),
+        (ConcurrencyLimitConfiguration(algorithm: .gradient2(.init(probeMultiplier: 0))),
+         ConfigurationError(key: "gradient2.probeMultiplier", value: "0", allowed: "1...100000")),
         (ConcurrencyLimitConfiguration(algorithm: .gradient2(.init(queueSize: -1))),
          ConfigurationError(key: "gradient2.queueSize", value: "-1", allowed: "0...1000")),
         (ConcurrencyLimitConfiguration(algorithm: .vegas(.init(smoothing: .nan))),

@@ -12,17 +12,20 @@
 /// | `aimd.backoffRatio` | 0.9 | the limit is multiplied by this on a drop |
 /// | `aimd.timeout` | 5 s | a call slower than this counts as a drop |
 /// | `gradient2.smoothing` | 0.2 | weight of each new estimate in the limit |
-/// | `gradient2.rttTolerance` | 1.5 | how much slower than the long-term latency a call may be before the limit shrinks |
-/// | `gradient2.longWindow` | 600 | samples in the long-term latency's exponential average |
-/// | `gradient2.queueSize` | 4 | how much the limit may grow per estimate while latency holds |
+/// | `gradient2.rttTolerance` | 1.1 | how much slower than the no-load latency a window's mean may be before the limit shrinks |
+/// | `gradient2.queueSize` | 4 | how much the limit may grow per window while no queue is seen |
+/// | `gradient2.probeMultiplier` | 30 | the no-load latency is re-measured every ≈ `probeMultiplier` windows of `limit` samples |
 /// | `vegas.smoothing` | 1.0 | weight of each new estimate in the limit |
 /// | `vegas.alphaFactor` | 3 | below `alphaFactor × log10(limit)` estimated queued calls, the limit grows |
 /// | `vegas.betaFactor` | 6 | above `betaFactor × log10(limit)` estimated queued calls, the limit shrinks |
-/// | `vegas.probeMultiplier` | 30 | the no-load latency is re-measured every ≈ `probeMultiplier × limit` samples |
+/// | `vegas.probeMultiplier` | 30 | the no-load latency is re-measured every ≈ `probeMultiplier` windows of `limit` samples |
 ///
-/// The algorithms and their defaults are those of Netflix's concurrency-limits library (`AIMDLimit`,
-/// `Gradient2Limit`, `VegasLimit`); ``AIMDLimit`` adds TCP's slow start and one decrease per round
-/// trip, without which it does not settle (see its documentation). There is one set of bounds (`initialLimit`, `minLimit`, `maxLimit`) for
+/// The algorithms and their defaults come from Netflix's concurrency-limits library (`AIMDLimit`,
+/// `Gradient2Limit`, `VegasLimit`). ``AIMDLimit`` adds TCP's slow start and one decrease per round
+/// trip, without which it does not settle; ``Gradient2Limit`` and ``VegasLimit`` decide once per
+/// window of about one round trip and re-measure the no-load latency with a shallow probe, without
+/// which they do not settle under a steady overload, and Gradient2's `rttTolerance` is relative to
+/// that no-load latency, hence its lower default (see each type's documentation). There is one set of bounds (`initialLimit`, `minLimit`, `maxLimit`) for
 /// all three where Netflix has one per algorithm (AIMD and Gradient2: min 20, max 200; Vegas: min 1,
 /// max 1000). `minLimit` defaults to 1 so that a dependency that can only take a few calls at a time
 /// can be limited to them.
@@ -39,7 +42,7 @@ public struct ConcurrencyLimitConfiguration: Sendable, Hashable {
     public enum Algorithm: Sendable, Hashable {
         /// Additive increase, multiplicative decrease: ``AIMDLimit``.
         case aimd(AIMDParameters = AIMDParameters())
-        /// The gradient of short- over long-term latency: ``Gradient2Limit``.
+        /// The gradient of the no-load over the current latency: ``Gradient2Limit``.
         case gradient2(Gradient2Parameters = Gradient2Parameters())
         /// TCP Vegas' queue estimate from the no-load latency: ``VegasLimit``.
         case vegas(VegasParameters = VegasParameters())
@@ -74,23 +77,23 @@ public struct ConcurrencyLimitConfiguration: Sendable, Hashable {
         /// The weight of each new estimate: limit = limit × (1 − smoothing) + estimate × smoothing.
         /// In (0, 1]. Default: 0.2.
         public var smoothing: Double
-        /// How many times slower than the long-term average a call may be before the limit shrinks.
-        /// In [1, 100]. Default: 1.5.
+        /// How many times slower than the no-load latency a window's mean latency may be before the
+        /// limit shrinks; the limit settles near where the latency is this many times the no-load
+        /// latency. In [1, 100]. Default: 1.1.
         public var rttTolerance: Double
-        /// The number of samples in the long-term latency's exponential average (its weight is
-        /// 2 / (longWindow + 1)); the first 10 samples are averaged plainly. In 1...1_000_000.
-        /// Default: 600.
-        public var longWindow: Int
-        /// How much the estimate may exceed the limit scaled by the gradient: the room for growth while
-        /// latency holds. In 0...1000. Default: 4.
+        /// How much the estimate may exceed the limit while no queue is seen (the gradient is 1): the
+        /// room for growth. In 0...1000. Default: 4.
         public var queueSize: Int
+        /// The no-load latency is re-measured by a probe every `jitter × probeMultiplier` windows of
+        /// `limit` samples, with `jitter` uniform in [0.5, 1). In 1...100_000. Default: 30.
+        public var probeMultiplier: Int
 
         /// Parameters with the documented defaults, changed where you pass a value.
-        public init(smoothing: Double = 0.2, rttTolerance: Double = 1.5, longWindow: Int = 600, queueSize: Int = 4) {
+        public init(smoothing: Double = 0.2, rttTolerance: Double = 1.1, queueSize: Int = 4, probeMultiplier: Int = 30) {
             self.smoothing = smoothing
             self.rttTolerance = rttTolerance
-            self.longWindow = longWindow
             self.queueSize = queueSize
+            self.probeMultiplier = probeMultiplier
         }
     }
 
@@ -108,9 +111,8 @@ public struct ConcurrencyLimitConfiguration: Sendable, Hashable {
         /// Above `betaFactor × log` estimated queued calls the limit shrinks. In
         /// `alphaFactor`...1000. Default: 6.
         public var betaFactor: Int
-        /// The no-load latency is re-measured (taken from the current sample) every
-        /// `jitter × probeMultiplier × limit` samples, with `jitter` uniform in [0.5, 1). In 1...100_000.
-        /// Default: 30.
+        /// The no-load latency is re-measured by a probe every `jitter × probeMultiplier` windows of
+        /// `limit` samples, with `jitter` uniform in [0.5, 1). In 1...100_000. Default: 30.
         public var probeMultiplier: Int
 
         /// Parameters with the documented defaults, changed where you pass a value.
@@ -212,14 +214,14 @@ extension ConcurrencyLimitConfiguration.AIMDParameters {
 extension ConcurrencyLimitConfiguration.Gradient2Parameters {
     /// Checks every parameter against its allowed range.
     /// - Throws: ``ConfigurationError`` with keys `gradient2.smoothing`, `gradient2.rttTolerance`,
-    ///   `gradient2.longWindow` and `gradient2.queueSize`.
+    ///   `gradient2.queueSize` and `gradient2.probeMultiplier`.
     public func validate() throws(ConfigurationError) {
         try ConfigurationError.check(smoothing > 0 && smoothing <= 1, "gradient2.smoothing", "\(smoothing)", "(0, 1]")
         try ConfigurationError.check(
             rttTolerance >= 1 && rttTolerance <= 100, "gradient2.rttTolerance", "\(rttTolerance)", "[1, 100]")
-        try ConfigurationError.check(
-            (1...1_000_000).contains(longWindow), "gradient2.longWindow", "\(longWindow)", "1...1000000")
         try ConfigurationError.check((0...1_000).contains(queueSize), "gradient2.queueSize", "\(queueSize)", "0...1000")
+        try ConfigurationError.check(
+            (1...100_000).contains(probeMultiplier), "gradient2.probeMultiplier", "\(probeMultiplier)", "1...100000")
     }
 }
 

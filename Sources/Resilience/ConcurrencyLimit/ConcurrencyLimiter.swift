@@ -90,7 +90,8 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
     ///   - configuration: algorithm, bounds and queue; validated here.
     ///   - classifier: which errors and results are drops.
     ///   - clock: the clock latencies and queue deadlines are measured on.
-    ///   - randomSeed: seeds the jitter of Vegas' probe; `nil` draws one from the system generator.
+    ///   - randomSeed: seeds the jitter of Gradient2's and Vegas' probe; `nil` draws one from the system
+    ///     generator.
     ///   - logger: receives limit changes at `debug`; by default nothing is logged.
     ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
     /// - Throws: ``ConfigurationError`` naming the invalid key.

@@ -153,7 +153,7 @@ public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable
     public var nextExpiry: Instant? { waiters.first?.deadline }
 
     /// A limiter at `configuration.initialLimit` with nothing in flight.
-    /// - Parameter randomSeed: seeds the jitter of Vegas' probe (unused by the other algorithms).
+    /// - Parameter randomSeed: seeds the jitter of Gradient2's and Vegas' probe (unused by AIMD).
     /// - Throws: ``ConfigurationError`` naming the first invalid key.
     public init(configuration: ConcurrencyLimitConfiguration, randomSeed: UInt64 = 0) throws(ConfigurationError) {
         try configuration.validate()
@@ -165,7 +165,8 @@ public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable
                 minLimit: c.minLimit, maxLimit: c.maxLimit))
         case .gradient2(let parameters):
             algorithm = .gradient2(Gradient2Limit(
-                validated: parameters, initialLimit: c.initialLimit, minLimit: c.minLimit, maxLimit: c.maxLimit))
+                validated: parameters, initialLimit: c.initialLimit, minLimit: c.minLimit, maxLimit: c.maxLimit,
+                probeSeed: randomSeed))
         case .vegas(let parameters):
             algorithm = .vegas(VegasLimit(
                 validated: parameters, initialLimit: c.initialLimit, minLimit: c.minLimit, maxLimit: c.maxLimit,

@@ -81,11 +81,11 @@ extension PolicyFile {
         case .gradient2:
             var p = ConcurrencyLimitConfiguration.Gradient2Parameters()
             if let parameters {
-                try parameters.rejectUnknownKeys(known: ["smoothing", "rttTolerance", "longWindow", "queueSize"])
+                try parameters.rejectUnknownKeys(known: ["smoothing", "rttTolerance", "queueSize", "probeMultiplier"])
                 if let value = try parameters.number("smoothing") { p.smoothing = value }
                 if let value = try parameters.number("rttTolerance") { p.rttTolerance = value }
-                if let value = try parameters.integer("longWindow") { p.longWindow = value }
                 if let value = try parameters.integer("queueSize") { p.queueSize = value }
+                if let value = try parameters.integer("probeMultiplier") { p.probeMultiplier = value }
             }
             c.algorithm = .gradient2(p)
         case .vegas:

@@ -99,7 +99,7 @@ extension PolicyFile {
         case .gradient2(let p):
             parameters = .object([
                 ("smoothing", .number(p.smoothing)), ("rttTolerance", .number(p.rttTolerance)),
-                ("longWindow", .integer(p.longWindow)), ("queueSize", .integer(p.queueSize)),
+                ("queueSize", .integer(p.queueSize)), ("probeMultiplier", .integer(p.probeMultiplier)),
             ])
         case .vegas(let p):
             parameters = .object([

@@ -5,7 +5,9 @@ import Foundation
 /// server of capacity `capacity`, in virtual time: no clock, no sleeping.
 ///
 /// - Arrivals are open-loop Poisson at `overload × capacity / baseLatency` per second (above what the
-///   server can serve when `overload > 1`), from a seeded generator.
+///   server can serve when `overload > 1`), from a seeded generator. With a ``Scenario/change`` (the
+///   server's capacity and base latency change at an instant), the higher of the two phases'
+///   `capacity / baseLatency` is used, so that both phases are overloaded.
 /// - The server shares itself among the calls in flight (processor sharing): with `n` calls in flight
 ///   each progresses at rate `min(1, capacity / n)`. A call needs `baseLatency × U(1 − spread, 1 + spread)`
 ///   of work, so its latency is its work while `n ≤ capacity` and grows as `n / capacity` beyond.
@@ -21,6 +23,16 @@ struct SimulatedServer {
         /// Statistics are taken after this much virtual time.
         var warmup: Duration = .seconds(10)
         var seed: UInt64 = 42
+        /// The server's capacity and base latency from an instant on (`nil`: no change).
+        var change: Change?
+    }
+
+    /// A change of the server at `at`: from then on, `capacity` and `baseLatency` (calls in flight keep
+    /// the work they still need).
+    struct Change {
+        var at: Duration
+        var capacity: Int
+        var baseLatency: Duration
     }
 
     struct Report: CustomStringConvertible {
@@ -51,11 +63,13 @@ struct SimulatedServer {
     static func run(_ scenario: Scenario, configuration: ConcurrencyLimitConfiguration) throws -> Report {
         var machine = try Machine(configuration: configuration, randomSeed: scenario.seed)
         var random = SplitMix64(seed: scenario.seed)
-        let base = scenario.baseLatency.seconds
-        let arrivalRate = scenario.overload * Double(scenario.capacity) / base
+        var base = scenario.baseLatency.seconds
+        var capacity = Double(scenario.capacity)
+        var pendingChange = scenario.change
+        let phaseRates = [capacity / base] + (pendingChange.map { [Double($0.capacity) / $0.baseLatency.seconds] } ?? [])
+        let arrivalRate = scenario.overload * phaseRates.max()!
         let end = scenario.duration.seconds
         let warmup = scenario.warmup.seconds
-        let capacity = Double(scenario.capacity)
 
         var now = 0.0
         var work = 0.0                                // work done per call in flight since 0 (processor sharing)
@@ -71,7 +85,8 @@ struct SimulatedServer {
         while true {
             let rate = calls.isEmpty ? 0 : min(1, capacity / Double(calls.count))
             let nextCompletion = calls.peek.map { now + ($0.finishWork - work) / rate } ?? .infinity
-            let next = min(nextArrival, nextCompletion, end)
+            let changeAt = pendingChange?.at.seconds ?? .infinity
+            let next = min(nextArrival, nextCompletion, end, changeAt)
             if next > warmup {
                 let from = max(now, warmup)
                 limitArea += Double(machine.limit) * (next - from)
@@ -79,6 +94,12 @@ struct SimulatedServer {
             work += rate * (next - now)
             now = next
             if now >= end { break }
+            if let change = pendingChange, now >= changeAt {
+                capacity = Double(change.capacity)
+                base = change.baseLatency.seconds
+                pendingChange = nil
+                continue
+            }
             let instant = ManualClock.Instant(offset: .nanoseconds(Int64(now * 1e9)))
             if nextCompletion <= nextArrival {
                 let call = calls.pop()!
