@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Resilience
 import ResilienceLab
 
 /// `resilience-lab`: run resilience policies against load and traces in virtual time.

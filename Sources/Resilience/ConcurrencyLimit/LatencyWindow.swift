@@ -64,12 +64,12 @@ struct LatencyWindow: Sendable, Hashable {
     private var sum: Double = 0
     private var maxInFlight = 0
     private var dropped = false
-    private var random: UInt64
+    private var random: SplitMix64
 
     /// Empty windows; `seed` seeds the probe's jitter, so the same seed and samples give the same run.
     init(probeMultiplier: Int, seed: UInt64) {
         self.probeMultiplier = probeMultiplier
-        self.random = seed
+        self.random = SplitMix64(seed: seed)
         self.probeJitter = nextJitter()
     }
 
@@ -118,13 +118,8 @@ struct LatencyWindow: Sendable, Hashable {
         dropped = false
     }
 
-    /// A jitter uniform in [0.5, 1) from a SplitMix64 step.
+    /// A jitter uniform in [0.5, 1) from the next 53 random bits.
     private mutating func nextJitter() -> Double {
-        random &+= 0x9E37_79B9_7F4A_7C15
-        var z = random
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return 0.5 + 0.5 * Double(z >> 11) / Double(UInt64(1) << 53)
+        0.5 + 0.5 * Double(random.next() >> 11) / Double(UInt64(1) << 53)
     }
 }

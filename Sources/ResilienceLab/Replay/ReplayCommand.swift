@@ -1,3 +1,5 @@
+import Resilience
+
 /// `resilience-lab replay --policy POLICY.json --trace TRACE.jsonl [--seed N]`, as a library call.
 public enum ReplayCommand {
     /// Validates the policy file, then the whole trace, then replays it (see ``Replayer``), with the

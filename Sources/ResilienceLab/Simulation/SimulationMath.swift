@@ -1,3 +1,5 @@
+import Resilience
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

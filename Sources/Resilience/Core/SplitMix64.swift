@@ -1,8 +1,10 @@
 /// A small, fast, deterministic random number generator: Sebastiano Vigna's SplitMix64, the generator
 /// that seeds xoshiro and backs Java's `SplittableRandom`.
 ///
-/// The lab draws retry jitter from it so that a replay or a schedule is exactly repeatable: the same
-/// seed always gives the same numbers, on every platform. Each ``next()`` adds the golden-ratio
+/// Give it to a policy's `random:` parameter (``Retry``'s jitter, for example) when a test or a
+/// simulation must be exactly repeatable: the same seed always gives the same numbers, on every
+/// platform. resilience-lab draws all its randomness from it, and the latency-based concurrency limits
+/// draw their probe jitter from it. Each ``next()`` adds the golden-ratio
 /// constant `0x9E3779B97F4A7C15` to the state and returns the state mixed by two xor-shift-multiply
 /// rounds. Not for anything that needs unpredictable numbers.
 ///
