@@ -50,9 +50,9 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     /// Decides which errors and results are failures.
     public let classifier: FailureClassifier
 
-    @usableFromInline let clock: C
-    /// When the breaker was created; call start times are kept as offsets from it.
-    @usableFromInline let origin: C.Instant
+    /// Reads the clock; its origin is when the breaker was created, and call start times are kept as
+    /// offsets from it.
+    @usableFromInline let reader: ClockReader<C>
     @usableFromInline let shared: Locked<Shared>
     /// Admission and success counting without the lock.
     @usableFromInline let fastPath: CircuitBreakerFastPath<C.Instant>
@@ -95,13 +95,12 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         metricsFactory: (any MetricsFactory)?
     ) {
         let configuration = validated.raw
-        let origin = clock.now
-        let machine = Machine(validated: validated, now: origin)
-        self.origin = origin
+        let reader = ClockReader(clock: clock)
+        let machine = Machine(validated: validated, now: reader.origin)
+        self.reader = reader
         self.name = name
         self.configuration = configuration
         self.classifier = classifier
-        self.clock = clock
         self.measuresDuration = configuration.slowCallDuration != nil
         self.slowCallAttoseconds = configuration.slowCallDuration?.attoseconds ?? .max
         self.recordsSuccessWithoutTime = configuration.window == .count && configuration.slowCallDuration == nil
@@ -130,7 +129,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         let permit = try admit()
         // An offset rather than a `C.Instant?`: an optional of a resilient instant type (the standard
         // clocks') costs value-witness calls even when it is nil.
-        let start = measuresDuration ? elapsed(at: clock.now) : nil
+        let start = measuresDuration ? reader.elapsed() : nil
         let value: Value
         do {
             value = try await operation()
@@ -160,7 +159,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
 
     @inlinable
     func admitWithClock() throws(ResilienceError) -> Machine.Permit {
-        let (decision, transition, observers) = update(now: clock.now) { machine, now in machine.acquire(now: now) }
+        let (decision, transition, observers) = update(now: reader.now) { machine, now in machine.acquire(now: now) }
         deliver(transition, to: observers)
         switch decision {
         case .permitted(let permit):
@@ -189,19 +188,18 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
                 return
             }
         }
-        reportWithClock(outcome, of: permit, startedAt: start, now: clock.now)
+        reportWithClock(outcome, of: permit, startedAt: start, now: reader.now)
     }
 
     /// ``report(_:of:startedAt:)`` when the outcome's instant matters (time window or slow calls).
     @inlinable
     func reportTimed(_ outcome: CallOutcome, of permit: Machine.Permit, startedAt start: Int128?) {
-        let now = clock.now
+        let end = reader.elapsed()
         if outcome == .success {
-            let end = elapsed(at: now)
             let fast = start.map { end &- $0 < slowCallAttoseconds } ?? true
             if fast && fastPath.countSuccess(of: permit, now: end) { return }
         }
-        reportWithClock(outcome, of: permit, startedAt: start, now: now)
+        reportWithClock(outcome, of: permit, startedAt: start, now: reader.instant(at: end))
     }
 
     @inlinable
@@ -209,7 +207,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         _ outcome: CallOutcome, of permit: Machine.Permit, startedAt start: Int128?, now: C.Instant
     ) {
         let (_, transition, observers) = update(now: now) { machine, now in
-            let duration = Duration(attoseconds: start.map { elapsed(at: now) &- $0 } ?? 0)
+            let duration = Duration(attoseconds: start.map { reader.elapsed(at: now) &- $0 } ?? 0)
             return ((), machine.record(outcome, of: permit, duration: duration, now: now))
         }
         deliver(.outcomeRecorded(outcome), to: observers)
@@ -242,7 +240,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     public func reset() { manual { $0.reset(now: $1) } }
 
     private func manual(_ change: (inout Machine, C.Instant) -> [CircuitTransition]) {
-        let (transitions, _, observers) = update(now: clock.now) { machine, now in
+        let (transitions, _, observers) = update(now: reader.now) { machine, now in
             (change(&machine, now), nil)
         }
         for transition in transitions { deliver(transition, to: observers) }
@@ -310,15 +308,9 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
 
     /// ``update(now:_:)`` for reads: delivers the time-driven transition the read applied, if any.
     func read<Value>(_ body: (inout Machine, C.Instant) -> (Value, CircuitTransition?)) -> Value {
-        let (value, transition, observers) = update(now: clock.now, body)
+        let (value, transition, observers) = update(now: reader.now, body)
         deliver(transition, to: observers)
         return value
-    }
-
-    /// `instant` as attoseconds since the origin.
-    @inlinable
-    func elapsed(at instant: C.Instant) -> Int128 {
-        origin.duration(to: instant).attoseconds
     }
 
     /// Whether the breaker is closed (not forced), read without its lock or clock.

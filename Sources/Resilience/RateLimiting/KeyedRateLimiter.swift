@@ -60,12 +60,13 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(ConfigurationError) {
-        let origin = clock.now
+        let reader = ClockReader(clock: clock)
+        let origin = reader.origin
         let machine = try Machine(configuration: configuration, now: origin)
         self.configuration = configuration
         self.key = key
         shell = RateLimitShell(
-            name: name, clock: clock, origin: origin, maxWait: configuration.maxWait,
+            name: name, reader: reader, maxWait: configuration.maxWait,
             telemetry: RateLimiterTelemetry(policyName: name, logger: logger, metricsFactory: metricsFactory))
         self.machine = Locked(machine)
     }
@@ -174,7 +175,7 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
 
     /// The permits in `key`'s bucket now (`burst` for a key not held: its bucket would start full).
     public func availablePermits(for key: Key) -> Double {
-        let now = shell.clock.now
+        let now = shell.reader.now
         return machine.withLock { machine in
             machine.bucket(for: key)?.availablePermits(now: now) ?? configuration.burst
         }

@@ -4,31 +4,30 @@
 @usableFromInline
 struct RateLimitShell<C: Clock>: Sendable where C.Duration == Duration {
     @usableFromInline let name: String
-    @usableFromInline let clock: C
-    /// The state machine's origin: instants are passed to it as attoseconds since this one.
-    @usableFromInline let origin: C.Instant
+    /// Reads the clock; its origin is the state machine's, and instants are passed to the machine as
+    /// attoseconds since it.
+    @usableFromInline let reader: ClockReader<C>
     @usableFromInline let maxWait: Int128
     @usableFromInline let telemetry: RateLimiterTelemetry
 
-    init(name: String, clock: C, origin: C.Instant, maxWait: Duration, telemetry: RateLimiterTelemetry) {
+    init(name: String, reader: ClockReader<C>, maxWait: Duration, telemetry: RateLimiterTelemetry) {
         self.name = name
-        self.clock = clock
-        self.origin = origin
+        self.reader = reader
         self.maxWait = maxWait.attoseconds
         self.telemetry = telemetry
     }
 
     /// Now, in attoseconds since the origin.
     @inlinable
-    func now() -> Int128 { origin.duration(to: clock.now).attoseconds }
+    func now() -> Int128 { reader.elapsed() }
 
     /// The longest a call with `context` may wait at `now`: `maxWait`, or less when the call's deadline
     /// comes sooner (0 when it has passed): waiting past the deadline would be pointless.
     /// - Throws: ``ResilienceContext/DeadlineClockMismatch`` when the deadline is not an instant of `C`.
     @inlinable
     func maxWait(for context: ResilienceContext, now: Int128) throws -> Int128 {
-        guard context.deadline != nil, let deadline = try context.deadline(on: clock) else { return maxWait }
-        let left = origin.duration(to: deadline).attoseconds - now
+        guard context.deadline != nil, let deadline = try context.deadline(on: reader.clock) else { return maxWait }
+        let left = reader.elapsed(at: deadline) - now
         return max(0, min(maxWait, left))
     }
 
@@ -76,7 +75,7 @@ struct RateLimitShell<C: Clock>: Sendable where C.Duration == Duration {
     ) async throws {
         telemetry.delayed(by: reservation.delay)
         do {
-            try await clock.sleep(until: origin.advanced(by: Duration(attoseconds: reservation.offset)), tolerance: nil)
+            try await reader.clock.sleep(until: reader.instant(at: reservation.offset), tolerance: nil)
         } catch {
             if giveBack(reservation, now()) { telemetry.cancelledWait() }
             throw error

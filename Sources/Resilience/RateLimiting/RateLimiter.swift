@@ -56,10 +56,11 @@ public final class RateLimiter<C: Clock>: ResiliencePolicy where C.Duration == D
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(ConfigurationError) {
         let validated = try ValidatedRateLimiterConfiguration(configuration)
-        let origin = clock.now
+        let reader = ClockReader(clock: clock)
+        let origin = reader.origin
         self.configuration = configuration
         shell = RateLimitShell(
-            name: name, clock: clock, origin: origin, maxWait: configuration.maxWait,
+            name: name, reader: reader, maxWait: configuration.maxWait,
             telemetry: RateLimiterTelemetry(policyName: name, logger: logger, metricsFactory: metricsFactory))
         machine = Locked(Machine(settings: TokenBucketSettings(validated: validated, origin: origin), at: 0))
     }
@@ -128,13 +129,13 @@ public final class RateLimiter<C: Clock>: ResiliencePolicy where C.Duration == D
     /// The permits in the bucket now, counting waiting calls' permits as taken (negative while calls
     /// wait). An approximation, for display.
     public var availablePermits: Double {
-        let now = shell.clock.now
+        let now = shell.reader.now
         return machine.withLock { $0.availablePermits(now: now) }
     }
 
     /// The number of calls waiting for their instant.
     public var waitingCount: Int {
-        let now = shell.clock.now
+        let now = shell.reader.now
         return machine.withLock { $0.waitingCount(now: now) }
     }
 }

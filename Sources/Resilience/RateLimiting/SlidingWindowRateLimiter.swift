@@ -44,11 +44,12 @@ public final class SlidingWindowRateLimiter<C: Clock>: ResiliencePolicy where C.
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(ConfigurationError) {
-        let origin = clock.now
+        let reader = ClockReader(clock: clock)
+        let origin = reader.origin
         let machine = try Machine(configuration: configuration, now: origin)
         self.configuration = configuration
         shell = RateLimitShell(
-            name: name, clock: clock, origin: origin, maxWait: configuration.maxWait,
+            name: name, reader: reader, maxWait: configuration.maxWait,
             telemetry: RateLimiterTelemetry(policyName: name, logger: logger, metricsFactory: metricsFactory))
         self.machine = Locked(machine)
     }
@@ -112,7 +113,7 @@ public final class SlidingWindowRateLimiter<C: Clock>: ResiliencePolicy where C.
 
     /// The permits a call could take now without waiting.
     public var availablePermits: Int {
-        let now = shell.clock.now
+        let now = shell.reader.now
         return machine.withLock { $0.availablePermits(now: now) }
     }
 }
