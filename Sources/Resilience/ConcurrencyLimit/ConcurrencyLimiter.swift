@@ -39,8 +39,9 @@ import Metrics
 /// (`nonisolated(nonsending)`). A call that has to wait allocates its continuation and a child task
 /// that expires it at `maxWait`.
 public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Duration == Duration {
+    /// The state machine, on the reader's offsets rather than `C.Instant` (see ``ClockOffset``).
     @usableFromInline
-    typealias Machine = ConcurrencyLimiterStateMachine<C.Instant>
+    typealias Machine = ConcurrencyLimiterStateMachine<ClockOffset>
 
     /// A queued call's side of the hand-over, kept under the lock with the state machine.
     @usableFromInline
@@ -80,7 +81,8 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
     /// Decides which errors and results are drops.
     public let classifier: FailureClassifier
 
-    @usableFromInline let clock: C
+    /// Reads the clock the latencies and queue deadlines are measured on.
+    @usableFromInline let reader: ClockReader<C>
     @usableFromInline let shared: Locked<Shared>
     @usableFromInline let telemetry: ConcurrencyLimitTelemetry
 
@@ -108,7 +110,7 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
         self.name = name
         self.configuration = configuration
         self.classifier = classifier
-        self.clock = clock
+        self.reader = ClockReader(clock: clock)
         self.shared = Locked(Shared(machine: machine))
         self.telemetry = ConcurrencyLimitTelemetry(
             policyName: name,
@@ -166,7 +168,7 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
     /// no executor hop. Anything but an admission goes to ``waitOrReject(_:)``.
     @inlinable
     func enter() -> Entry {
-        let now = clock.now
+        let now = reader.offsetNow
         return shared.withLock { shared -> Entry in
             switch shared.machine.acquire(now: now) {
             case .admitted(let token):
@@ -272,12 +274,12 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
     /// Sleeps until the waiter's deadline, then rejects it if it is still queued.
     func expire(_ ticket: Machine.Ticket) async {
         do {
-            try await clock.sleep(until: ticket.deadline, tolerance: nil)
+            try await reader.clock.sleep(until: reader.instant(at: ticket.deadline), tolerance: nil)
         } catch {
             return  // cancelled: the waiter was settled
         }
         // The sleep ended at the deadline: the waiter is due even if a clock reads a hair early.
-        let now = max(clock.now, ticket.deadline)
+        let now = max(reader.offsetNow, ticket.deadline)
         let continuation = shared.withLock { shared -> CheckedContinuation<Machine.Token, any Error>? in
             guard shared.machine.expire(ticket, now: now) else { return nil }
             telemetry.rejected(.queueTimeout)
@@ -319,7 +321,7 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
     /// Ends an admitted call (one lock): samples it, and wakes the waiters the release settled.
     @inlinable
     func release(_ token: Machine.Token, outcome: Machine.Outcome) {
-        let now = clock.now
+        let now = reader.offsetNow
         let (limitChange, wakeups) = shared.withLock { shared -> ((from: Int, to: Int)?, Wakeups) in
             let previous = shared.machine.limit
             let result = shared.machine.release(token, outcome: outcome, now: now)

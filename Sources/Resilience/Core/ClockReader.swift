@@ -58,6 +58,18 @@ struct ClockReader<C: Clock>: Sendable where C.Duration == Duration {
         return origin.duration(to: clock.now).attoseconds
     }
 
+    /// The time since the origin, as an instant a state machine can take.
+    @inlinable
+    var offsetNow: ClockOffset {
+        ClockOffset(attoseconds: elapsed())
+    }
+
+    /// The clock's instant for `offset`.
+    @inlinable
+    func instant(at offset: ClockOffset) -> C.Instant {
+        instant(at: offset.attoseconds)
+    }
+
     /// The current instant, on this reader's timeline.
     @inlinable
     var now: C.Instant {

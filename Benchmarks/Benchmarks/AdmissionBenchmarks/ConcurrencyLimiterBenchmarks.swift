@@ -1,0 +1,74 @@
+// What an adaptive concurrency limiter costs a call it admits at once, per algorithm, and what its
+// parts cost:
+//
+//     cd Benchmarks && swift package --disable-sandbox benchmark --target AdmissionBenchmarks
+//
+// - "Concurrency limiter: direct call (baseline)": the operation called directly.
+// - "Concurrency limiter: admitted execute, <algorithm>": the policy as shipped, far below its limit:
+//   one lock and one clock read to enter, one clock read and one lock to leave, where the algorithm
+//   takes the latency sample.
+// - "Concurrency limiter: state machine acquire + release, <algorithm>": the logic alone, with a fixed
+//   instant (no lock, no clock, no async call).
+//
+// Every sample runs a thousand calls, so the times printed are per call. The admitted executes are
+// held at 0 allocations per sample by the thresholds in `Thresholds/`.
+
+@preconcurrency import Benchmark
+import Resilience
+
+/// The protected operation: as cheap as an async call can be, and not inlinable, so that the
+/// baseline measures one real async call. `nonisolated(nonsending)`, like `ConcurrencyLimiter.execute`.
+@inline(never)
+private nonisolated(nonsending) func limitedOperation() async throws -> Int {
+    42
+}
+
+/// Registers the concurrency limiter benchmarks.
+func registerConcurrencyLimiterBenchmarks() {
+    func configuration(allocationFree: Bool) -> Benchmark.Configuration {
+        .init(
+            metrics: [.wallClock, .throughput, .mallocCountTotal],
+            timeUnits: .nanoseconds,
+            warmupIterations: 100,
+            scalingFactor: .kilo,
+            maxDuration: .seconds(4),
+            maxIterations: 1_000_000,
+            thresholds: allocationFree ? [.mallocCountTotal: BenchmarkThresholds(absolute: [.p90: 0])] : nil
+        )
+    }
+    let plain = configuration(allocationFree: false)
+    let allocationFree = configuration(allocationFree: true)
+
+    Benchmark("Concurrency limiter: direct call (baseline)", configuration: plain) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try await limitedOperation())
+        }
+    }
+
+    let algorithms: [(String, ConcurrencyLimitConfiguration.Algorithm)] = [
+        ("AIMD", .aimd()), ("Gradient2", .gradient2()), ("Vegas", .vegas()),
+    ]
+    for (name, algorithm) in algorithms {
+        let configuration = ConcurrencyLimitConfiguration(algorithm: algorithm)
+        let limiter = try! ConcurrencyLimiter(name: "bench", configuration: configuration)
+        Benchmark("Concurrency limiter: admitted execute, \(name)", configuration: allocationFree) { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(try await limiter.execute { try await limitedOperation() })
+            }
+        }
+
+        Benchmark("Concurrency limiter: state machine acquire + release, \(name)", configuration: plain) { benchmark in
+            var machine = try ConcurrencyLimiterStateMachine<ContinuousClock.Instant>(
+                configuration: configuration, randomSeed: 1)
+            let now = ContinuousClock.now
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                guard case .admitted(let token) = machine.acquire(now: now) else {
+                    fatalError("a limiter far below its limit did not admit a call")
+                }
+                blackHole(machine.release(token, outcome: .success, now: now))
+            }
+            benchmark.stopMeasurement()
+        }
+    }
+}
