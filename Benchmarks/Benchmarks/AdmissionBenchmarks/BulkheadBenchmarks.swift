@@ -16,39 +16,21 @@
 @preconcurrency import Benchmark
 import Resilience
 
-/// The protected operation: as cheap as an async call can be, and not inlinable, so that the
-/// baseline measures one real async call. `nonisolated(nonsending)`, like `Bulkhead.execute`.
-@inline(never)
-private nonisolated(nonsending) func bulkheadOperation() async throws -> Int {
-    42
-}
-
 /// Registers the Bulkhead benchmarks.
 func registerBulkheadBenchmarks() {
-    func configuration(allocationFree: Bool) -> Benchmark.Configuration {
-        .init(
-            metrics: [.wallClock, .throughput, .mallocCountTotal],
-            timeUnits: .nanoseconds,
-            warmupIterations: 100,
-            scalingFactor: .kilo,
-            maxDuration: .seconds(4),
-            maxIterations: 1_000_000,
-            thresholds: allocationFree ? [.mallocCountTotal: BenchmarkThresholds(absolute: [.p90: 0])] : nil
-        )
-    }
-    let allocationFree = configuration(allocationFree: true)
-    let plain = configuration(allocationFree: false)
+    let allocationFree = admissionConfiguration(allocationFree: true)
+    let plain = admissionConfiguration(allocationFree: false)
 
     Benchmark("Bulkhead: direct call (baseline)", configuration: plain) { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(try await bulkheadOperation())
+            blackHole(try await admittedOperation())
         }
     }
 
     let bulkhead = try! Bulkhead(name: "bench")  // defaults: 25 slots, no queue
     Benchmark("Bulkhead: admitted execute", configuration: allocationFree) { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(try await bulkhead.execute { try await bulkheadOperation() })
+            blackHole(try await bulkhead.execute { try await admittedOperation() })
         }
     }
 
@@ -56,7 +38,7 @@ func registerBulkheadBenchmarks() {
     Benchmark("Bulkhead: admitted execute through a pipeline", configuration: allocationFree) { benchmark in
         let context = ResilienceContext(operationName: "bench")
         for _ in benchmark.scaledIterations {
-            blackHole(try await pipeline.execute(context: context) { _ in try await bulkheadOperation() })
+            blackHole(try await pipeline.execute(context: context) { _ in try await admittedOperation() })
         }
     }
 
@@ -74,7 +56,7 @@ func registerBulkheadBenchmarks() {
         try await full.execute {
             for _ in benchmark.scaledIterations {
                 do {
-                    blackHole(try await full.execute { try await bulkheadOperation() })
+                    blackHole(try await full.execute { try await admittedOperation() })
                 } catch {
                     blackHole(error)
                 }

@@ -16,32 +16,14 @@
 @preconcurrency import Benchmark
 import Resilience
 
-/// The protected operation: as cheap as an async call can be, and not inlinable, so that the
-/// baseline measures one real async call. `nonisolated(nonsending)`, like `ConcurrencyLimiter.execute`.
-@inline(never)
-private nonisolated(nonsending) func limitedOperation() async throws -> Int {
-    42
-}
-
 /// Registers the concurrency limiter benchmarks.
 func registerConcurrencyLimiterBenchmarks() {
-    func configuration(allocationFree: Bool) -> Benchmark.Configuration {
-        .init(
-            metrics: [.wallClock, .throughput, .mallocCountTotal],
-            timeUnits: .nanoseconds,
-            warmupIterations: 100,
-            scalingFactor: .kilo,
-            maxDuration: .seconds(4),
-            maxIterations: 1_000_000,
-            thresholds: allocationFree ? [.mallocCountTotal: BenchmarkThresholds(absolute: [.p90: 0])] : nil
-        )
-    }
-    let plain = configuration(allocationFree: false)
-    let allocationFree = configuration(allocationFree: true)
+    let plain = admissionConfiguration(allocationFree: false)
+    let allocationFree = admissionConfiguration(allocationFree: true)
 
     Benchmark("Concurrency limiter: direct call (baseline)", configuration: plain) { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(try await limitedOperation())
+            blackHole(try await admittedOperation())
         }
     }
 
@@ -53,7 +35,7 @@ func registerConcurrencyLimiterBenchmarks() {
         let limiter = try! ConcurrencyLimiter(name: "bench", configuration: configuration)
         Benchmark("Concurrency limiter: admitted execute, \(name)", configuration: allocationFree) { benchmark in
             for _ in benchmark.scaledIterations {
-                blackHole(try await limiter.execute { try await limitedOperation() })
+                blackHole(try await limiter.execute { try await admittedOperation() })
             }
         }
 

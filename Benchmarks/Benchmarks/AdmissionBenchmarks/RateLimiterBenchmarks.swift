@@ -11,40 +11,22 @@
 @preconcurrency import Benchmark
 import Resilience
 
-/// The protected operation: as cheap as an async call can be, not inlinable, on the caller's executor.
-@inline(never)
-private nonisolated(nonsending) func rateLimitedOperation() async throws -> Int {
-    42
-}
-
 /// Registers the RateLimiter benchmarks (written with the RateLimiter policy).
 func registerRateLimiterBenchmarks() {
-    /// Cheap calls: a thousand per sample. The admitted paths must not allocate at all (absolute 0 at p90).
-    func configuration(allocationFree: Bool) -> Benchmark.Configuration {
-        .init(
-            metrics: [.wallClock, .throughput, .mallocCountTotal],
-            timeUnits: .nanoseconds,
-            warmupIterations: 100,
-            scalingFactor: .kilo,
-            maxDuration: .seconds(4),
-            maxIterations: 1_000_000,
-            thresholds: allocationFree ? [.mallocCountTotal: BenchmarkThresholds(absolute: [.p90: 0])] : nil
-        )
-    }
-    let plain = configuration(allocationFree: false)
-    let allocationFree = configuration(allocationFree: true)
+    let plain = admissionConfiguration(allocationFree: false)
+    let allocationFree = admissionConfiguration(allocationFree: true)
     let unlimited = RateLimiterConfiguration(permitsPerSecond: 1_000_000_000, burst: 1_000_000_000)
 
     Benchmark("Rate limiter: direct call (baseline)", configuration: plain) { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(try await rateLimitedOperation())
+            blackHole(try await admittedOperation())
         }
     }
 
     let tokenBucket = try! RateLimiter(name: "bench", configuration: unlimited)
     Benchmark("Rate limiter: token bucket, admitted, execute", configuration: allocationFree) { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(try await tokenBucket.execute { try await rateLimitedOperation() })
+            blackHole(try await tokenBucket.execute { try await admittedOperation() })
         }
     }
 
@@ -53,7 +35,7 @@ func registerRateLimiterBenchmarks() {
     Benchmark("Rate limiter: token bucket, admitted, in a pipeline with a context", configuration: allocationFree) {
         benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(try await inPipeline.execute(context: context) { _ in try await rateLimitedOperation() })
+            blackHole(try await inPipeline.execute(context: context) { _ in try await admittedOperation() })
         }
     }
 
@@ -64,7 +46,7 @@ func registerRateLimiterBenchmarks() {
     let tenant = "tenant-42"
     Benchmark("Rate limiter: keyed (String key), admitted, execute(key:)", configuration: allocationFree) { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(try await keyed.execute(key: tenant) { try await rateLimitedOperation() })
+            blackHole(try await keyed.execute(key: tenant) { try await admittedOperation() })
         }
     }
 
@@ -72,7 +54,7 @@ func registerRateLimiterBenchmarks() {
         name: "bench", configuration: SlidingWindowRateLimiterConfiguration(limit: 10_000_000, window: .microseconds(100)))
     Benchmark("Rate limiter: sliding window, admitted, execute", configuration: allocationFree) { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(try await window.execute { try await rateLimitedOperation() })
+            blackHole(try await window.execute { try await admittedOperation() })
         }
     }
 
@@ -105,7 +87,7 @@ func registerRateLimiterBenchmarks() {
         var rejected = 0
         for _ in benchmark.scaledIterations {
             do {
-                blackHole(try await empty.execute { try await rateLimitedOperation() })
+                blackHole(try await empty.execute { try await admittedOperation() })
             } catch let error as ResilienceError {
                 blackHole(error.retryAfter)
                 rejected += 1
