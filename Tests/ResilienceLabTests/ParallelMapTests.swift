@@ -1,4 +1,4 @@
-import Synchronization
+import Resilience
 import Testing
 @testable import ResilienceLab
 
@@ -6,7 +6,7 @@ import Testing
 struct ParallelMapTests {
     @Test("results come back in job order, each job runs exactly once")
     func orderAndCount() {
-        let runs = Mutex([Int](repeating: 0, count: 200))
+        let runs = Locked([Int](repeating: 0, count: 200))
         let results = ParallelMap.map(count: 200) { index in
             runs.withLock { $0[index] += 1 }
             // Uneven work, so that jobs finish out of order.

@@ -10,19 +10,23 @@ import Darwin
 
 /// A `Mutex` that ThreadSanitizer can see.
 ///
-/// On Linux, `Synchronization.Mutex` locks with futex atomics inside the standard library, which is not
-/// instrumented, so under `--sanitize=thread` every access it protects is reported as a race (a program
-/// appending to a `Mutex<[Int]>` from 8 threads is flagged, though its result is exact). When the
+/// On Linux, `Synchronization.Mutex` (Swift 6.3) hands a contended lock from thread to thread inside
+/// the kernel (`FUTEX_LOCK_PI`), where ThreadSanitizer sees no acquire, so under `--sanitize=thread`
+/// the accesses it protects are reported as races whenever two threads contend for it (a program
+/// appending to a `Mutex<[Int]>` from 8 threads is flagged, though its result is exact; a CI run
+/// flagged the lab's `ParallelMap` on one run in many). When the
 /// ThreadSanitizer runtime is loaded, `Locked` tells it about each critical section with
 /// `__tsan_acquire` / `__tsan_release`; otherwise the hooks are absent and it costs one `nil` check.
+///
+/// `package`, so that the simulation lab and the tests lock this way too.
 @usableFromInline
-struct Locked<Value: ~Copyable>: ~Copyable, Sendable {
+package struct Locked<Value: ~Copyable>: ~Copyable, Sendable {
     @usableFromInline let mutex: Mutex<Value>
     /// The ThreadSanitizer hooks and the address that names this lock to it, when running under TSan.
     @usableFromInline let sanitizer: (hooks: ThreadSanitizerHooks, token: SynchronizationToken)?
 
     @usableFromInline
-    init(_ value: consuming sending Value) {
+    package init(_ value: consuming sending Value) {
         mutex = Mutex(value)
         if let hooks = ThreadSanitizerHooks.current {
             sanitizer = (hooks, SynchronizationToken())
@@ -33,7 +37,7 @@ struct Locked<Value: ~Copyable>: ~Copyable, Sendable {
 
     /// Runs `body` with exclusive access to the value.
     @inlinable
-    borrowing func withLock<Result: ~Copyable, E: Error>(
+    package borrowing func withLock<Result: ~Copyable, E: Error>(
         _ body: (inout sending Value) throws(E) -> sending Result
     ) throws(E) -> sending Result {
         try mutex.withLock { (value: inout sending Value) throws(E) -> sending Result in

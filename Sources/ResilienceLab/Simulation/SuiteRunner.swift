@@ -1,4 +1,3 @@
-import Synchronization
 import Resilience
 
 /// Runs scenarios under the suite's policies — `none`, `naive-retry`, `default` and, when a tuner is
@@ -34,7 +33,7 @@ public enum SuiteRunner {
         // are the longest, so they are started first.
         let tuningJobs = tune == nil ? 0 : scenarios.count
         let fixedJobs = scenarios.count * fixed.count
-        let report = Mutex(())
+        let report = Locked(())
         let finished = ParallelMap.map(count: tuningJobs + fixedJobs) { job -> Result<(SimulationResult, PolicyFile?), LabInputError> in
             let scenario = scenarios[job < tuningJobs ? job : (job - tuningJobs) / fixed.count]
             let policyName = job < tuningJobs ? "tuned" : fixed[(job - tuningJobs) % fixed.count].name

@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import Resilience
 
 /// Runs independent jobs on every core and returns their results by job index, so the output does
 /// not depend on which thread ran what, or when.
@@ -7,10 +7,11 @@ enum ParallelMap {
     /// `[body(0), body(1), …, body(count − 1)]`, computed concurrently (`DispatchQueue.concurrentPerform`).
     ///
     /// Each job is a whole simulation run, so storing its result under a lock costs nothing that
-    /// matters, and needs no unchecked sendability.
+    /// matters, and needs no unchecked sendability. The lock is `Locked`, not a plain `Mutex`, so that
+    /// ThreadSanitizer sees the hand-over when two jobs finish at once.
     static func map<Result: Sendable>(count: Int, _ body: @Sendable (Int) -> Result) -> [Result] {
         guard count > 0 else { return [] }
-        let slots = Mutex([Result?](repeating: nil, count: count))
+        let slots = Locked([Result?](repeating: nil, count: count))
         DispatchQueue.concurrentPerform(iterations: count) { index in
             let result = body(index)
             slots.withLock { $0[index] = result }
