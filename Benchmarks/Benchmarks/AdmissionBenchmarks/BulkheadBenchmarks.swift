@@ -29,16 +29,14 @@ func registerBulkheadBenchmarks() {
 
     let bulkhead = try! Bulkhead(name: "bench")  // defaults: 25 slots, no queue
     Benchmark("Bulkhead: admitted execute", configuration: allocationFree) { benchmark in
-        for _ in benchmark.scaledIterations {
-            blackHole(try await bulkhead.execute { try await admittedOperation() })
-        }
+        try await measureCalls(benchmark) { try await bulkhead.execute { try await admittedOperation() } }
     }
 
     let pipeline = ResiliencePipeline { bulkhead }
     Benchmark("Bulkhead: admitted execute through a pipeline", configuration: allocationFree) { benchmark in
         let context = ResilienceContext(operationName: "bench")
-        for _ in benchmark.scaledIterations {
-            blackHole(try await pipeline.execute(context: context) { _ in try await admittedOperation() })
+        try await measureCalls(benchmark) {
+            try await pipeline.execute(context: context) { _ in try await admittedOperation() }
         }
     }
 

@@ -34,9 +34,7 @@ func registerConcurrencyLimiterBenchmarks() {
         let configuration = ConcurrencyLimitConfiguration(algorithm: algorithm)
         let limiter = try! ConcurrencyLimiter(name: "bench", configuration: configuration)
         Benchmark("Concurrency limiter: admitted execute, \(name)", configuration: allocationFree) { benchmark in
-            for _ in benchmark.scaledIterations {
-                blackHole(try await limiter.execute { try await admittedOperation() })
-            }
+            try await measureCalls(benchmark) { try await limiter.execute { try await admittedOperation() } }
         }
 
         Benchmark("Concurrency limiter: state machine acquire + release, \(name)", configuration: plain) { benchmark in

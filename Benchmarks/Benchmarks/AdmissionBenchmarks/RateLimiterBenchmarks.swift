@@ -25,17 +25,15 @@ func registerRateLimiterBenchmarks() {
 
     let tokenBucket = try! RateLimiter(name: "bench", configuration: unlimited)
     Benchmark("Rate limiter: token bucket, admitted, execute", configuration: allocationFree) { benchmark in
-        for _ in benchmark.scaledIterations {
-            blackHole(try await tokenBucket.execute { try await admittedOperation() })
-        }
+        try await measureCalls(benchmark) { try await tokenBucket.execute { try await admittedOperation() } }
     }
 
     let inPipeline = ResiliencePipeline { try! RateLimiter(name: "bench", configuration: unlimited) }
     let context = ResilienceContext(operationName: "bench")
     Benchmark("Rate limiter: token bucket, admitted, in a pipeline with a context", configuration: allocationFree) {
         benchmark in
-        for _ in benchmark.scaledIterations {
-            blackHole(try await inPipeline.execute(context: context) { _ in try await admittedOperation() })
+        try await measureCalls(benchmark) {
+            try await inPipeline.execute(context: context) { _ in try await admittedOperation() }
         }
     }
 
@@ -45,17 +43,15 @@ func registerRateLimiterBenchmarks() {
         key: { $0.operationName })
     let tenant = "tenant-42"
     Benchmark("Rate limiter: keyed (String key), admitted, execute(key:)", configuration: allocationFree) { benchmark in
-        for _ in benchmark.scaledIterations {
-            blackHole(try await keyed.execute(key: tenant) { try await admittedOperation() })
+        try await measureCalls(benchmark) {
+            try await keyed.execute(key: tenant) { try await admittedOperation() }
         }
     }
 
     let window = try! SlidingWindowRateLimiter(
         name: "bench", configuration: SlidingWindowRateLimiterConfiguration(limit: 10_000_000, window: .microseconds(100)))
     Benchmark("Rate limiter: sliding window, admitted, execute", configuration: allocationFree) { benchmark in
-        for _ in benchmark.scaledIterations {
-            blackHole(try await window.execute { try await admittedOperation() })
-        }
+        try await measureCalls(benchmark) { try await window.execute { try await admittedOperation() } }
     }
 
     Benchmark("Rate limiter: token bucket state machine alone (no lock, no clock)", configuration: plain) {
