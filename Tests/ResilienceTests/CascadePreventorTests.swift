@@ -1,7 +1,7 @@
 import Testing
 @testable import Resilience
 
-typealias CascadeMachine = CascadePreventorStateMachine<ManualClock.Instant>
+typealias CascadeMachine = CascadePreventorStateMachine
 
 /// A small configuration: window 1 s in 10 buckets, 4 calls, 50 %, cool-down 5 s.
 func cascadeConfig(
@@ -16,7 +16,7 @@ func cascadeConfig(
 struct CascadePreventorStateMachineTests {
     @Test("fast-fail starts at the failure that makes the ratio reach the threshold with enough calls")
     func tripsAtThreshold() throws {
-        var machine = try CascadeMachine(configuration: cascadeConfig(), now: ms(0))
+        var machine = try CascadeMachine(configuration: cascadeConfig())
         #expect(machine.record(.failure, now: ms(10)) == nil)
         #expect(machine.record(.failure, now: ms(20)) == nil)  // 2 of 2: ratio reached, too few calls
         #expect(machine.record(.success, now: ms(30)) == nil)
@@ -27,7 +27,7 @@ struct CascadePreventorStateMachineTests {
 
     @Test("a success never trips, even with the ratio reached; ignored outcomes are not counted")
     func successesAndIgnored() throws {
-        var machine = try CascadeMachine(configuration: cascadeConfig(), now: ms(0))
+        var machine = try CascadeMachine(configuration: cascadeConfig())
         _ = machine.record(.failure, now: ms(1))
         _ = machine.record(.failure, now: ms(2))
         _ = machine.record(.ignored, now: ms(3))
@@ -41,7 +41,7 @@ struct CascadePreventorStateMachineTests {
 
     @Test("failures older than the window no longer count")
     func windowExpiry() throws {
-        var machine = try CascadeMachine(configuration: cascadeConfig(), now: ms(0))
+        var machine = try CascadeMachine(configuration: cascadeConfig())
         _ = machine.record(.failure, now: ms(0))
         _ = machine.record(.failure, now: ms(50))
         _ = machine.record(.failure, now: ms(99))
@@ -54,7 +54,7 @@ struct CascadePreventorStateMachineTests {
 
     @Test("in fast-fail, calls below the admitted priority are rejected with the remaining cool-down")
     func rejectsBelowPriority() throws {
-        var machine = try CascadeMachine(configuration: cascadeConfig(admitted: .high), now: ms(0))
+        var machine = try CascadeMachine(configuration: cascadeConfig(admitted: .high))
         for t in 0..<4 { _ = machine.record(.failure, now: ms(t)) }
         #expect(machine.mode == .fastFail)
         for priority in [Priority.low, .normal] {
@@ -67,7 +67,7 @@ struct CascadePreventorStateMachineTests {
 
     @Test("in normal mode every priority is admitted")
     func normalAdmitsAll() throws {
-        var machine = try CascadeMachine(configuration: cascadeConfig(), now: ms(0))
+        var machine = try CascadeMachine(configuration: cascadeConfig())
         for priority in Priority.allCases {
             #expect(machine.admit(priority: priority, now: ms(1)) == (.admitted, nil))
         }
@@ -75,7 +75,7 @@ struct CascadePreventorStateMachineTests {
 
     @Test("the cool-down ends with recovery when too few calls were made during it")
     func recoversWithoutEvidence() throws {
-        var machine = try CascadeMachine(configuration: cascadeConfig(), now: ms(0))
+        var machine = try CascadeMachine(configuration: cascadeConfig())
         for t in 0..<4 { _ = machine.record(.failure, now: ms(t)) }  // fast-fail until 5,003 ms
         #expect(machine.admit(priority: .low, now: ms(5_002)).decision == .rejected(retryAfter: .milliseconds(1)))
         let (decision, change) = machine.admit(priority: .low, now: ms(5_003))
@@ -86,7 +86,7 @@ struct CascadePreventorStateMachineTests {
 
     @Test("critical calls failing during the cool-down extend fast-fail from the instant it is checked")
     func extendsWhenCriticalCallsStillFail() throws {
-        var machine = try CascadeMachine(configuration: cascadeConfig(), now: ms(0))
+        var machine = try CascadeMachine(configuration: cascadeConfig())
         for t in 0..<4 { _ = machine.record(.failure, now: ms(t)) }  // until 5,003 ms; the window was cleared
         // During the cool-down, critical calls go through and 3 of 4 fail: no change yet (already fast-fail).
         for (t, outcome) in [(4_500, CallOutcome.failure), (4_600, .failure), (4_700, .success), (4_800, .failure)] {
@@ -104,7 +104,7 @@ struct CascadePreventorStateMachineTests {
 
     @Test("critical calls succeeding during the cool-down let it recover")
     func recoversWhenCriticalCallsSucceed() throws {
-        var machine = try CascadeMachine(configuration: cascadeConfig(), now: ms(0))
+        var machine = try CascadeMachine(configuration: cascadeConfig())
         for t in 0..<4 { _ = machine.record(.failure, now: ms(t)) }
         for t in [4_500, 4_600, 4_700, 4_800] { _ = machine.record(.success, now: ms(t)) }
         _ = machine.record(.failure, now: ms(4_900))  // 1 of 5

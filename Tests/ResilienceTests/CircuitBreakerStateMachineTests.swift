@@ -1,11 +1,11 @@
 import Testing
 @testable import Resilience
 
-typealias Instant = ManualClock.Instant
-typealias Machine = CircuitBreakerStateMachine<Instant>
+typealias Instant = ClockOffset
+typealias Machine = CircuitBreakerStateMachine
 
 /// The instant `ms` milliseconds after zero.
-func ms(_ value: Int) -> Instant { Instant(offset: .milliseconds(value)) }
+func ms(_ value: Int) -> Instant { Instant(.milliseconds(value)) }
 
 /// A count-window configuration, small enough to reason about by hand.
 func countConfig(
@@ -52,7 +52,7 @@ struct CircuitBreakerStateMachineTests {
 
     @Test("trips when the failure ratio is exactly at the threshold")
     func tripsAtExactThreshold() throws {
-        var machine = try Machine(configuration: countConfig(), now: ms(0))
+        var machine = try Machine(configuration: countConfig())
         for _ in 0..<5 { #expect(machine.call(.success, at: ms(0)) == nil) }
         for _ in 0..<4 { #expect(machine.call(.failure, at: ms(0)) == nil) }
         // 5 failures of 10 calls: ratio 0.5 ≥ 0.5.
@@ -62,11 +62,11 @@ struct CircuitBreakerStateMachineTests {
 
     @Test("does not trip just below the threshold, nor before the minimum throughput")
     func belowThresholdOrMinimum() throws {
-        var machine = try Machine(configuration: countConfig(), now: ms(0))
+        var machine = try Machine(configuration: countConfig())
         for _ in 0..<9 { machine.call(.failure, at: ms(0)) }  // 9 calls < minimum 10
         #expect(machine.stateAt(ms(0)) == .closed)
 
-        var other = try Machine(configuration: countConfig(failureRatio: 0.6), now: ms(0))
+        var other = try Machine(configuration: countConfig(failureRatio: 0.6))
         for _ in 0..<5 { other.call(.success, at: ms(0)) }
         for _ in 0..<5 { other.call(.failure, at: ms(0)) }  // 0.5 < 0.6
         #expect(other.stateAt(ms(0)) == .closed)
@@ -75,7 +75,7 @@ struct CircuitBreakerStateMachineTests {
 
     @Test("the trip condition is evaluated after failures, never after a fast success")
     func notEvaluatedAfterSuccess() throws {
-        var machine = try Machine(configuration: countConfig(size: 10, minimum: 4), now: ms(0))
+        var machine = try Machine(configuration: countConfig(size: 10, minimum: 4))
         machine.call(.failure, at: ms(0))
         machine.call(.failure, at: ms(0))
         machine.call(.success, at: ms(0))
@@ -87,7 +87,7 @@ struct CircuitBreakerStateMachineTests {
 
     @Test("a count window smaller than the minimum throughput trips once full")
     func countWindowSmallerThanMinimum() throws {
-        var machine = try Machine(configuration: countConfig(size: 3, minimum: 10, failureRatio: 1.0), now: ms(0))
+        var machine = try Machine(configuration: countConfig(size: 3, minimum: 10, failureRatio: 1.0))
         machine.call(.failure, at: ms(0))
         machine.call(.failure, at: ms(0))
         #expect(machine.stateAt(ms(0)) == .closed)
@@ -96,7 +96,7 @@ struct CircuitBreakerStateMachineTests {
 
     @Test("the count window forgets the oldest call")
     func countWindowSlides() throws {
-        var machine = try Machine(configuration: countConfig(size: 4, minimum: 4, failureRatio: 0.75), now: ms(0))
+        var machine = try Machine(configuration: countConfig(size: 4, minimum: 4, failureRatio: 0.75))
         machine.call(.failure, at: ms(0))
         machine.call(.failure, at: ms(0))
         machine.call(.success, at: ms(0))
@@ -114,7 +114,7 @@ struct CircuitBreakerStateMachineTests {
         var config = countConfig(size: 10, minimum: 2, failureRatio: 1.0)
         config.slowCallDuration = .milliseconds(100)
         config.slowCallRatio = 0.5
-        var machine = try Machine(configuration: config, now: ms(0))
+        var machine = try Machine(configuration: config)
         for _ in 0..<20 {
             let permit = try machine.permit(at: ms(0))
             #expect(machine.record(.ignored, of: permit, duration: .seconds(5), now: ms(0)) == nil)
@@ -131,7 +131,7 @@ struct CircuitBreakerStateMachineTests {
     func slowFailureCountsTwice() throws {
         var config = countConfig(size: 10, minimum: 10, failureRatio: 1.0)
         config.slowCallDuration = .milliseconds(100)
-        var machine = try Machine(configuration: config, now: ms(0))
+        var machine = try Machine(configuration: config)
         let permit = try machine.permit(at: ms(0))
         _ = machine.record(.failure, of: permit, duration: .milliseconds(100), now: ms(100))
         let stats = machine.stats(now: ms(100)).stats
@@ -145,7 +145,7 @@ struct CircuitBreakerStateMachineTests {
         var config = countConfig(size: 4, minimum: 4, failureRatio: 1.0)
         config.slowCallDuration = .milliseconds(500)
         config.slowCallRatio = 0.5
-        var machine = try Machine(configuration: config, now: ms(0))
+        var machine = try Machine(configuration: config)
         func run(_ durationMs: Int) -> CircuitTransition? {
             guard case .permitted(let permit) = machine.acquire(now: ms(0)).decision else { return nil }
             return machine.record(.success, of: permit, duration: .milliseconds(durationMs), now: ms(durationMs))
@@ -162,7 +162,7 @@ struct CircuitBreakerStateMachineTests {
     func timeWindowBucketExpiry() throws {
         let config = CircuitBreakerConfiguration(
             window: .time, samplingDuration: .seconds(10), windowBuckets: 10, minimumThroughput: 100)
-        var machine = try Machine(configuration: config, now: ms(0))
+        var machine = try Machine(configuration: config)
         machine.call(.failure, at: ms(1_500))   // bucket 1 = [1s, 2s): counts while now < 11s
         machine.call(.success, at: ms(2_000))   // bucket 2: counts while now < 12s
         #expect(machine.stats(now: ms(10_999)).stats.windowCalls == 2)
@@ -176,7 +176,7 @@ struct CircuitBreakerStateMachineTests {
     func timeWindowLongRun() throws {
         let config = CircuitBreakerConfiguration(
             window: .time, samplingDuration: .seconds(1), windowBuckets: 4, minimumThroughput: 1_000_000)
-        var machine = try Machine(configuration: config, now: ms(0))
+        var machine = try Machine(configuration: config)
         // One call every 100 ms for 10 s: the window (1 s) always holds the last 10, 9 or 8 calls
         // depending on the position in the 250 ms bucket.
         for step in 0..<100 {
@@ -200,7 +200,7 @@ struct CircuitBreakerStateMachineTests {
         let config = CircuitBreakerConfiguration(
             window: .time, samplingDuration: .seconds(10), windowBuckets: 10, minimumThroughput: 4,
             failureRatio: 0.5)
-        var machine = try Machine(configuration: config, now: ms(0))
+        var machine = try Machine(configuration: config)
         machine.call(.failure, at: ms(0))
         machine.call(.failure, at: ms(0))
         machine.call(.failure, at: ms(0))
@@ -217,7 +217,7 @@ struct CircuitBreakerStateMachineTests {
 
     @Test("open rejects with circuitOpen and the exact time left, and half-opens at exactly the break")
     func openThenHalfOpenAtExactBreak() throws {
-        var machine = try Machine(configuration: countConfig(size: 2, minimum: 2, breakMs: 30_000), now: ms(0))
+        var machine = try Machine(configuration: countConfig(size: 2, minimum: 2, breakMs: 30_000))
         machine.trip(at: ms(1_000), failures: 2)
         let (decision, transition) = machine.acquire(now: ms(30_999))
         #expect(decision == .rejected(.circuitOpen, retryAfter: .milliseconds(1)))
@@ -230,7 +230,7 @@ struct CircuitBreakerStateMachineTests {
 
     @Test("a state read at the break's end already shows half-open")
     func stateReadAppliesBreakElapsed() throws {
-        var machine = try Machine(configuration: countConfig(size: 2, minimum: 2, breakMs: 30_000), now: ms(0))
+        var machine = try Machine(configuration: countConfig(size: 2, minimum: 2, breakMs: 30_000))
         machine.trip(at: ms(0), failures: 2)
         #expect(machine.stateAt(ms(29_999)) == .open)
         let (state, transition) = machine.state(now: ms(30_000))
@@ -243,7 +243,7 @@ struct CircuitBreakerStateMachineTests {
 
     @Test("while open, the window keeps the calls that tripped it; rejections are counted")
     func openKeepsStats() throws {
-        var machine = try Machine(configuration: countConfig(size: 4, minimum: 4), now: ms(0))
+        var machine = try Machine(configuration: countConfig(size: 4, minimum: 4))
         machine.call(.success, at: ms(0))
         machine.call(.success, at: ms(0))
         machine.call(.failure, at: ms(0))
@@ -269,7 +269,7 @@ struct CircuitBreakerStateMachineTests {
         var config = countConfig(size: 2, minimum: 2, permitted: permitted, successRatio: successRatio, halfOpenMaxMs: halfOpenMaxMs)
         config.breakDurationMultiplier = multiplier
         config.maxBreakDuration = .milliseconds(maxBreakMs)
-        var machine = try Machine(configuration: config, now: ms(0))
+        var machine = try Machine(configuration: config)
         machine.trip(at: ms(0), failures: 2)
         #expect(machine.stateAt(ms(1_000)) == .halfOpen)
         return machine
@@ -318,7 +318,7 @@ struct CircuitBreakerStateMachineTests {
         var config = countConfig(size: 2, minimum: 2, permitted: 1, successRatio: 1.0)
         config.slowCallDuration = .milliseconds(100)
         config.slowCallRatio = 1.0
-        var machine = try Machine(configuration: config, now: ms(0))
+        var machine = try Machine(configuration: config)
         machine.trip(at: ms(0), failures: 2)
         let probe = try machine.permit(at: ms(1_000))
         #expect(
@@ -379,7 +379,7 @@ struct CircuitBreakerStateMachineTests {
 
     @Test("a late outcome from an older generation changes no state but shows in the counters")
     func lateOutcomeIgnored() throws {
-        var machine = try Machine(configuration: countConfig(size: 2, minimum: 2), now: ms(0))
+        var machine = try Machine(configuration: countConfig(size: 2, minimum: 2))
         let early = try machine.permit(at: ms(0))
         machine.trip(at: ms(0), failures: 2)
         #expect(machine.stateAt(ms(1_000)) == .halfOpen)
@@ -395,7 +395,7 @@ struct CircuitBreakerStateMachineTests {
 
     @Test("reset, forceOpen and forceClosed change the generation even when the state stays")
     func manualBumpsGeneration() throws {
-        var machine = try Machine(configuration: countConfig(size: 2, minimum: 2), now: ms(0))
+        var machine = try Machine(configuration: countConfig(size: 2, minimum: 2))
         let before = try machine.permit(at: ms(0))
         #expect(machine.reset(now: ms(0)).isEmpty)  // closed → closed: no transition
         #expect(machine.generation != before.generation)
@@ -423,7 +423,7 @@ struct CircuitBreakerStateMachineTests {
 
     @Test("forceOpen rejects without retryAfter and never recovers by itself")
     func forceOpen() throws {
-        var machine = try Machine(configuration: countConfig(), now: ms(0))
+        var machine = try Machine(configuration: countConfig())
         #expect(machine.forceOpen(now: ms(0)) == [CircuitTransition(from: .closed, to: .forcedOpen, reason: .forcedOpen)])
         #expect(machine.forceOpen(now: ms(5)).isEmpty)
         #expect(machine.acquire(now: ms(86_400_000)).decision == .rejected(.circuitOpen, retryAfter: nil))
@@ -433,7 +433,7 @@ struct CircuitBreakerStateMachineTests {
 
     @Test("forceClosed admits everything, records stats and never trips")
     func forceClosed() throws {
-        var machine = try Machine(configuration: countConfig(size: 4, minimum: 1), now: ms(0))
+        var machine = try Machine(configuration: countConfig(size: 4, minimum: 1))
         _ = machine.forceClosed(now: ms(0))
         for _ in 0..<10 { #expect(machine.call(.failure, at: ms(0)) == nil) }
         let stats = machine.stats(now: ms(0)).stats
@@ -446,7 +446,7 @@ struct CircuitBreakerStateMachineTests {
 
     @Test("a manual call on an open breaker whose break elapsed reports both transitions")
     func manualAfterDueTransition() throws {
-        var machine = try Machine(configuration: countConfig(size: 2, minimum: 2), now: ms(0))
+        var machine = try Machine(configuration: countConfig(size: 2, minimum: 2))
         machine.trip(at: ms(0), failures: 2)
         #expect(machine.reset(now: ms(1_000)) == [
             CircuitTransition(from: .open, to: .halfOpen, reason: .breakElapsed),
@@ -458,7 +458,7 @@ struct CircuitBreakerStateMachineTests {
 
     @Test("recordWithoutTime records successes of a count window exactly like record, and defers the rest")
     func recordWithoutTime() throws {
-        var machine = try Machine(configuration: countConfig(size: 4, minimum: 4), now: ms(0))
+        var machine = try Machine(configuration: countConfig(size: 4, minimum: 4))
         let permit = try machine.permit(at: ms(0))
         #expect(machine.recordWithoutTime(.success, of: permit) == .recorded)
         #expect(machine.recordWithoutTime(.ignored, of: permit) == .recorded)
@@ -469,7 +469,7 @@ struct CircuitBreakerStateMachineTests {
         #expect(stats.ignoredCalls == 1)
         #expect(stats.failedCalls == 0)
 
-        var timed = try Machine(configuration: CircuitBreakerConfiguration(), now: ms(0))
+        var timed = try Machine(configuration: CircuitBreakerConfiguration())
         let timedPermit = try timed.permit(at: ms(0))
         #expect(timed.recordWithoutTime(.success, of: timedPermit) == .needsTime)
         #expect(timed.stats(now: ms(0)).stats.successfulCalls == 0)

@@ -1,9 +1,9 @@
 import Testing
 @testable import Resilience
 
-private typealias VirtualInstant = ManualClock.Instant
+private typealias VirtualInstant = ClockOffset
 
-private func at(_ milliseconds: Int64) -> VirtualInstant { Instant(offset: .milliseconds(milliseconds)) }
+private func at(_ milliseconds: Int64) -> VirtualInstant { Instant(.milliseconds(milliseconds)) }
 
 private func isClose(_ value: Double, _ expected: Double) -> Bool { abs(value - expected) <= 1e-12 * max(1, abs(expected)) }
 
@@ -11,7 +11,7 @@ private func isClose(_ value: Double, _ expected: Double) -> Bool { abs(value - 
 struct ConcurrencyLimitAIMDTests {
     @Test("slow start: +1 per sample while the caller uses half the limit or more; nothing below half")
     func slowStart() throws {
-        var aimd = try AIMDLimit<VirtualInstant>(parameters: .init(timeout: .milliseconds(100)), initialLimit: 10)
+        var aimd = try AIMDLimit(parameters: .init(timeout: .milliseconds(100)), initialLimit: 10)
         do { let limit = aimd.update(rtt: .milliseconds(20), inFlight: 5, didDrop: false, now: at(20)); #expect(limit == 11) }
         do { let limit = aimd.update(rtt: .milliseconds(20), inFlight: 5, didDrop: false, now: at(21)); #expect(limit == 11) }  // 10 < 11
         do { let limit = aimd.update(rtt: .milliseconds(20), inFlight: 6, didDrop: false, now: at(22)); #expect(limit == 12) }
@@ -20,7 +20,7 @@ struct ConcurrencyLimitAIMDTests {
 
     @Test("a drop, or a call slower than timeout, multiplies by backoffRatio (floor) and ends slow start")
     func decrease() throws {
-        var aimd = try AIMDLimit<VirtualInstant>(parameters: .init(timeout: .milliseconds(100)), initialLimit: 11)
+        var aimd = try AIMDLimit(parameters: .init(timeout: .milliseconds(100)), initialLimit: 11)
         do { let limit = aimd.update(rtt: .milliseconds(101), inFlight: 1, didDrop: false, now: at(200)); #expect(limit == 9) }  // ⌊9.9⌋
         #expect(!aimd.isInSlowStart)
         #expect(aimd.lastDecreaseAt == at(200))
@@ -30,7 +30,7 @@ struct ConcurrencyLimitAIMDTests {
 
     @Test("one decrease per round trip: a drop of a call started before the last decrease changes nothing")
     func oncePerRoundTrip() throws {
-        var aimd = try AIMDLimit<VirtualInstant>(parameters: .init(timeout: .milliseconds(100)), initialLimit: 20)
+        var aimd = try AIMDLimit(parameters: .init(timeout: .milliseconds(100)), initialLimit: 20)
         do { let limit = aimd.update(rtt: .milliseconds(150), inFlight: 20, didDrop: false, now: at(1_000)); #expect(limit == 18) }
         // Started at 900 ms (before the decrease at 1000 ms): the old limit's drop.
         do { let limit = aimd.update(rtt: .milliseconds(150), inFlight: 20, didDrop: false, now: at(1_050)); #expect(limit == 18) }
@@ -41,7 +41,7 @@ struct ConcurrencyLimitAIMDTests {
 
     @Test("after slow start: +1 once per `limit` samples that use the limit")
     func additiveIncrease() throws {
-        var aimd = try AIMDLimit<VirtualInstant>(parameters: .init(timeout: .milliseconds(100)), initialLimit: 10)
+        var aimd = try AIMDLimit(parameters: .init(timeout: .milliseconds(100)), initialLimit: 10)
         aimd.update(rtt: .milliseconds(10), inFlight: 10, didDrop: true, now: at(10))                  // 9
         for sample in 1...8 {
             let limit = aimd.update(rtt: .milliseconds(10), inFlight: 9, didDrop: false, now: at(100 + Int64(sample)))
@@ -56,15 +56,15 @@ struct ConcurrencyLimitAIMDTests {
 
     @Test("the limit stays in [minLimit, maxLimit]")
     func bounds() throws {
-        var low = try AIMDLimit<VirtualInstant>(initialLimit: 5, minLimit: 5, maxLimit: 6)
+        var low = try AIMDLimit(initialLimit: 5, minLimit: 5, maxLimit: 6)
         do { let limit = low.update(rtt: .zero, inFlight: 5, didDrop: true, now: at(1)); #expect(limit == 5) }   // ⌊4.5⌋ → 5
-        var high = try AIMDLimit<VirtualInstant>(initialLimit: 6, minLimit: 5, maxLimit: 6)
+        var high = try AIMDLimit(initialLimit: 6, minLimit: 5, maxLimit: 6)
         do { let limit = high.update(rtt: .zero, inFlight: 6, didDrop: false, now: at(1)); #expect(limit == 6) }
     }
 
     @Test("the product is exact: 100 × 0.57 is 57 (in floating point it is 56.99999999999999)")
     func exactProduct() throws {
-        var aimd = try AIMDLimit<VirtualInstant>(parameters: .init(backoffRatio: 0.57), initialLimit: 100)
+        var aimd = try AIMDLimit(parameters: .init(backoffRatio: 0.57), initialLimit: 100)
         let limit = aimd.update(rtt: .zero, inFlight: 1, didDrop: true, now: at(0))
         #expect(limit == 57)
     }
@@ -85,7 +85,7 @@ private func feed<Limit: LatencyLimit>(
 
 private protocol LatencyLimit {
     var limit: Int { get }
-    mutating func update<Instant: InstantProtocol>(rtt: Duration, inFlight: Int, didDrop: Bool, now: Instant) -> Int
+    mutating func update(rtt: Duration, inFlight: Int, didDrop: Bool, now: ClockOffset) -> Int
 }
 
 extension Gradient2Limit: LatencyLimit {}
@@ -330,9 +330,9 @@ struct ConcurrencyLimitConfigurationTests {
     @Test("the state machine, the shell and the algorithms refuse what validate() refuses")
     func everyEntryValidates() {
         let bad = ConcurrencyLimitConfiguration(maxLimit: 0)
-        #expect(throws: ConfigurationError.self) { try ConcurrencyLimiterStateMachine<ManualClock.Instant>(configuration: bad) }
+        #expect(throws: ConfigurationError.self) { try ConcurrencyLimiterStateMachine(configuration: bad) }
         #expect(throws: ConfigurationError.self) { try ConcurrencyLimiter(name: "x", configuration: bad, clock: ManualClock()) }
-        #expect(throws: ConfigurationError.self) { try AIMDLimit<ManualClock.Instant>(parameters: .init(backoffRatio: 0.1)) }
+        #expect(throws: ConfigurationError.self) { try AIMDLimit(parameters: .init(backoffRatio: 0.1)) }
         #expect(throws: ConfigurationError.self) { try Gradient2Limit(initialLimit: 0) }
         #expect(throws: ConfigurationError.self) { try VegasLimit(maxLimit: 2_000_000) }
     }

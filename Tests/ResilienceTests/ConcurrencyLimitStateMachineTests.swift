@@ -3,9 +3,9 @@ import Testing
 
 @Suite("Concurrency limit: state machine")
 struct ConcurrencyLimitStateMachineTests {
-    typealias Machine = ConcurrencyLimiterStateMachine<ManualClock.Instant>
+    typealias Machine = ConcurrencyLimiterStateMachine
 
-    private func at(_ milliseconds: Int64) -> ManualClock.Instant { .init(offset: .milliseconds(milliseconds)) }
+    private func at(_ milliseconds: Int64) -> ClockOffset { .init(.milliseconds(milliseconds)) }
 
     /// A limit that never moves.
     private func fixed(_ limit: Int, maxQueued: Int = 0, maxWait: Duration = .milliseconds(100)) throws -> Machine {

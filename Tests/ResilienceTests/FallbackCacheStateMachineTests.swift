@@ -5,7 +5,7 @@ import Testing
 struct FallbackCacheStateMachineTests {
     typealias Machine = FallbackCacheStateMachine<String, Int>
 
-    static func at(_ duration: Duration) -> Duration { duration }
+    static func at(_ duration: Duration) -> ClockOffset { ClockOffset(duration) }
 
     /// The lookup as text, so expectations compare plain values.
     static func describe(_ lookup: Machine.Lookup) -> String {

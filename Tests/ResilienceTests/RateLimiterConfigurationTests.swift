@@ -41,19 +41,17 @@ struct RateLimiterConfigurationTests {
     @Test("the extremes compute exactly: 10⁻⁹ per second is one permit every 10⁹ s; 10⁹ per second, one every nanosecond")
     func extremesAreExact() throws {
         var slow = try TokenBucketStateMachine(
-            configuration: RateLimiterConfiguration(permitsPerSecond: 0.000000001), now: ManualClock.Instant.zero)
+            configuration: RateLimiterConfiguration(permitsPerSecond: 0.000000001))
         _ = try slow.acquire(now: .zero)
         let slowWait = try slow.acquire(now: .zero)
         #expect(slowWait == .rejected(retryAfter: .seconds(1_000_000_000)))
         var fast = try TokenBucketStateMachine(
-            configuration: RateLimiterConfiguration(permitsPerSecond: 1_000_000_000, burst: 1),
-            now: ManualClock.Instant.zero)
+            configuration: RateLimiterConfiguration(permitsPerSecond: 1_000_000_000, burst: 1))
         _ = try fast.acquire(now: .zero)
         let fastWait = try fast.acquire(now: .zero)
         #expect(fastWait == .rejected(retryAfter: .nanoseconds(1)))
         var fractional = try TokenBucketStateMachine(
-            configuration: RateLimiterConfiguration(permitsPerSecond: 999_999.999999999, burst: 123_456.789012345),
-            now: ManualClock.Instant.zero)
+            configuration: RateLimiterConfiguration(permitsPerSecond: 999_999.999999999, burst: 123_456.789012345))
         let big = try fractional.acquire(cost: 123_456, now: .zero)
         #expect(big == .admitted)
     }

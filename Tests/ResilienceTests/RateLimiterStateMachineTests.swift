@@ -2,14 +2,13 @@ import Testing
 @testable import Resilience
 
 /// The instant `offset` after a manual clock's zero.
-private func at(_ offset: Duration) -> ManualClock.Instant { ManualClock.Instant(offset: offset) }
+private func at(_ offset: Duration) -> ClockOffset { ClockOffset(offset) }
 
-private typealias Bucket = TokenBucketStateMachine<ManualClock.Instant>
+private typealias Bucket = TokenBucketStateMachine
 
 private func bucket(_ permitsPerSecond: Double, burst: Double? = nil, maxWait: Duration = .zero) throws -> Bucket {
     try Bucket(
-        configuration: RateLimiterConfiguration(permitsPerSecond: permitsPerSecond, burst: burst, maxWait: maxWait),
-        now: .zero)
+        configuration: RateLimiterConfiguration(permitsPerSecond: permitsPerSecond, burst: burst, maxWait: maxWait))
 }
 
 private let attosecondsPerSecond: Int128 = 1_000_000_000_000_000_000
@@ -117,7 +116,7 @@ struct RateLimiterStateMachineTests {
         else { Issue.record("expected two reservations"); return }
         #expect(second.delay == .seconds(1))
         #expect(third.delay == .seconds(2))
-        #expect(machine.readyAt(third) == at(.seconds(2)))
+        #expect(third.readyAt == at(.seconds(2)))
         #expect(machine.waitingCount(now: .zero) == 2)
         // The fourth would wait 3 s: rejected at once, with the exact retryAfter, twice (nothing changed).
         let fourth = try machine.acquire(now: .zero)
@@ -147,7 +146,7 @@ struct RateLimiterStateMachineTests {
         #expect(!returned2) // only once
         let next = try machine.acquire(now: at(.milliseconds(300)))
         guard case .reserved(let taken) = next else { Issue.record("expected a wait, got \(next)"); return }
-        #expect(machine.readyAt(taken) == at(.seconds(1)))
+        #expect(taken.readyAt == at(.seconds(1)))
         #expect(taken.delay == .milliseconds(700))
     }
 
@@ -200,15 +199,15 @@ struct RateLimiterStateMachineTests {
                 let cost = Int(generator.next() % UInt64(burst)) + 1
                 let maxWait = Int128(generator.next() % 3) * 500_000_000_000_000_000
                 let probe = machine
-                let decision = try machine.acquire(cost: cost, at: now, maxWait: maxWait)
+                let decision = try machine.acquire(cost: cost, now: ClockOffset(attoseconds: now), maxWait: Duration(attoseconds: maxWait))
                 switch decision {
                 case .admitted:
                     admittedCount += 1
                     schedule[UInt64.max - admittedCount] = (now, cost)
                 case .reserved(let reservation):
-                    schedule[reservation.id] = (reservation.offset, cost)
+                    schedule[reservation.id] = (reservation.readyAt.attoseconds, cost)
                     if generator.next() % 4 == 0 {
-                        let returned6 = machine.returnReservation(reservation, at: now)
+                        let returned6 = machine.returnReservation(reservation, now: ClockOffset(attoseconds: now))
                         #expect(returned6)
                         schedule[reservation.id] = nil
                     }
@@ -217,8 +216,8 @@ struct RateLimiterStateMachineTests {
                     var onTime = probe
                     var early = probe
                     let ready = now + retryAfter.attoseconds
-                    let onTimeDecision = try onTime.acquire(cost: cost, at: ready, maxWait: 0)
-                    let earlyDecision = try early.acquire(cost: cost, at: ready - 1, maxWait: 0)
+                    let onTimeDecision = try onTime.acquire(cost: cost, now: ClockOffset(attoseconds: ready), maxWait: Duration(attoseconds: 0))
+                    let earlyDecision = try early.acquire(cost: cost, now: ClockOffset(attoseconds: ready - 1), maxWait: Duration(attoseconds: 0))
                     #expect(onTimeDecision == .admitted)
                     #expect(earlyDecision == .rejected(retryAfter: Duration(attoseconds: 1)))
                 }
@@ -229,11 +228,11 @@ struct RateLimiterStateMachineTests {
 
     // MARK: - Keyed
 
-    private typealias Keyed = KeyedTokenBucketStateMachine<String, ManualClock.Instant>
+    private typealias Keyed = KeyedTokenBucketStateMachine<String>
 
     @Test("keys have independent buckets")
     func independentKeys() throws {
-        var machine = try Keyed(configuration: KeyedRateLimiterConfiguration(permitsPerSecond: 1), now: .zero)
+        var machine = try Keyed(configuration: KeyedRateLimiterConfiguration(permitsPerSecond: 1))
         let a = try machine.acquire(key: "a", now: .zero)
         let aAgain = try machine.acquire(key: "a", now: .zero)
         let b = try machine.acquire(key: "b", now: .zero)
@@ -247,7 +246,7 @@ struct RateLimiterStateMachineTests {
 
     @Test("a key is dropped only once its bucket is full again, and behaves exactly as if it had never been")
     func expiryChangesNothing() throws {
-        var machine = try Keyed(configuration: KeyedRateLimiterConfiguration(permitsPerSecond: 1, burst: 2), now: .zero)
+        var machine = try Keyed(configuration: KeyedRateLimiterConfiguration(permitsPerSecond: 1, burst: 2))
         var reference = try bucket(1, burst: 2)
         _ = try machine.acquire(key: "a", cost: 2, now: .zero)
         _ = try reference.acquire(cost: 2, now: .zero)
@@ -267,7 +266,7 @@ struct RateLimiterStateMachineTests {
     @Test("a key with a waiting call is not dropped, and its reservation can be returned")
     func waitersKeepTheirKey() throws {
         var machine = try Keyed(
-            configuration: KeyedRateLimiterConfiguration(permitsPerSecond: 1, maxWait: .seconds(5)), now: .zero)
+            configuration: KeyedRateLimiterConfiguration(permitsPerSecond: 1, maxWait: .seconds(5)))
         _ = try machine.acquire(key: "a", now: .zero)
         guard case .reserved(let waiting) = try machine.acquire(key: "a", now: .zero).decision else {
             Issue.record("expected a wait"); return
@@ -285,7 +284,7 @@ struct RateLimiterStateMachineTests {
     @Test("at maxKeys a new key is rejected until a bucket is full again, with the exact retryAfter; held keys are served")
     func keyBound() throws {
         var machine = try Keyed(
-            configuration: KeyedRateLimiterConfiguration(permitsPerSecond: 1, maxKeys: 2), now: .zero)
+            configuration: KeyedRateLimiterConfiguration(permitsPerSecond: 1, maxKeys: 2))
         _ = try machine.acquire(key: "a", now: .zero)
         _ = try machine.acquire(key: "b", now: at(.milliseconds(200)))
         let c = try machine.acquire(key: "c", now: at(.milliseconds(500)))
@@ -309,7 +308,7 @@ struct RateLimiterStateMachineTests {
 
     @Test("idle full buckets are swept after as many requests as there are keys (at least 64)")
     func periodicSweep() throws {
-        var machine = try Keyed(configuration: KeyedRateLimiterConfiguration(permitsPerSecond: 1), now: .zero)
+        var machine = try Keyed(configuration: KeyedRateLimiterConfiguration(permitsPerSecond: 1))
         for index in 0..<10 { _ = try machine.acquire(key: "k\(index)", now: .zero) }
         #expect(machine.keyCount == 10)
         for _ in 0..<53 { _ = try machine.acquire(key: "hot", now: at(.seconds(5))) }

@@ -6,40 +6,40 @@ struct RetryBudgetTests {
     @Test("allowed = ⌊ratio × first attempts⌋ + ⌊minPerSecond × window⌋, minus the retries already granted")
     func arithmetic() throws {
         var budget = try RetryBudgetStateMachine(ratio: 0.2, minPerSecond: 1, window: .seconds(10))
-        do { let result = budget.remainingRetries(at: .zero); #expect(result == 10) }              // the floor: 1/s × 10 s
-        budget.recordFirstAttempts(104, at: .zero)
-        do { let result = budget.remainingRetries(at: .zero); #expect(result == 30) }              // ⌊20.8⌋ + 10
-        for _ in 0..<30 { let result = budget.tryRetry(at: .seconds(1)); #expect(result) }
-        do { let result = budget.tryRetry(at: .seconds(1)); #expect(!result) }
-        budget.recordFirstAttempts(5, at: .seconds(2))
-        do { let result = budget.remainingRetries(at: .seconds(2)); #expect(result == 1) }         // ⌊21.8⌋ + 10 − 30
-        do { let result = budget.tryRetry(at: .seconds(2)); #expect(result) }
-        do { let result = budget.tryRetry(at: .seconds(2)); #expect(!result) }
+        do { let result = budget.remainingRetries(now: ClockOffset(.zero)); #expect(result == 10) }              // the floor: 1/s × 10 s
+        budget.recordFirstAttempts(104, now: ClockOffset(.zero))
+        do { let result = budget.remainingRetries(now: ClockOffset(.zero)); #expect(result == 30) }              // ⌊20.8⌋ + 10
+        for _ in 0..<30 { let result = budget.tryRetry(now: ClockOffset(.seconds(1))); #expect(result) }
+        do { let result = budget.tryRetry(now: ClockOffset(.seconds(1))); #expect(!result) }
+        budget.recordFirstAttempts(5, now: ClockOffset(.seconds(2)))
+        do { let result = budget.remainingRetries(now: ClockOffset(.seconds(2))); #expect(result == 1) }         // ⌊21.8⌋ + 10 − 30
+        do { let result = budget.tryRetry(now: ClockOffset(.seconds(2))); #expect(result) }
+        do { let result = budget.tryRetry(now: ClockOffset(.seconds(2))); #expect(!result) }
     }
 
     @Test("first attempts and retries leave the window bucket by bucket")
     func expiry() throws {
         var budget = try RetryBudgetStateMachine(ratio: 0.5, minPerSecond: 0, window: .seconds(10))
-        budget.recordFirstAttempts(10, at: .milliseconds(500))         // bucket [0 s, 1 s): counts until 10 s
-        budget.recordFirstAttempts(10, at: .milliseconds(1_500))       // bucket [1 s, 2 s): counts until 11 s
-        do { let result = budget.tryRetry(at: .seconds(2)); #expect(result) }                      // bucket [2 s, 3 s): counts until 12 s
-        do { let result = budget.remainingRetries(at: .milliseconds(9_999)); #expect(result == 9) }
-        do { let result = budget.remainingRetries(at: .seconds(10)); #expect(result == 4) }        // 5 − 1
-        do { let result = budget.remainingRetries(at: .seconds(11)); #expect(result == 0) }        // 0 − 1, never negative
-        do { let result = budget.remainingRetries(at: .seconds(12)); #expect(result == 0) }
+        budget.recordFirstAttempts(10, now: ClockOffset(.milliseconds(500)))         // bucket [0 s, 1 s): counts until 10 s
+        budget.recordFirstAttempts(10, now: ClockOffset(.milliseconds(1_500)))       // bucket [1 s, 2 s): counts until 11 s
+        do { let result = budget.tryRetry(now: ClockOffset(.seconds(2))); #expect(result) }                      // bucket [2 s, 3 s): counts until 12 s
+        do { let result = budget.remainingRetries(now: ClockOffset(.milliseconds(9_999))); #expect(result == 9) }
+        do { let result = budget.remainingRetries(now: ClockOffset(.seconds(10))); #expect(result == 4) }        // 5 − 1
+        do { let result = budget.remainingRetries(now: ClockOffset(.seconds(11))); #expect(result == 0) }        // 0 − 1, never negative
+        do { let result = budget.remainingRetries(now: ClockOffset(.seconds(12))); #expect(result == 0) }
     }
 
     @Test("ratios are exact: 0.3 of 10 first attempts is 3 retries")
     func exactRatio() throws {
         var budget = try RetryBudgetStateMachine(ratio: 0.3, minPerSecond: 0, window: .seconds(1))
-        budget.recordFirstAttempts(10, at: .zero)
-        do { let result = budget.remainingRetries(at: .zero); #expect(result == 3) }
+        budget.recordFirstAttempts(10, now: ClockOffset(.zero))
+        do { let result = budget.remainingRetries(now: ClockOffset(.zero)); #expect(result == 3) }
     }
 
     @Test("a fractional floor over a short window rounds down: 2.5/s over 1.5 s allows 3")
     func fractionalFloor() throws {
         var budget = try RetryBudgetStateMachine(ratio: 0, minPerSecond: 2.5, window: .milliseconds(1_500))
-        do { let result = budget.remainingRetries(at: .zero); #expect(result == 3) }
+        do { let result = budget.remainingRetries(now: ClockOffset(.zero)); #expect(result == 3) }
     }
 
     @Test("the shell dates pending first attempts at the last time it took its lock, never later")

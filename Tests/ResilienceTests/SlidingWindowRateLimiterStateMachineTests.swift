@@ -1,13 +1,13 @@
 import Testing
 @testable import Resilience
 
-private func at(_ offset: Duration) -> ManualClock.Instant { ManualClock.Instant(offset: offset) }
+private func at(_ offset: Duration) -> ClockOffset { ClockOffset(offset) }
 
-private typealias Window = SlidingWindowRateLimiterStateMachine<ManualClock.Instant>
+private typealias Window = SlidingWindowRateLimiterStateMachine
 
 private func window(_ limit: Int, per length: Duration, maxWait: Duration = .zero) throws -> Window {
     try Window(
-        configuration: SlidingWindowRateLimiterConfiguration(limit: limit, window: length, maxWait: maxWait), now: .zero)
+        configuration: SlidingWindowRateLimiterConfiguration(limit: limit, window: length, maxWait: maxWait))
 }
 
 @Suite("Sliding window rate limiter state machine")
@@ -72,8 +72,8 @@ struct SlidingWindowRateLimiterStateMachineTests {
         guard case .reserved(let third) = try machine.acquire(now: at(.milliseconds(500))),
             case .reserved(let fourth) = try machine.acquire(now: at(.milliseconds(500)))
         else { Issue.record("expected two reservations"); return }
-        #expect(machine.readyAt(third) == at(.seconds(1)))
-        #expect(machine.readyAt(fourth) == at(.milliseconds(1_400)))
+        #expect(third.readyAt == at(.seconds(1)))
+        #expect(fourth.readyAt == at(.milliseconds(1_400)))
         let fifth = try machine.acquire(now: at(.milliseconds(500)))
         #expect(fifth == .rejected(retryAfter: .milliseconds(1_500)))  // once the third has left: 2 s
         let returned = machine.returnReservation(fourth, now: at(.milliseconds(600)))
@@ -81,7 +81,7 @@ struct SlidingWindowRateLimiterStateMachineTests {
         guard case .reserved(let next) = try machine.acquire(now: at(.milliseconds(600))) else {
             Issue.record("expected a reservation"); return
         }
-        #expect(machine.readyAt(next) == at(.milliseconds(1_400)))
+        #expect(next.readyAt == at(.milliseconds(1_400)))
         let again = machine.returnReservation(fourth, now: at(.milliseconds(600)))
         #expect(!again)
     }
@@ -100,14 +100,14 @@ struct SlidingWindowRateLimiterStateMachineTests {
             let cost = Int(generator.next() % 3) + 1
             let maxWait = Int128(generator.next() % 2) * 500_000_000_000_000_000
             let probe = machine
-            switch try machine.acquire(cost: cost, at: now, maxWait: maxWait) {
+            switch try machine.acquire(cost: cost, now: ClockOffset(attoseconds: now), maxWait: Duration(attoseconds: maxWait)) {
             case .admitted:
                 counter += 1
                 admitted[UInt64.max - counter] = (now, cost)
             case .reserved(let reservation):
-                admitted[reservation.id] = (reservation.offset, cost)
+                admitted[reservation.id] = (reservation.readyAt.attoseconds, cost)
                 if generator.next() % 3 == 0 {
-                    let returned = machine.returnReservation(reservation, at: now)
+                    let returned = machine.returnReservation(reservation, now: ClockOffset(attoseconds: now))
                     #expect(returned)
                     admitted[reservation.id] = nil
                 }
@@ -115,8 +115,8 @@ struct SlidingWindowRateLimiterStateMachineTests {
                 var onTime = probe
                 var early = probe
                 let ready = now + retryAfter.attoseconds
-                let onTimeDecision = try onTime.acquire(cost: cost, at: ready, maxWait: 0)
-                let earlyDecision = try early.acquire(cost: cost, at: ready - 1, maxWait: 0)
+                let onTimeDecision = try onTime.acquire(cost: cost, now: ClockOffset(attoseconds: ready), maxWait: Duration(attoseconds: 0))
+                let earlyDecision = try early.acquire(cost: cost, now: ClockOffset(attoseconds: ready - 1), maxWait: Duration(attoseconds: 0))
                 #expect(onTimeDecision == .admitted)
                 #expect(earlyDecision == .rejected(retryAfter: Duration(attoseconds: 1)))
             }

@@ -24,8 +24,8 @@ struct SuccessBatchTests {
                 slowCallDuration: .milliseconds(20), slowCallRatio: 0.8, breakDuration: .milliseconds(50),
                 halfOpenPermittedCalls: 3, halfOpenSuccessRatio: 0.6, halfOpenMaxDuration: .milliseconds(200))
         }
-        var direct = try Machine(configuration: configuration, now: ms(0))
-        var batched = try Machine(configuration: configuration, now: ms(0))
+        var direct = try Machine(configuration: configuration)
+        var batched = try Machine(configuration: configuration)
         var batch = batched.successBatch
         var pending = 0
         var now = 0
@@ -84,7 +84,7 @@ struct SuccessBatchTests {
 
     @Test("successes of an older generation only count in the lifetime counters")
     func staleBatch() throws {
-        var machine = try Machine(configuration: countConfig(size: 4, minimum: 4), now: ms(0))
+        var machine = try Machine(configuration: countConfig(size: 4, minimum: 4))
         let batch = try #require(machine.successBatch)
         _ = machine.reset(now: ms(1))
         machine.recordSuccesses(3, in: batch)
@@ -95,7 +95,7 @@ struct SuccessBatchTests {
 
     @Test("more successes than a count window holds replace all of it")
     func overfullCountWindow() throws {
-        var machine = try Machine(configuration: countConfig(size: 4, minimum: 4, failureRatio: 1.0), now: ms(0))
+        var machine = try Machine(configuration: countConfig(size: 4, minimum: 4, failureRatio: 1.0))
         machine.call(.failure, at: ms(0))
         let batch = try #require(machine.successBatch)
         machine.recordSuccesses(9, in: batch)
@@ -110,7 +110,7 @@ struct SuccessBatchTests {
 
     @Test("there is no batch where a success would do more than count: open, half-open, forced open")
     func noBatchOutsideClosedStates() throws {
-        var machine = try Machine(configuration: countConfig(size: 2, minimum: 2, breakMs: 100), now: ms(0))
+        var machine = try Machine(configuration: countConfig(size: 2, minimum: 2, breakMs: 100))
         #expect(machine.successBatch?.bucketEnd == nil)
         machine.trip(at: ms(0), failures: 2)
         #expect(machine.successBatch == nil)
@@ -125,7 +125,7 @@ struct SuccessBatchTests {
     @Test("a time window's batch ends with its newest bucket")
     func timeBatchEndsWithBucket() throws {
         var machine = try Machine(
-            configuration: CircuitBreakerConfiguration(samplingDuration: .seconds(10), windowBuckets: 5), now: ms(0))
+            configuration: CircuitBreakerConfiguration(samplingDuration: .seconds(10), windowBuckets: 5))
         #expect(machine.successBatch?.bucketEnd == .seconds(2))
         machine.call(.success, at: ms(4_500))
         #expect(machine.successBatch?.bucket == 2)

@@ -30,7 +30,7 @@ import Synchronization
 /// lock, on the task that caused the event; keep them short.
 public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration == Duration {
     @usableFromInline
-    typealias Machine = CircuitBreakerStateMachine<C.Instant>
+    typealias Machine = CircuitBreakerStateMachine
 
     @usableFromInline
     struct Shared: ~Copyable {
@@ -55,7 +55,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     @usableFromInline let reader: ClockReader<C>
     @usableFromInline let shared: Locked<Shared>
     /// Admission and success counting without the lock.
-    @usableFromInline let fastPath: CircuitBreakerFastPath<C.Instant>
+    @usableFromInline let fastPath: CircuitBreakerFastPath
     @usableFromInline let measuresDuration: Bool
     /// `slowCallDuration` in attoseconds (the largest value when slow-call detection is off).
     @usableFromInline let slowCallAttoseconds: Int128
@@ -96,7 +96,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     ) {
         let configuration = validated.raw
         let reader = ClockReader(clock: clock)
-        let machine = Machine(validated: validated, now: reader.origin)
+        let machine = Machine(validated: validated)
         self.reader = reader
         self.name = name
         self.configuration = configuration
@@ -159,7 +159,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
 
     @inlinable
     func admitWithClock() throws(ResilienceError) -> Machine.Permit {
-        let (decision, transition, observers) = update(now: reader.now) { machine, now in machine.acquire(now: now) }
+        let (decision, transition, observers) = update(now: reader.offsetNow) { machine, now in machine.acquire(now: now) }
         deliver(transition, to: observers)
         switch decision {
         case .permitted(let permit):
@@ -188,7 +188,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
                 return
             }
         }
-        reportWithClock(outcome, of: permit, startedAt: start, now: reader.now)
+        reportWithClock(outcome, of: permit, startedAt: start, now: reader.offsetNow)
     }
 
     /// ``report(_:of:startedAt:)`` when the outcome's instant matters (time window or slow calls).
@@ -199,15 +199,15 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
             let fast = start.map { end &- $0 < slowCallAttoseconds } ?? true
             if fast && fastPath.countSuccess(of: permit, now: end) { return }
         }
-        reportWithClock(outcome, of: permit, startedAt: start, now: reader.instant(at: end))
+        reportWithClock(outcome, of: permit, startedAt: start, now: ClockOffset(attoseconds: end))
     }
 
     @inlinable
     func reportWithClock(
-        _ outcome: CallOutcome, of permit: Machine.Permit, startedAt start: Int128?, now: C.Instant
+        _ outcome: CallOutcome, of permit: Machine.Permit, startedAt start: Int128?, now: ClockOffset
     ) {
         let (_, transition, observers) = update(now: now) { machine, now in
-            let duration = Duration(attoseconds: start.map { reader.elapsed(at: now) &- $0 } ?? 0)
+            let duration = Duration(attoseconds: start.map { now.attoseconds &- $0 } ?? 0)
             return ((), machine.record(outcome, of: permit, duration: duration, now: now))
         }
         deliver(.outcomeRecorded(outcome), to: observers)
@@ -239,8 +239,8 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     /// Returns to closed with an empty window. Outcomes of calls admitted before are ignored.
     public func reset() { manual { $0.reset(now: $1) } }
 
-    private func manual(_ change: (inout Machine, C.Instant) -> [CircuitTransition]) {
-        let (transitions, _, observers) = update(now: reader.now) { machine, now in
+    private func manual(_ change: (inout Machine, ClockOffset) -> [CircuitTransition]) {
+        let (transitions, _, observers) = update(now: reader.offsetNow) { machine, now in
             (change(&machine, now), nil)
         }
         for transition in transitions { deliver(transition, to: observers) }
@@ -298,7 +298,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     /// and the observers to deliver events to, outside the lock.
     @inlinable
     func update<Value>(
-        now: C.Instant, _ change: (inout Machine, C.Instant) -> (Value, CircuitTransition?)
+        now: ClockOffset, _ change: (inout Machine, ClockOffset) -> (Value, CircuitTransition?)
     ) -> (value: Value, transition: CircuitTransition?, observers: Observers?) {
         withMachine { shared in
             let (value, transition) = change(&shared.machine, now)
@@ -307,8 +307,8 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     }
 
     /// ``update(now:_:)`` for reads: delivers the time-driven transition the read applied, if any.
-    func read<Value>(_ body: (inout Machine, C.Instant) -> (Value, CircuitTransition?)) -> Value {
-        let (value, transition, observers) = update(now: reader.now, body)
+    func read<Value>(_ body: (inout Machine, ClockOffset) -> (Value, CircuitTransition?)) -> Value {
+        let (value, transition, observers) = update(now: reader.offsetNow, body)
         deliver(transition, to: observers)
         return value
     }

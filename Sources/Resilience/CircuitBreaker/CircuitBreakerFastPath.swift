@@ -22,8 +22,8 @@ import Synchronization
 /// counted successes to the machine), then change the machine, then ``publish(_:counting:)`` and keep
 /// the batch it returns for the next ``takeSuccesses(into:batch:)``.
 @usableFromInline
-struct CircuitBreakerFastPath<Instant: InstantProtocol>: ~Copyable, Sendable where Instant.Duration == Duration {
-    @usableFromInline typealias Machine = CircuitBreakerStateMachine<Instant>
+struct CircuitBreakerFastPath: ~Copyable, Sendable {
+    @usableFromInline typealias Machine = CircuitBreakerStateMachine
 
     @usableFromInline static var admitsBit: UInt64 { 1 }
     @usableFromInline static var forcedBit: UInt64 { 2 }

@@ -1,7 +1,8 @@
 /// The whole logic of a circuit breaker, with no locks, no clock and no concurrency.
 ///
-/// Every method takes the current instant `now` explicitly and returns its decision together with the
-/// state transition it caused, if any. ``CircuitBreaker`` wraps it in a lock and reads the clock;
+/// Every method takes the current instant `now` explicitly, as a ``ClockOffset`` (attoseconds since the
+/// driver's origin: the shell's ``ClockReader``, the lab's zero; a time window's buckets are counted from
+/// offset 0), and returns its decision together with the state transition it caused, if any. ``CircuitBreaker`` wraps it in a lock and reads the clock;
 /// `resilience-lab` drives it in virtual time. The rules, all comparisons being "≥":
 ///
 /// 1. **Closed** records every permitted call's outcome in the window unless it is ignored. A failure that
@@ -27,18 +28,12 @@
 /// 7. ``forceOpen(now:)`` rejects everything until another manual call; ``forceClosed(now:)`` admits and
 ///    records everything and never trips; ``reset(now:)`` closes with an empty window. A manual call
 ///    that leaves the state as it was reports no transition.
-/// An immutable instant in a box; see ``CircuitBreakerStateMachine/originBox``.
 @usableFromInline
-final class InstantBox<Instant: InstantProtocol>: Sendable {
-    @usableFromInline let instant: Instant
-    @usableFromInline init(_ instant: Instant) { self.instant = instant }
-}
-
-public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+package struct CircuitBreakerStateMachine: Sendable {
     /// Proof that a call was admitted, to be handed back with its outcome.
-    public struct Permit: Sendable, Hashable {
+    @usableFromInline package struct Permit: Sendable, Hashable {
         /// The generation the permit was issued in.
-        public let generation: UInt32
+        @usableFromInline package let generation: UInt32
 
         @inlinable
         init(generation: UInt32) { self.generation = generation }
@@ -46,14 +41,14 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
 
     /// Where successes of the current generation land in the window, for a shell that counts them
     /// without its lock and hands them over later with ``recordSuccesses(_:in:)``. See ``successBatch``.
-    public struct SuccessBatch: Sendable, Hashable {
+    @usableFromInline package struct SuccessBatch: Sendable, Hashable {
         /// The generation whose permits the successes belong to.
-        public let generation: UInt32
+        @usableFromInline package let generation: UInt32
         /// A time window's newest bucket (0 for a count window).
-        public let bucket: Int128
-        /// A time window's newest bucket ends this long after ``CircuitBreakerStateMachine/origin``; a
+        @usableFromInline package let bucket: Int128
+        /// A time window's newest bucket ends this long after offset 0; a
         /// success recorded at or after this instant belongs to a later bucket. `nil` for a count window.
-        public let bucketEnd: Duration?
+        @usableFromInline package let bucketEnd: Duration?
 
         @usableFromInline
         init(generation: UInt32, bucket: Int128, bucketEnd: Duration?) {
@@ -64,7 +59,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     }
 
     /// Whether a call may go ahead.
-    public enum Decision: Sendable, Hashable {
+    @usableFromInline package enum Decision: Sendable, Hashable {
         /// Go ahead; report the outcome with this permit.
         case permitted(Permit)
         /// Rejected with `code`, and how long until trying again makes sense, when known.
@@ -72,7 +67,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     }
 
     /// The result of ``recordWithoutTime(_:of:)``.
-    public enum TimelessRecord: Sendable, Hashable {
+    @usableFromInline package enum TimelessRecord: Sendable, Hashable {
         /// The outcome was recorded; nothing more to do.
         case recorded
         /// Recording this outcome needs the current instant: call ``record(_:of:duration:now:)``.
@@ -99,14 +94,14 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     @usableFromInline let settings: ValidatedCircuitBreakerConfiguration
     @usableFromInline var phase: Phase = .closed
     @usableFromInline var window: SlidingWindow
-    /// When the current state was entered, in attoseconds since ``origin``.
+    /// When the current state was entered, as attoseconds (an offset).
     @usableFromInline var stateEnteredAt: Int128 = 0
     /// The break an open breaker serves (or will serve after its next trip), in attoseconds.
     @usableFromInline var currentBreak: Int128
 
     /// The current generation; see rule 5. It wraps around after 2³² changes, so that a shell can
     /// publish it in one atomic word together with other facts.
-    public private(set) var generation: UInt32 = 0
+    @usableFromInline package private(set) var generation: UInt32 = 0
 
     // Lifetime counters, stale outcomes included.
     @usableFromInline var successfulCalls = 0
@@ -115,31 +110,18 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     @usableFromInline var slowCalls = 0
     @usableFromInline var rejectedCalls = 0
 
-    /// The instant the machine was created at. Internally every instant is kept as the attoseconds
-    /// elapsed since then (`Duration.attoseconds`, exact): a fixed layout whatever the caller's
-    /// `Instant` type (the standard clocks' instants are resilient types whose layout would otherwise be
-    /// looked up at run time on every call), and integer comparisons inline where `Duration`'s
-    /// operators are calls into the runtime.
-    public var origin: Instant { originBox.instant }
-
-    /// ``origin`` in a box: a struct holding a resilient type (such as `ContinuousClock.Instant`) is
-    /// itself laid out at run time, which would make every access to the machine go through type
-    /// metadata; a class reference keeps the machine's layout fixed.
-    @usableFromInline let originBox: InstantBox<Instant>
-
     /// The configuration the machine runs with.
-    public var configuration: CircuitBreakerConfiguration { settings.raw }
+    @usableFromInline package var configuration: CircuitBreakerConfiguration { settings.raw }
 
-    /// Creates a closed breaker; a time window's buckets are counted from `now`.
+    /// Creates a closed breaker at offset zero; a time window's buckets are counted from there.
     /// - Throws: ``ConfigurationError`` when `configuration` is invalid.
-    public init(configuration: CircuitBreakerConfiguration, now: Instant) throws(ConfigurationError) {
-        self.init(validated: try ValidatedCircuitBreakerConfiguration(configuration), now: now)
+    @usableFromInline package init(configuration: CircuitBreakerConfiguration) throws(ConfigurationError) {
+        self.init(validated: try ValidatedCircuitBreakerConfiguration(configuration))
     }
 
     /// Creates a closed breaker from a configuration that already passed validation.
-    init(validated: ValidatedCircuitBreakerConfiguration, now: Instant) {
+    init(validated: ValidatedCircuitBreakerConfiguration) {
         settings = validated
-        originBox = InstantBox(now)
         let configuration = validated.raw
         switch configuration.window {
         case .count:
@@ -158,15 +140,15 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     /// Admission in these states changes nothing, so a shell may publish this value (e.g. in an atomic)
     /// and admit calls without taking its lock.
     @inlinable
-    public var timeIndependentPermit: Permit? {
+    package var timeIndependentPermit: Permit? {
         admitsWithoutTime ? Permit(generation: generation) : nil
     }
 
     /// Decides whether a call may go ahead at `now`, after applying any time-driven transition due.
     @inlinable
-    public mutating func acquire(now: Instant) -> (decision: Decision, transition: CircuitTransition?) {
+    package mutating func acquire(now: ClockOffset) -> (decision: Decision, transition: CircuitTransition?) {
         if let permit = timeIndependentPermit { return (.permitted(permit), nil) }
-        let now = elapsed(at: now)
+        let now = now.attoseconds
         let transition = applyDueTransition(now: now)
         switch phase {
         case .closed, .forcedClosed:
@@ -195,19 +177,19 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     /// `duration` is only used for slow-call detection. Returns the transition the outcome (or a
     /// time-driven transition due at `now`) caused.
     @inlinable
-    public mutating func record(
-        _ outcome: CallOutcome, of permit: Permit, duration: Duration, now: Instant
+    package mutating func record(
+        _ outcome: CallOutcome, of permit: Permit, duration: Duration, now: ClockOffset
     ) -> CircuitTransition? {
         let slow = outcome != .ignored && isSlow(duration)
         countLifetime(outcome, slow: slow)
-        // Closed and forced closed have no time-driven transition, so a call of the current
-        // generation needs the time only for a time window or to trip: convert `now` lazily.
+        // Closed and forced closed have no time-driven transition: a call of the current generation
+        // needs the time only for a time window or to trip.
         if permit.generation == generation && admitsWithoutTime {
-            let elapsedNow = window.isTimeBased ? elapsed(at: now) : nil
-            guard recordInClosedState(outcome, slow: slow, now: elapsedNow) else { return nil }
-            return tripIfThresholdReached(now: elapsedNow ?? elapsed(at: now))
+            guard recordInClosedState(outcome, slow: slow, now: window.isTimeBased ? now.attoseconds : nil)
+            else { return nil }
+            return tripIfThresholdReached(now: now.attoseconds)
         }
-        let now = elapsed(at: now)
+        let now = now.attoseconds
         let due = applyDueTransition(now: now)
         guard permit.generation == generation else { return due }
         switch phase {
@@ -245,7 +227,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     /// Reading a clock costs more than everything else a closed breaker does per call, so a shell tries
     /// this first.
     @inlinable
-    public mutating func recordWithoutTime(_ outcome: CallOutcome, of permit: Permit) -> TimelessRecord {
+    package mutating func recordWithoutTime(_ outcome: CallOutcome, of permit: Permit) -> TimelessRecord {
         guard outcome != .failure, permit.generation == generation, admitsWithoutTime,
               settings.raw.slowCallDuration == nil, !window.isTimeBased
         else { return .needsTime }
@@ -261,7 +243,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     /// without its lock, then hand them over with ``recordSuccesses(_:in:)`` before anything else touches
     /// the machine. The result is exactly that of recording each one with ``record(_:of:duration:now:)``.
     @inlinable
-    public var successBatch: SuccessBatch? {
+    package var successBatch: SuccessBatch? {
         guard admitsWithoutTime else { return nil }
         guard window.isTimeBased else { return SuccessBatch(generation: generation, bucket: 0, bucketEnd: nil) }
         return SuccessBatch(
@@ -274,7 +256,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     /// Successes of an older generation change nothing but the lifetime counters (rule 5). In a time
     /// window, successes of a bucket that is no longer the newest land in the newest bucket, as a late
     /// ``record(_:of:duration:now:)`` would.
-    public mutating func recordSuccesses(_ count: Int, in batch: SuccessBatch) {
+    @usableFromInline package mutating func recordSuccesses(_ count: Int, in batch: SuccessBatch) {
         precondition(count >= 0, "recordSuccesses: count must not be negative, got \(count)")
         successfulCalls += count
         guard batch.generation == generation, admitsWithoutTime else { return }
@@ -310,15 +292,15 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
 
     /// The state at `now`, after applying any time-driven transition due (nobody observes a stale open).
     @inlinable
-    public mutating func state(now: Instant) -> (state: CircuitState, transition: CircuitTransition?) {
-        let now = elapsed(at: now)
+    package mutating func state(now: ClockOffset) -> (state: CircuitState, transition: CircuitTransition?) {
+        let now = now.attoseconds
         let transition = applyDueTransition(now: now)
         return (currentState, transition)
     }
 
     /// A snapshot of the breaker at `now`, after applying any time-driven transition due.
-    public mutating func stats(now: Instant) -> (stats: CircuitBreakerStats, transition: CircuitTransition?) {
-        let now = elapsed(at: now)
+    @usableFromInline package mutating func stats(now: ClockOffset) -> (stats: CircuitBreakerStats, transition: CircuitTransition?) {
+        let now = now.attoseconds
         let transition = applyDueTransition(now: now)
         let counts = window.counts(now: now)
         var tally = ProbeTally()
@@ -352,21 +334,21 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
 
     /// Opens the breaker until the next manual call: every call is rejected with `circuitOpen` and no
     /// `retryAfter`. Returns the transitions, including a time-driven one that was due first.
-    public mutating func forceOpen(now: Instant) -> [CircuitTransition] {
-        manual(now: elapsed(at: now), to: .forcedOpen, reason: .forcedOpen) { _ in }
+    @usableFromInline package mutating func forceOpen(now: ClockOffset) -> [CircuitTransition] {
+        manual(now: now.attoseconds, to: .forcedOpen, reason: .forcedOpen) { _ in }
     }
 
     /// Closes the breaker until the next manual call: every call is admitted and recorded in the window,
     /// and it never trips. The growing break is reset.
-    public mutating func forceClosed(now: Instant) -> [CircuitTransition] {
-        manual(now: elapsed(at: now), to: .forcedClosed, reason: .forcedClosed) { machine in
+    @usableFromInline package mutating func forceClosed(now: ClockOffset) -> [CircuitTransition] {
+        manual(now: now.attoseconds, to: .forcedClosed, reason: .forcedClosed) { machine in
             machine.currentBreak = machine.settings.breakAttoseconds
         }
     }
 
     /// Returns to closed with an empty window and the initial break duration.
-    public mutating func reset(now: Instant) -> [CircuitTransition] {
-        let now = elapsed(at: now)
+    @usableFromInline package mutating func reset(now: ClockOffset) -> [CircuitTransition] {
+        let now = now.attoseconds
         return manual(now: now, to: .closed, reason: .reset) { machine in
             machine.currentBreak = machine.settings.breakAttoseconds
             machine.window.clear(now: now)
@@ -375,7 +357,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
 
     // MARK: - Internals
 
-    /// The public state of the current phase, as stored (without applying due transitions).
+    /// The state of the current phase, as stored (without applying due transitions).
     @inlinable
     var currentState: CircuitState {
         switch phase {
@@ -385,12 +367,6 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
         case .forcedOpen: .forcedOpen
         case .forcedClosed: .forcedClosed
         }
-    }
-
-    /// `now` as the time elapsed since ``origin``.
-    @inlinable
-    func elapsed(at now: Instant) -> Int128 {
-        originBox.instant.duration(to: now).attoseconds
     }
 
     @inlinable

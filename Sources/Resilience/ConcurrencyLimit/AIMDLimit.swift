@@ -31,36 +31,37 @@
 /// keeps shrinking the limit). The limit settles near `capacity × timeout / unloaded latency`.
 ///
 /// ```swift
-/// var aimd = try AIMDLimit<ContinuousClock.Instant>(parameters: .init(timeout: .milliseconds(150)))
-/// aimd.update(rtt: .milliseconds(20), inFlight: 12, didDrop: false, now: .now)    // 21 (slow start)
-/// aimd.update(rtt: .milliseconds(200), inFlight: 21, didDrop: false, now: .now)   // 18
+/// var aimd = try AIMDLimit(parameters: .init(timeout: .milliseconds(150)))
+/// aimd.update(rtt: .milliseconds(20), inFlight: 12, didDrop: false, now: .zero)    // 21 (slow start)
+/// aimd.update(rtt: .milliseconds(200), inFlight: 21, didDrop: false, now: .zero)   // 18
 /// ```
-public struct AIMDLimit<Instant: InstantProtocol>: Sendable, Hashable where Instant.Duration == Duration {
+@usableFromInline
+package struct AIMDLimit: Sendable, Hashable {
     /// The algorithm's own parameters.
-    public let parameters: ConcurrencyLimitConfiguration.AIMDParameters
+    @usableFromInline package let parameters: ConcurrencyLimitConfiguration.AIMDParameters
     /// The lowest limit.
-    public let minLimit: Int
+    @usableFromInline package let minLimit: Int
     /// The highest limit.
-    public let maxLimit: Int
+    @usableFromInline package let maxLimit: Int
     /// The current limit.
-    public var limit: Int { currentLimit }
+    @usableFromInline package var limit: Int { currentLimit }
     /// Whether the limit is still in slow start (+1 per sample): until the first decrease.
-    public var isInSlowStart: Bool { slowStart }
+    @usableFromInline package var isInSlowStart: Bool { slowStart }
     /// Samples counted towards the next +1 after slow start.
-    public var samplesTowardIncrease: Int { increaseCount }
+    @usableFromInline package var samplesTowardIncrease: Int { increaseCount }
     /// When the limit last decreased.
-    public var lastDecreaseAt: Instant? { lastDecrease }
+    @usableFromInline package var lastDecreaseAt: ClockOffset? { lastDecrease }
 
     @usableFromInline var currentLimit: Int
     @usableFromInline var slowStart = true
     @usableFromInline var increaseCount = 0
-    @usableFromInline var lastDecrease: Instant?
+    @usableFromInline var lastDecrease: ClockOffset?
     @usableFromInline let backoff: ExactRatio
 
     /// An AIMD limit starting at `initialLimit`.
     /// - Throws: ``ConfigurationError`` naming the first invalid value (keys as in
     ///   ``ConcurrencyLimitConfiguration``).
-    public init(
+    @usableFromInline package init(
         parameters: ConcurrencyLimitConfiguration.AIMDParameters = .init(),
         initialLimit: Int = 20,
         minLimit: Int = 1,
@@ -93,7 +94,7 @@ public struct AIMDLimit<Instant: InstantProtocol>: Sendable, Hashable where Inst
     ///   - didDrop: whether it failed, timed out, or was otherwise dropped.
     ///   - now: when the sample is taken: the call started at `now − rtt`.
     @inlinable @discardableResult
-    public mutating func update(rtt: Duration, inFlight: Int, didDrop: Bool, now: Instant) -> Int {
+    package mutating func update(rtt: Duration, inFlight: Int, didDrop: Bool, now: ClockOffset) -> Int {
         if didDrop || rtt > parameters.timeout {
             let startedAt = now.advanced(by: .zero - rtt)
             if let lastDecrease, startedAt < lastDecrease { return currentLimit }

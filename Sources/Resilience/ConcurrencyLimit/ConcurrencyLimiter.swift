@@ -41,7 +41,7 @@ import Metrics
 public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Duration == Duration {
     /// The state machine, on the reader's offsets rather than `C.Instant` (see ``ClockOffset``).
     @usableFromInline
-    typealias Machine = ConcurrencyLimiterStateMachine<ClockOffset>
+    typealias Machine = ConcurrencyLimiterStateMachine
 
     /// A queued call's side of the hand-over, kept under the lock with the state machine.
     @usableFromInline

@@ -22,34 +22,35 @@ import DequeModule
 ///
 /// Invariants: ``inFlight`` counts exactly the tokens given and not yet released; a waiter is in the
 /// queue only while ``inFlight`` ≥ ``limit`` (a release admits waiters before it returns).
-public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+@usableFromInline
+package struct ConcurrencyLimiterStateMachine: Sendable {
     /// A call admitted: give it back with ``ConcurrencyLimiterStateMachine/release(_:outcome:now:)``
     /// exactly once.
-    public struct Token: Sendable, Hashable {
+    @usableFromInline package struct Token: Sendable, Hashable {
         /// When the call was admitted; its latency is measured from here.
-        public let startedAt: Instant
+        @usableFromInline package let startedAt: ClockOffset
         /// Calls in flight when it was admitted, itself included.
-        public let inFlightAtAdmission: Int
+        @usableFromInline package let inFlightAtAdmission: Int
 
         @inlinable
-        init(startedAt: Instant, inFlightAtAdmission: Int) {
+        init(startedAt: ClockOffset, inFlightAtAdmission: Int) {
             self.startedAt = startedAt
             self.inFlightAtAdmission = inFlightAtAdmission
         }
     }
 
     /// A call waiting in the queue.
-    public struct Ticket: Sendable, Hashable {
+    @usableFromInline package struct Ticket: Sendable, Hashable {
         /// Identifies the waiter; increasing in the order of arrival.
-        public let id: UInt64
+        @usableFromInline package let id: UInt64
         /// When the call was queued.
-        public let enqueuedAt: Instant
+        @usableFromInline package let enqueuedAt: ClockOffset
         /// When it expires: `enqueuedAt + maxWait`.
-        public let deadline: Instant
+        @usableFromInline package let deadline: ClockOffset
     }
 
     /// How a call ended, as far as the limit is concerned.
-    public enum Outcome: Sendable, Hashable {
+    @usableFromInline package enum Outcome: Sendable, Hashable {
         /// A sample: the call succeeded.
         case success
         /// A sample with a drop: the call failed or timed out.
@@ -59,7 +60,7 @@ public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable
     }
 
     /// What ``ConcurrencyLimiterStateMachine/acquire(now:)`` decided.
-    public enum AcquireDecision: Sendable, Hashable {
+    @usableFromInline package enum AcquireDecision: Sendable, Hashable {
         /// The call may run now.
         case admitted(Token)
         /// The call waits; `evicted` is the oldest waiter, removed to make room, to be rejected.
@@ -69,23 +70,23 @@ public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable
     }
 
     /// A waiter admitted by a release.
-    public struct Admission: Sendable, Hashable {
+    @usableFromInline package struct Admission: Sendable, Hashable {
         /// The waiter.
-        public let ticket: Ticket
+        @usableFromInline package let ticket: Ticket
         /// Its token, started at the release's instant.
-        public let token: Token
+        @usableFromInline package let token: Token
     }
 
     /// What a release did.
-    public struct ReleaseResult: Sendable, Hashable {
+    @usableFromInline package struct ReleaseResult: Sendable, Hashable {
         /// The limit after the sample.
-        public var limit: Int
+        @usableFromInline package var limit: Int
         /// Whether the sample changed the limit.
-        public var limitChanged: Bool
+        @usableFromInline package var limitChanged: Bool
         /// Waiters admitted, newest first.
-        public var admitted: [Admission]
+        @usableFromInline package var admitted: [Admission]
         /// Waiters that had passed their deadline, oldest first; reject them.
-        public var expired: [Ticket]
+        @usableFromInline package var expired: [Ticket]
 
         @inlinable
         init(limit: Int, limitChanged: Bool, admitted: [Admission], expired: [Ticket]) {
@@ -100,7 +101,7 @@ public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable
     /// dispatch.
     @usableFromInline
     enum Algorithm: Sendable, Hashable {
-        case aimd(AIMDLimit<Instant>)
+        case aimd(AIMDLimit)
         case gradient2(Gradient2Limit)
         case vegas(VegasLimit)
 
@@ -113,7 +114,7 @@ public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable
         }
 
         @inlinable
-        mutating func update(rtt: Duration, inFlight: Int, didDrop: Bool, now: Instant) -> Int {
+        mutating func update(rtt: Duration, inFlight: Int, didDrop: Bool, now: ClockOffset) -> Int {
             switch self {
             case .aimd(var algorithm):
                 let limit = algorithm.update(rtt: rtt, inFlight: inFlight, didDrop: didDrop, now: now)
@@ -132,11 +133,11 @@ public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable
     }
 
     /// The validated configuration.
-    public let configuration: ConcurrencyLimitConfiguration
+    @usableFromInline package let configuration: ConcurrencyLimitConfiguration
     /// The current limit.
-    public var limit: Int { currentLimit }
+    @usableFromInline package var limit: Int { currentLimit }
     /// Calls admitted and not yet released.
-    public var inFlight: Int { currentInFlight }
+    @usableFromInline package var inFlight: Int { currentInFlight }
 
     @usableFromInline var currentLimit: Int
     @usableFromInline var currentInFlight = 0
@@ -146,16 +147,16 @@ public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable
     @usableFromInline var nextTicketID: UInt64 = 0
 
     /// Calls waiting in the queue.
-    public var queued: Int { waiters.count }
+    @usableFromInline package var queued: Int { waiters.count }
 
     /// The earliest deadline of a waiter (the oldest's), or `nil` with an empty queue. A driver in
     /// virtual time calls ``expireWaiters(now:)`` at this instant.
-    public var nextExpiry: Instant? { waiters.first?.deadline }
+    @usableFromInline package var nextExpiry: ClockOffset? { waiters.first?.deadline }
 
     /// A limiter at `configuration.initialLimit` with nothing in flight.
     /// - Parameter randomSeed: seeds the jitter of Gradient2's and Vegas' probe (unused by AIMD).
     /// - Throws: ``ConfigurationError`` naming the first invalid key.
-    public init(configuration: ConcurrencyLimitConfiguration, randomSeed: UInt64 = 0) throws(ConfigurationError) {
+    @usableFromInline package init(configuration: ConcurrencyLimitConfiguration, randomSeed: UInt64 = 0) throws(ConfigurationError) {
         try configuration.validate()
         let c = configuration
         switch c.algorithm {
@@ -178,7 +179,7 @@ public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable
 
     /// Admits a call, queues it, or rejects it.
     @inlinable
-    public mutating func acquire(now: Instant) -> AcquireDecision {
+    package mutating func acquire(now: ClockOffset) -> AcquireDecision {
         guard currentInFlight < currentLimit else { return acquireBeyondLimit(now: now) }
         assert(waiters.isEmpty, "a waiter was left queued below the limit")
         currentInFlight += 1
@@ -187,7 +188,7 @@ public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable
 
     /// ``acquire(now:)`` when the limit is reached: queue or reject.
     @usableFromInline
-    mutating func acquireBeyondLimit(now: Instant) -> AcquireDecision {
+    mutating func acquireBeyondLimit(now: ClockOffset) -> AcquireDecision {
         guard configuration.maxQueued > 0 else { return .rejected(retryAfter: nil) }
         let evicted = waiters.count >= configuration.maxQueued ? waiters.removeFirst() : nil
         nextTicketID += 1
@@ -200,7 +201,7 @@ public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable
     /// past their deadline, and admits the newest waiters the new limit has room for.
     /// - Precondition: `token` was given by this state machine and not released yet.
     @inlinable
-    public mutating func release(_ token: Token, outcome: Outcome, now: Instant) -> ReleaseResult {
+    package mutating func release(_ token: Token, outcome: Outcome, now: ClockOffset) -> ReleaseResult {
         precondition(currentInFlight > 0, "ConcurrencyLimiterStateMachine.release: no call is in flight")
         currentInFlight -= 1
         let previous = currentLimit
@@ -216,7 +217,7 @@ public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable
 
     /// Expires the waiters past their deadline, then admits the newest while there is room.
     @usableFromInline
-    mutating func settleWaiters(into result: inout ReleaseResult, now: Instant) {
+    mutating func settleWaiters(into result: inout ReleaseResult, now: ClockOffset) {
         result.expired = expireWaiters(now: now)
         while currentInFlight < currentLimit, let ticket = waiters.popLast() {
             currentInFlight += 1
@@ -228,7 +229,7 @@ public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable
     /// Removes a waiter that gives up (its task was cancelled).
     /// - Returns: whether it was still queued (`false` when it was already admitted, evicted or expired).
     @discardableResult
-    public mutating func cancel(_ ticket: Ticket) -> Bool {
+    @usableFromInline package mutating func cancel(_ ticket: Ticket) -> Bool {
         guard let index = index(of: ticket) else { return false }
         waiters.remove(at: index)
         return true
@@ -237,7 +238,7 @@ public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable
     /// Removes `ticket` if it is still queued and its deadline is at or before `now`.
     /// - Returns: whether it was removed (reject it).
     @discardableResult
-    public mutating func expire(_ ticket: Ticket, now: Instant) -> Bool {
+    @usableFromInline package mutating func expire(_ ticket: Ticket, now: ClockOffset) -> Bool {
         guard ticket.deadline <= now, let index = index(of: ticket) else { return false }
         waiters.remove(at: index)
         return true
@@ -245,7 +246,7 @@ public struct ConcurrencyLimiterStateMachine<Instant: InstantProtocol>: Sendable
 
     /// Removes every waiter whose deadline is at or before `now`.
     /// - Returns: the expired waiters, oldest first; reject them.
-    public mutating func expireWaiters(now: Instant) -> [Ticket] {
+    @usableFromInline package mutating func expireWaiters(now: ClockOffset) -> [Ticket] {
         var expired: [Ticket] = []
         while let oldest = waiters.first, oldest.deadline <= now {
             expired.append(waiters.removeFirst())

@@ -54,33 +54,34 @@
 /// gradient.update(rtt: .milliseconds(10), inFlight: 2, didDrop: false, now: ContinuousClock.now)  // 2
 /// gradient.update(rtt: .milliseconds(10), inFlight: 2, didDrop: false, now: ContinuousClock.now)  // 2 (estimate 2.8)
 /// ```
-public struct Gradient2Limit: Sendable, Hashable {
+@usableFromInline
+package struct Gradient2Limit: Sendable, Hashable {
     /// The algorithm's own parameters.
-    public let parameters: ConcurrencyLimitConfiguration.Gradient2Parameters
+    @usableFromInline package let parameters: ConcurrencyLimitConfiguration.Gradient2Parameters
     /// The lowest limit.
-    public let minLimit: Int
+    @usableFromInline package let minLimit: Int
     /// The highest limit.
-    public let maxLimit: Int
+    @usableFromInline package let maxLimit: Int
     /// The limit as a real number; ``limit`` is its integer part outside a probe.
-    public private(set) var estimate: Double
+    @usableFromInline package private(set) var estimate: Double
     private var window: LatencyWindow
 
     /// The current limit: `⌊estimate⌋`, or the probe's limit while a probe runs.
-    public var limit: Int { window.probeLimit ?? Int(estimate) }
+    @usableFromInline package var limit: Int { window.probeLimit ?? Int(estimate) }
     /// The no-load latency, or `nil` before the first window closes.
-    public var noLoadRtt: Duration? { window.noLoadNanoseconds.map(Duration.nanoseconds(rounding:)) }
+    @usableFromInline package var noLoadRtt: Duration? { window.noLoadNanoseconds.map(Duration.nanoseconds(rounding:)) }
     /// The limit of the probe under way, or `nil` when none is.
-    public var probeLimit: Int? { window.probeLimit }
+    @usableFromInline package var probeLimit: Int? { window.probeLimit }
     /// Windows closed since the last probe.
-    public var windowsSinceProbe: Int { window.windowsSinceProbe }
+    @usableFromInline package var windowsSinceProbe: Int { window.windowsSinceProbe }
     /// The jitter of the current probe interval, in [0.5, 1).
-    public var probeJitter: Double { window.probeJitter }
+    @usableFromInline package var probeJitter: Double { window.probeJitter }
 
     /// A Gradient2 limit starting at `initialLimit`.
     /// - Parameter probeSeed: seeds the jitter of the no-load probe.
     /// - Throws: ``ConfigurationError`` naming the first invalid value (keys as in
     ///   ``ConcurrencyLimitConfiguration``).
-    public init(
+    @usableFromInline package init(
         parameters: ConcurrencyLimitConfiguration.Gradient2Parameters = .init(),
         initialLimit: Int = 20,
         minLimit: Int = 1,
@@ -114,9 +115,7 @@ public struct Gradient2Limit: Sendable, Hashable {
     ///   - didDrop: whether it was dropped (not used by this algorithm).
     ///   - now: when the sample is taken (not used by this algorithm).
     @discardableResult
-    public mutating func update<Instant: InstantProtocol>(
-        rtt: Duration, inFlight: Int, didDrop: Bool, now: Instant
-    ) -> Int {
+    @usableFromInline package mutating func update(rtt: Duration, inFlight: Int, didDrop: Bool, now: ClockOffset) -> Int {
         guard rtt > .zero else { return limit }
         let step = window.add(
             rttNanoseconds: rtt.nanosecondsValue, inFlight: inFlight, didDrop: didDrop, windowSize: Int(estimate))

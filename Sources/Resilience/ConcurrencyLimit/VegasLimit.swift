@@ -45,33 +45,34 @@
 ///   estimate is within `[alphaFactor, betaFactor] × log`: a few calls above the dependency's capacity
 ///   (in our simulation, C = 50 and 100: mean 1.09 × C, range 0.86–1.14 × C, the low end during probes;
 ///   p99 1.2 × the unloaded latency).
-public struct VegasLimit: Sendable, Hashable {
+@usableFromInline
+package struct VegasLimit: Sendable, Hashable {
     /// The algorithm's own parameters.
-    public let parameters: ConcurrencyLimitConfiguration.VegasParameters
+    @usableFromInline package let parameters: ConcurrencyLimitConfiguration.VegasParameters
     /// The lowest limit.
-    public let minLimit: Int
+    @usableFromInline package let minLimit: Int
     /// The highest limit.
-    public let maxLimit: Int
+    @usableFromInline package let maxLimit: Int
     /// The limit as a real number; ``limit`` is its integer part outside a probe.
-    public private(set) var estimate: Double
+    @usableFromInline package private(set) var estimate: Double
     private var window: LatencyWindow
 
     /// The current limit: `⌊estimate⌋`, or the probe's limit while a probe runs.
-    public var limit: Int { window.probeLimit ?? Int(estimate) }
+    @usableFromInline package var limit: Int { window.probeLimit ?? Int(estimate) }
     /// The latency taken as "no queue", or `nil` before the first window closes.
-    public var noLoadRtt: Duration? { window.noLoadNanoseconds.map(Duration.nanoseconds(rounding:)) }
+    @usableFromInline package var noLoadRtt: Duration? { window.noLoadNanoseconds.map(Duration.nanoseconds(rounding:)) }
     /// The limit of the probe under way, or `nil` when none is.
-    public var probeLimit: Int? { window.probeLimit }
+    @usableFromInline package var probeLimit: Int? { window.probeLimit }
     /// Windows closed since the last probe.
-    public var windowsSinceProbe: Int { window.windowsSinceProbe }
+    @usableFromInline package var windowsSinceProbe: Int { window.windowsSinceProbe }
     /// The jitter of the current probe interval, in [0.5, 1).
-    public var probeJitter: Double { window.probeJitter }
+    @usableFromInline package var probeJitter: Double { window.probeJitter }
 
     /// A Vegas limit starting at `initialLimit`.
     /// - Parameter probeSeed: seeds the jitter of the no-load probe.
     /// - Throws: ``ConfigurationError`` naming the first invalid value (keys as in
     ///   ``ConcurrencyLimitConfiguration``).
-    public init(
+    @usableFromInline package init(
         parameters: ConcurrencyLimitConfiguration.VegasParameters = .init(),
         initialLimit: Int = 20,
         minLimit: Int = 1,
@@ -105,9 +106,7 @@ public struct VegasLimit: Sendable, Hashable {
     ///   - didDrop: whether it failed, timed out, or was otherwise dropped.
     ///   - now: when the sample is taken (not used by this algorithm).
     @discardableResult
-    public mutating func update<Instant: InstantProtocol>(
-        rtt: Duration, inFlight: Int, didDrop: Bool, now: Instant
-    ) -> Int {
+    @usableFromInline package mutating func update(rtt: Duration, inFlight: Int, didDrop: Bool, now: ClockOffset) -> Int {
         guard rtt > .zero else { return limit }
         let step = window.add(
             rttNanoseconds: rtt.nanosecondsValue, inFlight: inFlight, didDrop: didDrop, windowSize: Int(estimate))

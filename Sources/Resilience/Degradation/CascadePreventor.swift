@@ -25,7 +25,7 @@ import Metrics
 /// are called synchronously, outside the lock; keep them short. Cost: one lock and one clock read to
 /// admit, and the same to record.
 public final class CascadePreventor<C: Clock>: ResiliencePolicy where C.Duration == Duration {
-    typealias Machine = CascadePreventorStateMachine<C.Instant>
+    typealias Machine = CascadePreventorStateMachine
 
     struct Shared: Sendable {
         var machine: Machine
@@ -39,7 +39,7 @@ public final class CascadePreventor<C: Clock>: ResiliencePolicy where C.Duration
     /// Decides which errors and results are failures.
     public let classifier: FailureClassifier
 
-    let clock: C
+    let reader: ClockReader<C>
     let shared: Locked<Shared>
     let telemetry: CascadePreventorTelemetry
 
@@ -63,8 +63,8 @@ public final class CascadePreventor<C: Clock>: ResiliencePolicy where C.Duration
         self.name = name
         self.configuration = configuration
         self.classifier = classifier
-        self.clock = clock
-        shared = Locked(Shared(machine: try Machine(configuration: configuration, now: clock.now)))
+        reader = ClockReader(clock: clock)
+        shared = Locked(Shared(machine: try Machine(configuration: configuration)))
         telemetry = CascadePreventorTelemetry(
             policyName: name,
             logger: logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() }),
@@ -117,7 +117,7 @@ public final class CascadePreventor<C: Clock>: ResiliencePolicy where C.Duration
     }
 
     /// The current mode, window counts and lifetime counters.
-    public var stats: CascadePreventorStateMachine<C.Instant>.Stats {
+    public var stats: CascadePreventorStats {
         read { machine, now in machine.stats(now: now) }
     }
 
@@ -150,9 +150,9 @@ public final class CascadePreventor<C: Clock>: ResiliencePolicy where C.Duration
 
     /// Applies `change` to the state machine under the lock, at the clock's current instant.
     func update<Value>(
-        _ change: (inout Machine, C.Instant) -> (Value, CascadeModeChange?)
+        _ change: (inout Machine, ClockOffset) -> (Value, CascadeModeChange?)
     ) -> (value: Value, change: CascadeModeChange?, observers: Handlers?) {
-        let now = clock.now
+        let now = reader.offsetNow
         return shared.withLock { shared in
             let (value, modeChange) = change(&shared.machine, now)
             return (value, modeChange, shared.observers.snapshot)
@@ -160,7 +160,7 @@ public final class CascadePreventor<C: Clock>: ResiliencePolicy where C.Duration
     }
 
     /// ``update(_:)`` for reads: delivers the mode change the read resolved, if any.
-    func read<Value>(_ body: (inout Machine, C.Instant) -> (Value, CascadeModeChange?)) -> Value {
+    func read<Value>(_ body: (inout Machine, ClockOffset) -> (Value, CascadeModeChange?)) -> Value {
         let (value, change, observers) = update(body)
         deliver(change.map { [.modeChanged($0)] } ?? [], to: observers)
         return value

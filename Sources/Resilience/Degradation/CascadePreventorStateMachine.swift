@@ -16,55 +16,38 @@
 ///   again); otherwise the mode is back to `normal`. Too few calls to tell counts as recovered: the
 ///   preventor never keeps a group in fast-fail without evidence.
 /// - Rejections are never recorded: they are not the dependencies' outcomes.
-public struct CascadePreventorStateMachine<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+@usableFromInline package struct CascadePreventorStateMachine: Sendable {
     /// Whether a call may go on.
-    public enum Decision: Sendable, Hashable {
+    @usableFromInline package enum Decision: Sendable, Hashable {
         /// The call may go on.
         case admitted
         /// The call fails fast; the cool-down ends after `retryAfter`.
         case rejected(retryAfter: Duration)
     }
 
-    /// Lifetime counters and the current window.
-    public struct Stats: Sendable, Hashable {
-        /// The current mode.
-        public var mode: CascadeMode
-        /// Calls (successes and failures) in the window.
-        public var callsInWindow: Int
-        /// Failures in the window.
-        public var failuresInWindow: Int
-        /// Calls rejected since creation.
-        public var rejectedCalls: Int
-        /// How many times fast-fail started since creation.
-        public var fastFailCount: Int
-    }
-
     let configuration: ValidatedCascadePreventorConfiguration
-    /// When the machine was created; the window counts time from here.
-    public let origin: Instant
     var window: SlidingWindow
     /// The current mode.
-    public private(set) var mode: CascadeMode = .normal
-    /// In fast-fail mode: when the cool-down ends, in attoseconds since ``origin``.
+    @usableFromInline package private(set) var mode: CascadeMode = .normal
+    /// In fast-fail mode: when the cool-down ends, in attoseconds.
     var coolDownEnd: Int128 = 0
     var rejectedCalls = 0
     var fastFailCount = 0
 
-    /// A machine in `normal` mode, created at `now`.
+    /// A machine in `normal` mode at offset zero (the window counts time from there).
     /// - Throws: ``ConfigurationError`` naming the invalid key.
-    public init(configuration: CascadePreventorConfiguration, now: Instant) throws(ConfigurationError) {
-        self.init(validated: try ValidatedCascadePreventorConfiguration(configuration), now: now)
+    @usableFromInline package init(configuration: CascadePreventorConfiguration) throws(ConfigurationError) {
+        self.init(validated: try ValidatedCascadePreventorConfiguration(configuration))
     }
 
-    init(validated: ValidatedCascadePreventorConfiguration, now: Instant) {
+    init(validated: ValidatedCascadePreventorConfiguration) {
         configuration = validated
-        origin = now
         window = SlidingWindow(spanAttoseconds: validated.samplingAttoseconds, buckets: validated.raw.windowBuckets)
     }
 
     /// Decides whether a call of `priority` may go on at `now`.
-    public mutating func admit(priority: Priority, now: Instant) -> (decision: Decision, change: CascadeModeChange?) {
-        let elapsed = elapsed(at: now)
+    @usableFromInline package mutating func admit(priority: Priority, now: ClockOffset) -> (decision: Decision, change: CascadeModeChange?) {
+        let elapsed = now.attoseconds
         let change = endCoolDownIfDue(at: elapsed)
         guard mode == .fastFail, priority < configuration.raw.minimumAdmittedPriority else {
             return (.admitted, change)
@@ -74,8 +57,8 @@ public struct CascadePreventorStateMachine<Instant: InstantProtocol>: Sendable w
     }
 
     /// Records the outcome of an admitted call that ended at `now`.
-    public mutating func record(_ outcome: CallOutcome, now: Instant) -> CascadeModeChange? {
-        let elapsed = elapsed(at: now)
+    @usableFromInline package mutating func record(_ outcome: CallOutcome, now: ClockOffset) -> CascadeModeChange? {
+        let elapsed = now.attoseconds
         let change = endCoolDownIfDue(at: elapsed)
         guard outcome != .ignored else { return change }
         window.record(failure: outcome == .failure, slow: false, now: elapsed)
@@ -85,17 +68,17 @@ public struct CascadePreventorStateMachine<Instant: InstantProtocol>: Sendable w
     }
 
     /// The mode at `now`, ending a cool-down that is due.
-    public mutating func mode(now: Instant) -> (mode: CascadeMode, change: CascadeModeChange?) {
-        let change = endCoolDownIfDue(at: elapsed(at: now))
+    @usableFromInline package mutating func mode(now: ClockOffset) -> (mode: CascadeMode, change: CascadeModeChange?) {
+        let change = endCoolDownIfDue(at: now.attoseconds)
         return (mode, change)
     }
 
     /// A snapshot at `now`, ending a cool-down that is due.
-    public mutating func stats(now: Instant) -> (stats: Stats, change: CascadeModeChange?) {
-        let elapsed = elapsed(at: now)
+    @usableFromInline package mutating func stats(now: ClockOffset) -> (stats: CascadePreventorStats, change: CascadeModeChange?) {
+        let elapsed = now.attoseconds
         let change = endCoolDownIfDue(at: elapsed)
         let counts = window.counts(now: elapsed)
-        let stats = Stats(
+        let stats = CascadePreventorStats(
             mode: mode, callsInWindow: counts.calls, failuresInWindow: counts.failures,
             rejectedCalls: rejectedCalls, fastFailCount: fastFailCount)
         return (stats, change)
@@ -132,9 +115,5 @@ public struct CascadePreventorStateMachine<Instant: InstantProtocol>: Sendable w
         let counts = window.counts(now: elapsed)
         mode = .normal
         return CascadeModeChange(kind: .recovered, calls: counts.calls, failures: counts.failures)
-    }
-
-    func elapsed(at now: Instant) -> Int128 {
-        origin.duration(to: now).attoseconds
     }
 }

@@ -1,6 +1,6 @@
 /// The last good values of a caching fallback: pure logic, no locks, no clocks, no async. Every method
-/// takes `now`, the time elapsed since an origin the shell chose (its creation), so that no resilient
-/// instant type is stored or compared on the hot path.
+/// takes `now` as a ``ClockOffset`` (the shell's ``ClockReader`` counts from the shell's creation), so
+/// that no resilient instant type is stored or compared on the hot path.
 ///
 /// Rules:
 /// - ``store(_:for:now:)`` keeps the value and the instant it was stored, replacing any earlier value
@@ -36,12 +36,12 @@ struct FallbackCacheStateMachine<Key: Hashable, Value> {
     @usableFromInline
     struct Entry {
         @usableFromInline var value: Value
-        @usableFromInline var storedAt: Duration
+        @usableFromInline var storedAt: ClockOffset
         /// The place of this value in `storeOrder`.
         @usableFromInline var sequence: UInt64
 
         @inlinable
-        init(value: Value, storedAt: Duration, sequence: UInt64) {
+        init(value: Value, storedAt: ClockOffset, sequence: UInt64) {
             self.value = value
             self.storedAt = storedAt
             self.sequence = sequence
@@ -91,7 +91,7 @@ struct FallbackCacheStateMachine<Key: Hashable, Value> {
     /// - Returns: the key evicted to make room, if any.
     @inlinable
     @discardableResult
-    mutating func store(_ value: Value, for key: Key, now: Duration) -> Key? {
+    mutating func store(_ value: Value, for key: Key, now: ClockOffset) -> Key? {
         if let index = entries.index(forKey: key) {
             if entries.values[index].sequence == lastSequence {
                 // The key was the last one stored: its place at the end of the queue stays right.
@@ -120,9 +120,9 @@ struct FallbackCacheStateMachine<Key: Hashable, Value> {
 
     /// The value of `key` at `now`, fresh or stale; drops a value too old to serve.
     @inlinable
-    mutating func lookup(_ key: Key, now: Duration) -> Lookup {
+    mutating func lookup(_ key: Key, now: ClockOffset) -> Lookup {
         guard let entry = entries[key] else { return .missing }
-        let age = now - entry.storedAt
+        let age = entry.storedAt.duration(to: now)
         if age < timeToLive { return .fresh(entry.value, age: age) }
         if let maximumAge, age >= maximumAge {
             entries[key] = nil

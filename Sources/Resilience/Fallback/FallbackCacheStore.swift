@@ -5,9 +5,8 @@ final class FallbackCacheStore<Value: Sendable, C: Clock>: Sendable where C.Dura
     @usableFromInline typealias Machine = FallbackCacheStateMachine<FallbackCacheKey, Value>
 
     @usableFromInline let machine: Locked<Machine>
-    @usableFromInline let clock: C
-    /// When the store was created: the machine's times are durations since then.
-    @usableFromInline let origin: C.Instant
+    /// Reads the clock; the machine's instants are offsets from the store's creation.
+    @usableFromInline let reader: ClockReader<C>
     @usableFromInline let keying: FallbackCacheKeying
     @usableFromInline let classifier: FailureClassifier
 
@@ -17,8 +16,7 @@ final class FallbackCacheStore<Value: Sendable, C: Clock>: Sendable where C.Dura
     ) {
         machine = Locked(Machine(
             timeToLive: configuration.timeToLive, maximumAge: maximumAge, capacity: configuration.maximumKeys))
-        self.clock = clock
-        self.origin = clock.now
+        reader = ClockReader(clock: clock)
         self.keying = keying
         self.classifier = classifier
     }
@@ -29,20 +27,14 @@ final class FallbackCacheStore<Value: Sendable, C: Clock>: Sendable where C.Dura
     func store(_ value: Value, context: ResilienceContext) {
         guard classifier.classify(result: value) != .failure, let key = keying.key(for: context) else { return }
         machine.withLock { machine in
-            _ = machine.store(value, for: key, now: elapsed())
+            _ = machine.store(value, for: key, now: reader.offsetNow)
         }
     }
 
     /// The cached value for a call with `context`.
     func lookup(context: ResilienceContext) -> Machine.Lookup {
         guard let key = keying.key(for: context) else { return .missing }
-        return machine.withLock { machine in machine.lookup(key, now: elapsed()) }
-    }
-
-    /// The time since the origin, on the clock.
-    @inlinable
-    func elapsed() -> Duration {
-        origin.duration(to: clock.now)
+        return machine.withLock { machine in machine.lookup(key, now: reader.offsetNow) }
     }
 
     /// How many keys hold a value.

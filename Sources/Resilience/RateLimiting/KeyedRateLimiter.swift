@@ -32,15 +32,12 @@ import Metrics
 /// allocation for a known key. A sweep for full buckets runs after as many calls as there are keys
 /// (O(1) amortized, O(keys) for the call that runs it).
 public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: ResiliencePolicy where C.Duration == Duration {
-    @usableFromInline typealias Machine = KeyedTokenBucketStateMachine<Key, C.Instant>
-
     /// The name used in errors, metrics labels and logs. Keep it low-cardinality.
     public var name: String { shell.name }
     /// The validated configuration.
     public let configuration: KeyedRateLimiterConfiguration
 
-    @usableFromInline let shell: RateLimitShell<C>
-    @usableFromInline let machine: Locked<Machine>
+    @usableFromInline let shell: RateLimitShell<C, KeyedTokenBucketStateMachine<Key>>
     @usableFromInline let key: @Sendable (ResilienceContext) -> Key
 
     /// Creates a limiter with no keys yet.
@@ -60,15 +57,12 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(ConfigurationError) {
-        let reader = ClockReader(clock: clock)
-        let origin = reader.origin
-        let machine = try Machine(configuration: configuration, now: origin)
         self.configuration = configuration
         self.key = key
         shell = RateLimitShell(
-            name: name, reader: reader, maxWait: configuration.maxWait,
+            name: name, machine: try KeyedTokenBucketStateMachine(configuration: configuration),
+            maxWait: configuration.maxWait, clock: clock,
             telemetry: RateLimiterTelemetry(policyName: name, logger: logger, metricsFactory: metricsFactory))
-        self.machine = Locked(machine)
     }
 
     // MARK: - Executing
@@ -86,9 +80,7 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
         cost: Int = 1,
         _ operation: nonisolated(nonsending) () async throws -> Value
     ) async throws -> Value {
-        if let decision = try admit(key: key, cost: cost, at: shell.now(), maxWait: shell.maxWait) {
-            try await settle(decision, key: key)
-        }
+        if let pending = try shell.admit(key, cost: cost) { try await shell.settle(pending, key: key) }
         return try await operation()
     }
 
@@ -100,11 +92,9 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
         context: ResilienceContext,
         _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
     ) async throws -> Value {
-        let now = shell.now()
-        let maxWait = context.deadline == nil ? shell.maxWait : try shell.maxWait(for: context, now: now)
         let key = key(context)
-        if let decision = try admit(key: key, cost: context.rateLimitCost, at: now, maxWait: maxWait) {
-            try await settle(decision, key: key)
+        if let pending = try shell.admit(key, cost: context.rateLimitCost, context: context) {
+            try await shell.settle(pending, key: key)
         }
         return try await operation(context)
     }
@@ -113,79 +103,24 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
     /// as ``execute(key:cost:_:)``.
     @inlinable
     public nonisolated(nonsending) func acquire(key: Key, cost: Int = 1) async throws {
-        if let decision = try admit(key: key, cost: cost, at: shell.now(), maxWait: shell.maxWait) {
-            try await settle(decision, key: key)
-        }
-    }
-
-    /// Asks `key`'s bucket for `cost` permits at `now`: nil when they were taken at once (the admitted
-    /// path, synchronous, so that it adds no executor hop), otherwise the decision
-    /// ``settle(_:key:)`` completes. Reports changes of the key table.
-    @inlinable
-    func admit(key: Key, cost: Int, at now: Int128, maxWait: Int128) throws -> RateLimitDecision? {
-        let (decision, keyLimit) = try machine.withLock {
-            (machine: inout Machine) throws(RateLimitCostError) -> (RateLimitDecision, KeyTableChange?) in
-            let keys = machine.keyCount
-            let (decision, atKeyLimit) = try machine.acquire(key: key, cost: cost, at: now, maxWait: maxWait)
-            if !atKeyLimit && machine.keyCount == keys { return (decision, nil) }
-            return (decision, KeyTableChange(
-                keyCount: machine.keyCount, atKeyLimit: atKeyLimit,
-                firstAtKeyLimit: machine.consecutiveKeyLimitRejections == 1))
-        }
-        if let keyLimit { report(keyLimit, decision: decision) }
-        return shell.pending(decision)
-    }
-
-    /// Completes a decision that was not an admission at once: throws the rejection, or waits for the
-    /// reservation (returning it to `key`'s bucket if the wait is cancelled).
-    @usableFromInline
-    nonisolated(nonsending) func settle(_ decision: RateLimitDecision, key: Key) async throws {
-        try await shell.complete(decision) { reservation, now in
-            machine.withLock { $0.returnReservation(reservation, key: key, at: now) }
-        }
-    }
-
-    /// A change of the key table seen by one call.
-    @usableFromInline
-    struct KeyTableChange: Sendable {
-        @usableFromInline let keyCount: Int
-        @usableFromInline let atKeyLimit: Bool
-        @usableFromInline let firstAtKeyLimit: Bool
-
-        @inlinable
-        init(keyCount: Int, atKeyLimit: Bool, firstAtKeyLimit: Bool) {
-            self.keyCount = keyCount
-            self.atKeyLimit = atKeyLimit
-            self.firstAtKeyLimit = firstAtKeyLimit
-        }
-    }
-
-    @usableFromInline
-    func report(_ change: KeyTableChange, decision: RateLimitDecision) {
-        shell.telemetry.keysHeld(change.keyCount)
-        guard change.atKeyLimit, case .rejected(let retryAfter) = decision else { return }
-        shell.telemetry.rejectedAtKeyLimit(
-            maxKeys: configuration.maxKeys, retryAfter: retryAfter, first: change.firstAtKeyLimit)
+        if let pending = try shell.admit(key, cost: cost) { try await shell.settle(pending, key: key) }
     }
 
     // MARK: - Reading
 
     /// The number of keys held.
-    public var keyCount: Int { machine.withLock { $0.keyCount } }
+    public var keyCount: Int { shell.read { machine, _ in machine.keyCount } }
 
     /// The permits in `key`'s bucket now (`burst` for a key not held: its bucket would start full).
     public func availablePermits(for key: Key) -> Double {
-        let now = shell.reader.now
-        return machine.withLock { machine in
-            machine.bucket(for: key)?.availablePermits(now: now) ?? configuration.burst
-        }
+        shell.read { machine, now in machine.bucket(for: key)?.availablePermits(now: now) ?? configuration.burst }
     }
 
     /// Buckets dropped because they were full again, since creation.
-    public var droppedKeys: Int { machine.withLock { $0.droppedKeys } }
+    public var droppedKeys: Int { shell.read { machine, _ in machine.droppedKeys } }
 
     /// New keys rejected because `maxKeys` keys were held and none could be dropped, since creation.
-    public var keyLimitRejections: Int { machine.withLock { $0.keyLimitRejections } }
+    public var keyLimitRejections: Int { shell.read { machine, _ in machine.keyLimitRejections } }
 }
 
 extension KeyedRateLimiter where C == ContinuousClock {

@@ -18,11 +18,11 @@
 /// keys are rejected without sweeping again (O(1)).
 ///
 /// All buckets share one origin and one configuration.
-public struct KeyedTokenBucketStateMachine<Key: Hashable & Sendable, Instant: InstantProtocol>: Sendable
-where Instant.Duration == Duration {
-    @usableFromInline let settings: TokenBucketSettings<Instant>
+@usableFromInline
+package struct KeyedTokenBucketStateMachine<Key: Hashable & Sendable>: Sendable {
+    @usableFromInline let settings: TokenBucketSettings
     @usableFromInline let maxKeys: Int
-    @usableFromInline var buckets: [Key: TokenBucketStateMachine<Instant>] = [:]
+    @usableFromInline var buckets: [Key: TokenBucketStateMachine] = [:]
     /// Requests since the last sweep.
     @usableFromInline var requestsSinceSweep = 0
     /// Set by a sweep: the first instant a held bucket can be full again. Reset when a key is added or a
@@ -32,27 +32,24 @@ where Instant.Duration == Duration {
     @usableFromInline var sweepScratch: [Key] = []
 
     /// Buckets dropped because they were full again (expired keys), since creation.
-    public private(set) var droppedKeys = 0
+    @usableFromInline package private(set) var droppedKeys = 0
     /// Requests of new keys rejected because `maxKeys` keys were held and none could be dropped.
-    public private(set) var keyLimitRejections = 0
+    @usableFromInline package private(set) var keyLimitRejections = 0
     /// Such rejections since a new key was last added (1 for the first of a run).
-    public private(set) var consecutiveKeyLimitRejections = 0
+    @usableFromInline package private(set) var consecutiveKeyLimitRejections = 0
 
     /// Sweeps run after at least this many requests (and after as many requests as there are keys).
-    public static var minimumRequestsBetweenSweeps: Int { 64 }
-
-    /// The instant the machine was created at; every instant is kept as an offset from it.
-    public var origin: Instant { settings.origin }
+    @usableFromInline package static var minimumRequestsBetweenSweeps: Int { 64 }
 
     /// The configuration the machine runs with.
-    public let configuration: KeyedRateLimiterConfiguration
+    @usableFromInline package let configuration: KeyedRateLimiterConfiguration
 
     /// No keys yet.
     /// - Throws: ``ConfigurationError`` when `configuration` is invalid.
-    public init(configuration: KeyedRateLimiterConfiguration, now: Instant) throws(ConfigurationError) {
+    @usableFromInline package init(configuration: KeyedRateLimiterConfiguration) throws(ConfigurationError) {
         try configuration.validate()
         self.configuration = configuration
-        settings = TokenBucketSettings(validated: try ValidatedRateLimiterConfiguration(configuration.bucket), origin: now)
+        settings = TokenBucketSettings(validated: try ValidatedRateLimiterConfiguration(configuration.bucket))
         maxKeys = configuration.maxKeys
     }
 
@@ -65,31 +62,22 @@ where Instant.Duration == Duration {
     ///   bucket lacking permits).
     /// - Throws: ``RateLimitCostError`` when `cost` is out of range; nothing changes.
     @inlinable
-    public mutating func acquire(
-        key: Key, cost: Int = 1, now: Instant, maxWait: Duration? = nil
-    ) throws(RateLimitCostError) -> (decision: RateLimitDecision, atKeyLimit: Bool) {
-        try acquire(
-            key: key, cost: cost, at: settings.origin.duration(to: now).attoseconds,
-            maxWait: maxWait?.attoseconds ?? settings.validated.maxWaitAttoseconds)
-    }
-
-    /// ``acquire(key:cost:now:maxWait:)`` with `now` and `maxWait` in attoseconds.
-    @inlinable
-    mutating func acquire(
-        key: Key, cost: Int, at now: Int128, maxWait: Int128
+    package mutating func acquire(
+        key: Key, cost: Int = 1, now: ClockOffset, maxWait: Duration? = nil
     ) throws(RateLimitCostError) -> (decision: RateLimitDecision, atKeyLimit: Bool) {
         requestsSinceSweep += 1
-        if requestsSinceSweep >= max(buckets.count, Self.minimumRequestsBetweenSweeps) { sweep(at: now) }
+        if requestsSinceSweep >= max(buckets.count, Self.minimumRequestsBetweenSweeps) { sweep(at: now.attoseconds) }
         if let index = buckets.index(forKey: key) {
-            return (try buckets.values[index].acquire(cost: cost, at: now, maxWait: maxWait), false)
+            return (try buckets.values[index].acquire(cost: cost, now: now, maxWait: maxWait), false)
         }
-        return try acquireForNewKey(key, cost: cost, at: now, maxWait: maxWait)
+        return try acquireForNewKey(key, cost: cost, now: now, maxWait: maxWait)
     }
 
     @usableFromInline
     mutating func acquireForNewKey(
-        _ key: Key, cost: Int, at now: Int128, maxWait: Int128
+        _ key: Key, cost: Int, now: ClockOffset, maxWait: Duration?
     ) throws(RateLimitCostError) -> (decision: RateLimitDecision, atKeyLimit: Bool) {
+        let now = now.attoseconds
         let maximumCost = settings.validated.maximumCost
         guard cost >= 1, cost <= maximumCost else { throw RateLimitCostError(cost: cost, maximumCost: maximumCost) }
         if buckets.count >= maxKeys {
@@ -104,8 +92,8 @@ where Instant.Duration == Duration {
                 return (.rejected(retryAfter: Duration(attoseconds: retryAfter)), true)
             }
         }
-        var bucket = TokenBucketStateMachine(settings: settings, at: now)
-        let decision = try bucket.acquire(cost: cost, at: now, maxWait: maxWait)
+        var bucket = TokenBucketStateMachine(settings: settings, now: ClockOffset(attoseconds: now))
+        let decision = try bucket.acquire(cost: cost, now: ClockOffset(attoseconds: now), maxWait: maxWait)
         buckets[key] = bucket
         fullUntil = nil
         consecutiveKeyLimitRejections = 0
@@ -116,30 +104,24 @@ where Instant.Duration == Duration {
     /// ``TokenBucketStateMachine/returnReservation(_:now:)``).
     /// - Returns: whether it was returned.
     @discardableResult
-    public mutating func returnReservation(_ reservation: RateLimitReservation, key: Key, now: Instant) -> Bool {
-        returnReservation(reservation, key: key, at: settings.origin.duration(to: now).attoseconds)
-    }
-
-    /// ``returnReservation(_:key:now:)`` with `now` in attoseconds since the origin.
-    @usableFromInline
-    mutating func returnReservation(_ reservation: RateLimitReservation, key: Key, at now: Int128) -> Bool {
+    @usableFromInline package mutating func returnReservation(_ reservation: RateLimitReservation, key: Key, now: ClockOffset) -> Bool {
         // A bucket with a waiter is not full, so it has not been dropped.
         guard let index = buckets.index(forKey: key) else { return false }
         fullUntil = nil  // the bucket is fuller: it may be dropped sooner
-        return buckets.values[index].returnReservation(reservation, at: now)
+        return buckets.values[index].returnReservation(reservation, now: now)
     }
 
     // MARK: - Reading
 
     /// The number of keys held.
-    public var keyCount: Int { buckets.count }
+    @usableFromInline package var keyCount: Int { buckets.count }
 
     /// The bucket of `key`, if held (a copy, for inspection).
-    public func bucket(for key: Key) -> TokenBucketStateMachine<Instant>? { buckets[key] }
+    @usableFromInline package func bucket(for key: Key) -> TokenBucketStateMachine? { buckets[key] }
 
     /// Drops every bucket that is full at `now` (see above); the next sweep also does.
-    public mutating func sweep(now: Instant) {
-        sweep(at: settings.origin.duration(to: now).attoseconds)
+    @usableFromInline package mutating func sweep(now: ClockOffset) {
+        sweep(at: now.attoseconds)
     }
 
     // MARK: - Internals
@@ -162,5 +144,20 @@ where Instant.Duration == Duration {
         droppedKeys += sweepScratch.count
         sweepScratch.removeAll(keepingCapacity: true)
         fullUntil = earliestFull
+    }
+}
+
+extension KeyedTokenBucketStateMachine: RateLimitStateMachine {
+    /// ``acquire(key:cost:now:maxWait:)``, with the change of the key table for telemetry.
+    @inlinable
+    package mutating func admit(
+        key: Key, cost: Int, now: ClockOffset, maxWait: Duration?
+    ) throws(RateLimitCostError) -> RateLimitAdmission {
+        let keys = keyCount
+        let (decision, atKeyLimit) = try acquire(key: key, cost: cost, now: now, maxWait: maxWait)
+        guard atKeyLimit || keyCount != keys else { return RateLimitAdmission(decision: decision) }
+        return RateLimitAdmission(decision: decision, keyTableChange: RateLimitAdmission.KeyTableChange(
+            keyCount: keyCount, maxKeys: maxKeys, atKeyLimit: atKeyLimit,
+            firstAtKeyLimit: consecutiveKeyLimitRejections == 1))
     }
 }

@@ -3,7 +3,8 @@
 /// Returned by ``TokenBucketStateMachine/acquire(cost:now:maxWait:)``,
 /// ``KeyedTokenBucketStateMachine/acquire(key:cost:now:maxWait:)`` and
 /// ``SlidingWindowRateLimiterStateMachine/acquire(cost:now:maxWait:)``.
-public enum RateLimitDecision: Sendable, Hashable {
+@usableFromInline
+package enum RateLimitDecision: Sendable, Hashable {
     /// The permits are taken: the call may go ahead now.
     case admitted
     /// The permits are booked for a later instant (within the allowed wait): the call may go ahead once
@@ -20,28 +21,26 @@ public enum RateLimitDecision: Sendable, Hashable {
 ///
 /// Until that instant the permits are counted as taken; returning the reservation before then gives
 /// them back as if it had never been made.
-public struct RateLimitReservation: Sendable, Hashable, CustomStringConvertible {
+@usableFromInline
+package struct RateLimitReservation: Sendable, Hashable, CustomStringConvertible {
     /// Identifies the reservation within its state machine (for a keyed machine: within its key).
-    public let id: UInt64
+    @usableFromInline package let id: UInt64
     /// The number of permits booked.
-    public let cost: Int
+    @usableFromInline package let cost: Int
     /// How long after the `now` of the request the call may go ahead.
-    public let delay: Duration
-    /// The instant the call may go ahead, in attoseconds since the state machine's origin.
-    @usableFromInline let offset: Int128
+    @usableFromInline package let delay: Duration
+    /// The instant the call may go ahead.
+    @usableFromInline package let readyAt: ClockOffset
 
     @inlinable
-    init(id: UInt64, cost: Int, delay: Duration, offset: Int128) {
+    init(id: UInt64, cost: Int, delay: Duration, readyAt: ClockOffset) {
         self.id = id
         self.cost = cost
         self.delay = delay
-        self.offset = offset
+        self.readyAt = readyAt
     }
 
-    /// The instant the call may go ahead, as a duration since the state machine's origin.
-    public var readyAfterOrigin: Duration { Duration(attoseconds: offset) }
-
-    public var description: String {
+    @usableFromInline package var description: String {
         "RateLimitReservation(id: \(id), cost: \(cost), delay: \(DurationText.format(delay)))"
     }
 }

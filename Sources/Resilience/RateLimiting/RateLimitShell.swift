@@ -1,84 +1,85 @@
-/// What the three rate-limiter shells share: reading the clock as an offset from their origin, the
-/// wait a call may have, and what follows a decision (counting it, throwing a rejection, or sleeping
-/// until a reservation's instant and handing the reservation back if the sleep is cancelled).
+/// The shell of every rate limiter (``RateLimiter``, ``SlidingWindowRateLimiter``,
+/// ``KeyedRateLimiter``), generic over its state machine: reads the clock, holds the lock only around the
+/// machine, counts each decision, throws a rejection, or sleeps until a reservation's instant and hands
+/// the reservation back if the sleep is cancelled.
+///
+/// The admitted path is synchronous (``admit(_:cost:context:)``): the public `execute` methods call it,
+/// then await ``settle(_:key:)`` only for a decision that is not an admission, so that an admitted call
+/// adds no executor hop before its operation.
 @usableFromInline
-struct RateLimitShell<C: Clock>: Sendable where C.Duration == Duration {
+struct RateLimitShell<C: Clock, Machine: RateLimitStateMachine>: ~Copyable, Sendable where C.Duration == Duration {
     @usableFromInline let name: String
-    /// Reads the clock; its origin is the state machine's, and instants are passed to the machine as
-    /// attoseconds since it.
+    /// Reads the clock; the machine's offsets count from the limiter's creation.
     @usableFromInline let reader: ClockReader<C>
-    @usableFromInline let maxWait: Int128
+    /// The configured `maxWait`.
+    @usableFromInline let maxWait: Duration
     @usableFromInline let telemetry: RateLimiterTelemetry
+    @usableFromInline let machine: Locked<Machine>
 
-    init(name: String, reader: ClockReader<C>, maxWait: Duration, telemetry: RateLimiterTelemetry) {
+    init(name: String, machine: consuming sending Machine, maxWait: Duration, clock: C, telemetry: RateLimiterTelemetry) {
         self.name = name
-        self.reader = reader
-        self.maxWait = maxWait.attoseconds
+        self.maxWait = maxWait
+        reader = ClockReader(clock: clock)
         self.telemetry = telemetry
+        self.machine = Locked(machine)
     }
 
-    /// Now, in attoseconds since the origin.
+    /// Asks `key`'s bucket for `cost` permits now, waiting at most `maxWait`, and never past the deadline
+    /// of `context` if it has one: `nil` when the permits were taken at once (counted here), otherwise the
+    /// decision ``settle(_:key:)`` completes. Reports changes of a key table.
+    /// - Throws: ``RateLimitCostError``; ``ResilienceContext/DeadlineClockMismatch`` when the deadline is
+    ///   not an instant of `C`.
     @inlinable
-    func now() -> Int128 { reader.elapsed() }
-
-    /// The longest a call with `context` may wait at `now`: `maxWait`, or less when the call's deadline
-    /// comes sooner (0 when it has passed): waiting past the deadline would be pointless.
-    /// - Throws: ``ResilienceContext/DeadlineClockMismatch`` when the deadline is not an instant of `C`.
-    @inlinable
-    func maxWait(for context: ResilienceContext, now: Int128) throws -> Int128 {
-        guard context.deadline != nil, let deadline = try context.deadline(on: reader.clock) else { return maxWait }
-        let left = reader.elapsed(at: deadline) - now
-        return max(0, min(maxWait, left))
-    }
-
-    /// Counts an admission made at once and returns nil; returns any other decision, for
-    /// ``complete(_:giveBack:)``. Synchronous, so that the admitted path adds no executor hop.
-    @inlinable
-    func pending(_ decision: RateLimitDecision) -> RateLimitDecision? {
-        if case .admitted = decision {
+    func admit(_ key: Machine.Key, cost: Int, context: ResilienceContext? = nil) throws -> RateLimitDecision? {
+        let now = reader.offsetNow
+        let maxWait = try context.flatMap { context in try self.maxWait(for: context, now: now) }
+        let admission = try machine.withLock { (machine: inout Machine) throws(RateLimitCostError) in
+            try machine.admit(key: key, cost: cost, now: now, maxWait: maxWait)
+        }
+        if let change = admission.keyTableChange { telemetry.keyTableChanged(change, decision: admission.decision) }
+        if case .admitted = admission.decision {
             telemetry.admitted()
             return nil
         }
-        return decision
+        return admission.decision
     }
 
-    /// Counts `decision` and acts on it: returns for an admission, throws `rateLimited` for a rejection,
-    /// waits for a reservation.
-    /// - Parameter giveBack: returns a reservation to the state machine at an instant (offset), under
-    ///   its lock; says whether it was returned.
+    /// The longest a call with `context` may wait at `now`: `nil` (the configured `maxWait`) without a
+    /// deadline; with one, at most the time left until it (0 when it has passed): waiting past the
+    /// deadline would be pointless.
     @inlinable
-    nonisolated(nonsending) func complete(
-        _ decision: RateLimitDecision, giveBack: (RateLimitReservation, Int128) -> Bool
-    ) async throws {
+    func maxWait(for context: ResilienceContext, now: ClockOffset) throws -> Duration? {
+        guard context.deadline != nil, let deadline = try context.deadline(on: reader.clock) else { return nil }
+        let left = reader.elapsed(at: deadline) - now.attoseconds
+        return Duration(attoseconds: max(0, min(maxWait.attoseconds, left)))
+    }
+
+    /// Completes a decision that was not an admission at once: throws `rateLimited` for a rejection,
+    /// waits for a reservation.
+    @usableFromInline
+    nonisolated(nonsending) func settle(_ decision: RateLimitDecision, key: Machine.Key) async throws {
         switch decision {
         case .admitted:
             telemetry.admitted()
         case .rejected(let retryAfter):
-            throw rejection(retryAfter: retryAfter)
+            telemetry.rejected()
+            throw ResilienceError(code: .rateLimited, policyName: name, retryAfter: retryAfter)
         case .reserved(let reservation):
-            try await wait(for: reservation, giveBack: giveBack)
+            telemetry.delayed(by: reservation.delay)
+            do {
+                try await reader.clock.sleep(until: reader.instant(at: reservation.readyAt), tolerance: nil)
+            } catch {
+                // Cancelled while waiting: the permits go to the next caller.
+                let now = reader.offsetNow
+                if machine.withLock({ $0.returnReservation(reservation, key: key, now: now) }) { telemetry.cancelledWait() }
+                throw error
+            }
         }
     }
 
-    /// Counts a rejection and makes its error.
-    @usableFromInline
-    func rejection(retryAfter: Duration) -> ResilienceError {
-        telemetry.rejected()
-        return ResilienceError(code: .rateLimited, policyName: name, retryAfter: retryAfter)
-    }
-
-    /// Sleeps on the clock until the reservation's instant. If the sleep is cancelled, hands the
-    /// reservation back (so that the permits go to the next caller) and rethrows (`CancellationError`).
-    @usableFromInline
-    nonisolated(nonsending) func wait(
-        for reservation: RateLimitReservation, giveBack: (RateLimitReservation, Int128) -> Bool
-    ) async throws {
-        telemetry.delayed(by: reservation.delay)
-        do {
-            try await reader.clock.sleep(until: reader.instant(at: reservation.offset), tolerance: nil)
-        } catch {
-            if giveBack(reservation, now()) { telemetry.cancelledWait() }
-            throw error
-        }
+    /// Runs `body` on the machine under the lock, at the current instant.
+    func read<Value>(_ body: (inout Machine, ClockOffset) -> Value) -> Value {
+        let now = reader.offsetNow
+        return machine.withLock { body(&$0, now) }
     }
 }

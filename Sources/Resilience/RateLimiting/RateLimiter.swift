@@ -29,15 +29,12 @@ import Metrics
 /// no allocation. The operation runs on the caller's executor (`nonisolated(nonsending)`). Rate
 /// limiting has no release: the permit is spent when the call is admitted, whatever the operation does.
 public final class RateLimiter<C: Clock>: ResiliencePolicy where C.Duration == Duration {
-    @usableFromInline typealias Machine = TokenBucketStateMachine<C.Instant>
-
     /// The name used in errors, metrics labels and logs. Keep it low-cardinality.
     public var name: String { shell.name }
     /// The validated configuration.
     public let configuration: RateLimiterConfiguration
 
-    @usableFromInline let shell: RateLimitShell<C>
-    @usableFromInline let machine: Locked<Machine>
+    @usableFromInline let shell: RateLimitShell<C, TokenBucketStateMachine>
 
     /// Creates a limiter with a full bucket.
     /// - Parameters:
@@ -55,14 +52,11 @@ public final class RateLimiter<C: Clock>: ResiliencePolicy where C.Duration == D
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(ConfigurationError) {
-        let validated = try ValidatedRateLimiterConfiguration(configuration)
-        let reader = ClockReader(clock: clock)
-        let origin = reader.origin
         self.configuration = configuration
         shell = RateLimitShell(
-            name: name, reader: reader, maxWait: configuration.maxWait,
+            name: name, machine: try TokenBucketStateMachine(configuration: configuration),
+            maxWait: configuration.maxWait, clock: clock,
             telemetry: RateLimiterTelemetry(policyName: name, logger: logger, metricsFactory: metricsFactory))
-        machine = Locked(Machine(settings: TokenBucketSettings(validated: validated, origin: origin), at: 0))
     }
 
     // MARK: - Executing
@@ -78,7 +72,7 @@ public final class RateLimiter<C: Clock>: ResiliencePolicy where C.Duration == D
         cost: Int = 1,
         _ operation: nonisolated(nonsending) () async throws -> Value
     ) async throws -> Value {
-        if let decision = try admit(cost: cost, at: shell.now(), maxWait: shell.maxWait) { try await settle(decision) }
+        if let pending = try shell.admit((), cost: cost) { try await shell.settle(pending, key: ()) }
         return try await operation()
     }
 
@@ -92,9 +86,9 @@ public final class RateLimiter<C: Clock>: ResiliencePolicy where C.Duration == D
         context: ResilienceContext,
         _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
     ) async throws -> Value {
-        let now = shell.now()
-        let maxWait = context.deadline == nil ? shell.maxWait : try shell.maxWait(for: context, now: now)
-        if let decision = try admit(cost: context.rateLimitCost, at: now, maxWait: maxWait) { try await settle(decision) }
+        if let pending = try shell.admit((), cost: context.rateLimitCost, context: context) {
+            try await shell.settle(pending, key: ())
+        }
         return try await operation(context)
     }
 
@@ -102,42 +96,17 @@ public final class RateLimiter<C: Clock>: ResiliencePolicy where C.Duration == D
     /// operation (a stream's chunks, a loop's iterations). Throws as ``execute(cost:_:)``.
     @inlinable
     public nonisolated(nonsending) func acquire(cost: Int = 1) async throws {
-        if let decision = try admit(cost: cost, at: shell.now(), maxWait: shell.maxWait) { try await settle(decision) }
-    }
-
-    /// Asks the bucket for `cost` permits at `now`: nil when they were taken at once (the admitted path,
-    /// synchronous, so that it adds no executor hop), otherwise the decision ``settle(_:)`` completes.
-    @inlinable
-    func admit(cost: Int, at now: Int128, maxWait: Int128) throws -> RateLimitDecision? {
-        let decision = try machine.withLock { (machine: inout Machine) throws(RateLimitCostError) in
-            try machine.acquire(cost: cost, at: now, maxWait: maxWait)
-        }
-        return shell.pending(decision)
-    }
-
-    /// Completes a decision that was not an admission at once: throws the rejection, or waits for the
-    /// reservation (returning it if the wait is cancelled).
-    @usableFromInline
-    nonisolated(nonsending) func settle(_ decision: RateLimitDecision) async throws {
-        try await shell.complete(decision) { reservation, now in
-            machine.withLock { $0.returnReservation(reservation, at: now) }
-        }
+        if let pending = try shell.admit((), cost: cost) { try await shell.settle(pending, key: ()) }
     }
 
     // MARK: - Reading
 
     /// The permits in the bucket now, counting waiting calls' permits as taken (negative while calls
     /// wait). An approximation, for display.
-    public var availablePermits: Double {
-        let now = shell.reader.now
-        return machine.withLock { $0.availablePermits(now: now) }
-    }
+    public var availablePermits: Double { shell.read { $0.availablePermits(now: $1) } }
 
     /// The number of calls waiting for their instant.
-    public var waitingCount: Int {
-        let now = shell.reader.now
-        return machine.withLock { $0.waitingCount(now: now) }
-    }
+    public var waitingCount: Int { shell.read { $0.waitingCount(now: $1) } }
 }
 
 extension RateLimiter where C == ContinuousClock {

@@ -19,15 +19,12 @@ import Metrics
 /// Waiting, cancellation, deadlines, costs and telemetry are as in ``RateLimiter``. An admitted call
 /// reads the clock once and takes the lock once; no allocation once the window's deque has grown.
 public final class SlidingWindowRateLimiter<C: Clock>: ResiliencePolicy where C.Duration == Duration {
-    @usableFromInline typealias Machine = SlidingWindowRateLimiterStateMachine<C.Instant>
-
     /// The name used in errors, metrics labels and logs. Keep it low-cardinality.
     public var name: String { shell.name }
     /// The validated configuration.
     public let configuration: SlidingWindowRateLimiterConfiguration
 
-    @usableFromInline let shell: RateLimitShell<C>
-    @usableFromInline let machine: Locked<Machine>
+    @usableFromInline let shell: RateLimitShell<C, SlidingWindowRateLimiterStateMachine>
 
     /// Creates a limiter with an empty window.
     /// - Parameters:
@@ -44,14 +41,11 @@ public final class SlidingWindowRateLimiter<C: Clock>: ResiliencePolicy where C.
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(ConfigurationError) {
-        let reader = ClockReader(clock: clock)
-        let origin = reader.origin
-        let machine = try Machine(configuration: configuration, now: origin)
         self.configuration = configuration
         shell = RateLimitShell(
-            name: name, reader: reader, maxWait: configuration.maxWait,
+            name: name, machine: try SlidingWindowRateLimiterStateMachine(configuration: configuration),
+            maxWait: configuration.maxWait, clock: clock,
             telemetry: RateLimiterTelemetry(policyName: name, logger: logger, metricsFactory: metricsFactory))
-        self.machine = Locked(machine)
     }
 
     // MARK: - Executing
@@ -66,7 +60,7 @@ public final class SlidingWindowRateLimiter<C: Clock>: ResiliencePolicy where C.
         cost: Int = 1,
         _ operation: nonisolated(nonsending) () async throws -> Value
     ) async throws -> Value {
-        if let decision = try admit(cost: cost, at: shell.now(), maxWait: shell.maxWait) { try await settle(decision) }
+        if let pending = try shell.admit((), cost: cost) { try await shell.settle(pending, key: ()) }
         return try await operation()
     }
 
@@ -77,9 +71,9 @@ public final class SlidingWindowRateLimiter<C: Clock>: ResiliencePolicy where C.
         context: ResilienceContext,
         _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
     ) async throws -> Value {
-        let now = shell.now()
-        let maxWait = context.deadline == nil ? shell.maxWait : try shell.maxWait(for: context, now: now)
-        if let decision = try admit(cost: context.rateLimitCost, at: now, maxWait: maxWait) { try await settle(decision) }
+        if let pending = try shell.admit((), cost: context.rateLimitCost, context: context) {
+            try await shell.settle(pending, key: ())
+        }
         return try await operation(context)
     }
 
@@ -87,35 +81,13 @@ public final class SlidingWindowRateLimiter<C: Clock>: ResiliencePolicy where C.
     /// ``execute(cost:_:)``.
     @inlinable
     public nonisolated(nonsending) func acquire(cost: Int = 1) async throws {
-        if let decision = try admit(cost: cost, at: shell.now(), maxWait: shell.maxWait) { try await settle(decision) }
-    }
-
-    /// Asks the window for `cost` permits at `now`: nil when they were taken at once (the admitted path,
-    /// synchronous, so that it adds no executor hop), otherwise the decision ``settle(_:)`` completes.
-    @inlinable
-    func admit(cost: Int, at now: Int128, maxWait: Int128) throws -> RateLimitDecision? {
-        let decision = try machine.withLock { (machine: inout Machine) throws(RateLimitCostError) in
-            try machine.acquire(cost: cost, at: now, maxWait: maxWait)
-        }
-        return shell.pending(decision)
-    }
-
-    /// Completes a decision that was not an admission at once: throws the rejection, or waits for the
-    /// reservation (returning it if the wait is cancelled).
-    @usableFromInline
-    nonisolated(nonsending) func settle(_ decision: RateLimitDecision) async throws {
-        try await shell.complete(decision) { reservation, now in
-            machine.withLock { $0.returnReservation(reservation, at: now) }
-        }
+        if let pending = try shell.admit((), cost: cost) { try await shell.settle(pending, key: ()) }
     }
 
     // MARK: - Reading
 
     /// The permits a call could take now without waiting.
-    public var availablePermits: Int {
-        let now = shell.reader.now
-        return machine.withLock { $0.availablePermits(now: now) }
-    }
+    public var availablePermits: Int { shell.read { $0.availablePermits(now: $1) } }
 }
 
 extension SlidingWindowRateLimiter where C == ContinuousClock {

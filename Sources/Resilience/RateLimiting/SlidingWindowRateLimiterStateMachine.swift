@@ -30,7 +30,8 @@ import DequeModule
 /// `limit` × (1 + ⌈`maxWait` / `window`⌉) entries, 320 KB for a limit of 10 000 without waiting. The
 /// deque keeps its largest size. An admission is O(1) amortized; a rejection or reservation walks the
 /// oldest entries until enough permits leave the window: O(1) for `cost` 1, O(`cost`) at most.
-public struct SlidingWindowRateLimiterStateMachine<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+@usableFromInline
+package struct SlidingWindowRateLimiterStateMachine: Sendable {
     /// Permits taken at one instant.
     @usableFromInline
     struct Entry: Sendable {
@@ -47,12 +48,11 @@ public struct SlidingWindowRateLimiterStateMachine<Instant: InstantProtocol>: Se
         }
     }
 
-    @usableFromInline let originBox: InstantBox<Instant>
     @usableFromInline let limit: Int
     @usableFromInline let windowAttoseconds: Int128
     @usableFromInline let maxWaitAttoseconds: Int128
     /// The configuration the machine runs with.
-    public let configuration: SlidingWindowRateLimiterConfiguration
+    @usableFromInline package let configuration: SlidingWindowRateLimiterConfiguration
     /// Permits taken in the last `window` and by waiting calls, in instant order.
     @usableFromInline var entries: Deque<Entry> = []
     /// The sum of `entries`' counts.
@@ -61,15 +61,11 @@ public struct SlidingWindowRateLimiterStateMachine<Instant: InstantProtocol>: Se
     /// The latest `now` of a request.
     @usableFromInline var latest: Int128 = 0
 
-    /// The instant the machine was created at; every instant is kept as an offset from it.
-    public var origin: Instant { originBox.instant }
-
-    /// An empty window at `now`.
+    /// An empty window.
     /// - Throws: ``ConfigurationError`` when `configuration` is invalid.
-    public init(configuration: SlidingWindowRateLimiterConfiguration, now: Instant) throws(ConfigurationError) {
+    @usableFromInline package init(configuration: SlidingWindowRateLimiterConfiguration) throws(ConfigurationError) {
         try configuration.validate()
         self.configuration = configuration
-        originBox = InstantBox(now)
         limit = configuration.limit
         windowAttoseconds = configuration.window.attoseconds
         maxWaitAttoseconds = configuration.maxWait.attoseconds
@@ -83,19 +79,14 @@ public struct SlidingWindowRateLimiterStateMachine<Instant: InstantProtocol>: Se
     ///   - maxWait: the longest the call may wait; `nil` for the configuration's `maxWait`.
     /// - Throws: ``RateLimitCostError`` when `cost` is out of range; nothing changes.
     @inlinable
-    public mutating func acquire(
-        cost: Int = 1, now: Instant, maxWait: Duration? = nil
+    package mutating func acquire(
+        cost: Int = 1, now: ClockOffset, maxWait: Duration? = nil
     ) throws(RateLimitCostError) -> RateLimitDecision {
-        try acquire(cost: cost, at: offset(of: now), maxWait: maxWait?.attoseconds ?? maxWaitAttoseconds)
-    }
-
-    /// ``acquire(cost:now:maxWait:)`` with `now` and `maxWait` in attoseconds (`maxWait ≥ 0`).
-    @inlinable
-    mutating func acquire(cost: Int, at now: Int128, maxWait: Int128) throws(RateLimitCostError) -> RateLimitDecision {
         guard cost >= 1, cost <= limit else { throw RateLimitCostError(cost: cost, maximumCost: limit) }
+        let maxWait = maxWait?.attoseconds ?? maxWaitAttoseconds
         // Time never goes back for the machine: a shell reads its clock before taking its lock, so a
         // request may arrive with an instant slightly before one already decided.
-        let now = max(now, latest)
+        let now = max(now.attoseconds, latest)
         latest = now
         forget(through: now)
         var start = now
@@ -129,7 +120,9 @@ public struct SlidingWindowRateLimiterStateMachine<Instant: InstantProtocol>: Se
         taken += cost
         entries.append(Entry(offset: start, count: cost, reservationID: lastReservationID))
         return .reserved(
-            RateLimitReservation(id: lastReservationID, cost: cost, delay: Duration(attoseconds: delay), offset: start))
+            RateLimitReservation(
+                id: lastReservationID, cost: cost, delay: Duration(attoseconds: delay),
+                readyAt: ClockOffset(attoseconds: start)))
     }
 
     /// Hands back a reservation whose call will not go ahead: it is removed as if it had never been
@@ -137,18 +130,12 @@ public struct SlidingWindowRateLimiterStateMachine<Instant: InstantProtocol>: Se
     /// - Returns: whether it was returned; `false` when it is unknown to this machine or its instant
     ///   has left the window already.
     @discardableResult
-    public mutating func returnReservation(_ reservation: RateLimitReservation, now: Instant) -> Bool {
-        returnReservation(reservation, at: offset(of: now))
-    }
-
-    /// ``returnReservation(_:now:)`` with `now` in attoseconds since the origin.
-    @usableFromInline
-    mutating func returnReservation(_ reservation: RateLimitReservation, at now: Int128) -> Bool {
+    @usableFromInline package mutating func returnReservation(_ reservation: RateLimitReservation, now: ClockOffset) -> Bool {
         // Reservations are the newest entries: search from the back.
         guard let index = entries.lastIndex(where: { $0.reservationID == reservation.id }) else { return false }
         taken -= entries[index].count
         entries.remove(at: index)
-        forget(through: now)
+        forget(through: now.attoseconds)
         return true
     }
 
@@ -156,20 +143,15 @@ public struct SlidingWindowRateLimiterStateMachine<Instant: InstantProtocol>: Se
 
     /// The permits a call could take at `now` without waiting: `limit` minus those taken in
     /// (`now` − `window`, `now`] and by waiting calls (0 while calls wait).
-    public func availablePermits(now: Instant) -> Int {
-        let cutoff = offset(of: now) - windowAttoseconds
+    @usableFromInline package func availablePermits(now: ClockOffset) -> Int {
+        let cutoff = now.attoseconds - windowAttoseconds
         var counted = 0
         for entry in entries where entry.offset > cutoff { counted += entry.count }
         return max(0, limit - counted)
     }
 
     /// The number of entries held (see the memory note above).
-    public var entryCount: Int { entries.count }
-
-    /// The instant at which `reservation`'s call may go ahead.
-    public func readyAt(_ reservation: RateLimitReservation) -> Instant {
-        origin.advanced(by: Duration(attoseconds: reservation.offset))
-    }
+    @usableFromInline package var entryCount: Int { entries.count }
 
     // MARK: - Internals
 
@@ -181,10 +163,5 @@ public struct SlidingWindowRateLimiterStateMachine<Instant: InstantProtocol>: Se
             taken -= first.count
             entries.removeFirst()
         }
-    }
-
-    @inlinable
-    func offset(of instant: Instant) -> Int128 {
-        originBox.instant.duration(to: instant).attoseconds
     }
 }

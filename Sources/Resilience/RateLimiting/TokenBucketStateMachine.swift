@@ -37,7 +37,8 @@ import DequeModule
 /// **Cost.** An admission with nobody waiting is a few 128-bit additions and comparisons, no
 /// allocation. Reservations are kept in a deque (memory: one 48-byte entry per waiting call);
 /// returning one costs O(waiting calls).
-public struct TokenBucketStateMachine<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+@usableFromInline
+package struct TokenBucketStateMachine: Sendable {
     /// A call waiting for its instant.
     @usableFromInline
     struct Waiter: Sendable {
@@ -53,7 +54,7 @@ public struct TokenBucketStateMachine<Instant: InstantProtocol>: Sendable where 
         }
     }
 
-    @usableFromInline let settings: TokenBucketSettings<Instant>
+    @usableFromInline let settings: TokenBucketSettings
     /// The instant (since the origin) at which the bucket is full again, counting the calls that have
     /// gone ahead (those admitted, and those reserved whose instant has come).
     @usableFromInline var settledFullAt: ExactSpan
@@ -64,23 +65,20 @@ public struct TokenBucketStateMachine<Instant: InstantProtocol>: Sendable where 
     @usableFromInline var waiters: Deque<Waiter> = []
     @usableFromInline var lastReservationID: UInt64 = 0
 
-    /// The instant the machine was created at; every instant is kept as an offset from it.
-    public var origin: Instant { settings.origin }
-
     /// The configuration the machine runs with.
-    public var configuration: RateLimiterConfiguration { settings.validated.raw }
+    @usableFromInline package var configuration: RateLimiterConfiguration { settings.validated.raw }
 
-    /// A full bucket at `now`.
+    /// A full bucket at offset zero.
     /// - Throws: ``ConfigurationError`` when `configuration` is invalid.
-    public init(configuration: RateLimiterConfiguration, now: Instant) throws(ConfigurationError) {
-        self.init(settings: TokenBucketSettings(validated: try ValidatedRateLimiterConfiguration(configuration), origin: now), at: 0)
+    @usableFromInline package init(configuration: RateLimiterConfiguration) throws(ConfigurationError) {
+        self.init(settings: TokenBucketSettings(validated: try ValidatedRateLimiterConfiguration(configuration)), now: .zero)
     }
 
-    /// A full bucket at `now` (attoseconds since the settings' origin).
+    /// A full bucket at `now`.
     @inlinable
-    init(settings: TokenBucketSettings<Instant>, at now: Int128) {
+    init(settings: TokenBucketSettings, now: ClockOffset) {
         self.settings = settings
-        settledFullAt = ExactSpan(attoseconds: now)
+        settledFullAt = ExactSpan(attoseconds: now.attoseconds)
         fullAt = settledFullAt
     }
 
@@ -92,18 +90,12 @@ public struct TokenBucketStateMachine<Instant: InstantProtocol>: Sendable where 
     ///   - maxWait: the longest the call may wait; `nil` for the configuration's `maxWait`.
     /// - Throws: ``RateLimitCostError`` when `cost` is out of range; nothing changes.
     @inlinable
-    public mutating func acquire(
-        cost: Int = 1, now: Instant, maxWait: Duration? = nil
+    package mutating func acquire(
+        cost: Int = 1, now: ClockOffset, maxWait: Duration? = nil
     ) throws(RateLimitCostError) -> RateLimitDecision {
-        try acquire(
-            cost: cost, at: offset(of: now),
-            maxWait: maxWait?.attoseconds ?? settings.validated.maxWaitAttoseconds)
-    }
-
-    /// ``acquire(cost:now:maxWait:)`` with `now` and `maxWait` in attoseconds (`maxWait ≥ 0`).
-    @inlinable
-    mutating func acquire(cost: Int, at now: Int128, maxWait: Int128) throws(RateLimitCostError) -> RateLimitDecision {
         let validated = settings.validated
+        let maxWait = maxWait?.attoseconds ?? validated.maxWaitAttoseconds
+        let now = now.attoseconds
         guard cost >= 1, cost <= validated.maximumCost else {
             throw RateLimitCostError(cost: cost, maximumCost: validated.maximumCost)
         }
@@ -127,7 +119,9 @@ public struct TokenBucketStateMachine<Instant: InstantProtocol>: Sendable where 
         waiters.append(Waiter(id: lastReservationID, offset: start, cost: cost))
         fullAt = fullAt.atLeast(start).adding(span, denominator: validated.denominator)
         return .reserved(
-            RateLimitReservation(id: lastReservationID, cost: cost, delay: Duration(attoseconds: delay), offset: start))
+            RateLimitReservation(
+                id: lastReservationID, cost: cost, delay: Duration(attoseconds: delay),
+                readyAt: ClockOffset(attoseconds: start)))
     }
 
     /// Hands back a reservation whose call will not go ahead (for example, because it was cancelled while
@@ -135,19 +129,13 @@ public struct TokenBucketStateMachine<Instant: InstantProtocol>: Sendable where 
     /// - Returns: whether it was returned; `false` when it is unknown to this machine or was already
     ///   settled (a request or read at or after its instant counted it as gone ahead).
     @discardableResult
-    public mutating func returnReservation(_ reservation: RateLimitReservation, now: Instant) -> Bool {
-        returnReservation(reservation, at: offset(of: now))
-    }
-
-    /// ``returnReservation(_:now:)`` with `now` in attoseconds since the origin.
-    @usableFromInline
-    mutating func returnReservation(_ reservation: RateLimitReservation, at now: Int128) -> Bool {
+    @usableFromInline package mutating func returnReservation(_ reservation: RateLimitReservation, now: ClockOffset) -> Bool {
         guard let index = waiters.firstIndex(where: { $0.id == reservation.id }) else { return false }
         waiters.remove(at: index)
         // The calls behind it keep their instants; the bucket's future is recomputed without it.
         fullAt = settledFullAt
         for waiter in waiters { fullAt = add(waiter, to: fullAt) }
-        settle(through: now)
+        settle(through: now.attoseconds)
         return true
     }
 
@@ -155,32 +143,26 @@ public struct TokenBucketStateMachine<Instant: InstantProtocol>: Sendable where 
 
     /// The permits in the bucket at `now`, counting waiting calls' permits as taken (so it is negative
     /// while calls wait). An approximation for display; decisions never use it.
-    public func availablePermits(now: Instant) -> Double {
+    @usableFromInline package func availablePermits(now: ClockOffset) -> Double {
         let validated = settings.validated
-        let lacking = fullAt.subtracting(ExactSpan(attoseconds: offset(of: now)), denominator: validated.denominator)
+        let lacking = fullAt.subtracting(ExactSpan(attoseconds: now.attoseconds), denominator: validated.denominator)
         guard lacking.whole >= 0 else { return validated.raw.burst }
         let perPermit = validated.perPermit.attosecondsApproximately(denominator: validated.denominator)
         return validated.raw.burst - lacking.attosecondsApproximately(denominator: validated.denominator) / perPermit
     }
 
     /// The number of reservations whose instant is after `now`.
-    public func waitingCount(now: Instant) -> Int {
-        let now = offset(of: now)
-        return waiters.reversed().prefix { $0.offset > now }.count
+    @usableFromInline package func waitingCount(now: ClockOffset) -> Int {
+        waiters.reversed().prefix { $0.offset > now.attoseconds }.count
     }
 
-    /// The instant at which `reservation`'s call may go ahead.
-    public func readyAt(_ reservation: RateLimitReservation) -> Instant {
-        origin.advanced(by: Duration(attoseconds: reservation.offset))
-    }
-
-    /// Whether the bucket is full at `now` (offset since the origin) with nobody waiting: then it behaves
-    /// exactly like a new bucket, and a keyed limiter may drop it.
+    /// Whether the bucket is full at `now` (attoseconds) with nobody waiting: then it behaves exactly
+    /// like a new bucket, and a keyed limiter may drop it.
     @inlinable
     func isFull(at now: Int128) -> Bool { fullAt.isAtMost(now) }
 
-    /// The first instant (offset since the origin, rounded up) at which the bucket is full again if no
-    /// more calls come.
+    /// The first instant (attoseconds, rounded up) at which the bucket is full again if no more calls
+    /// come.
     @inlinable
     var fullAtCeiling: Int128 { fullAt.ceiling }
 
@@ -201,24 +183,16 @@ public struct TokenBucketStateMachine<Instant: InstantProtocol>: Sendable where 
         fullAt.atLeast(waiter.offset).adding(
             settings.validated.span(ofCost: waiter.cost), denominator: settings.validated.denominator)
     }
-
-    @inlinable
-    func offset(of instant: Instant) -> Int128 {
-        settings.origin.duration(to: instant).attoseconds
-    }
 }
 
-/// What every bucket of one limiter shares: the validated configuration and the origin. A class, so
-/// that a keyed limiter's buckets hold one reference each rather than a copy, and so that the machine's
-/// layout does not depend on the (resilient) instant type.
+/// What every bucket of one limiter shares: the validated configuration. A class, so that a keyed
+/// limiter's buckets hold one reference each rather than a copy.
 @usableFromInline
-final class TokenBucketSettings<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+final class TokenBucketSettings: Sendable {
     @usableFromInline let validated: ValidatedRateLimiterConfiguration
-    @usableFromInline let origin: Instant
 
     @usableFromInline
-    init(validated: ValidatedRateLimiterConfiguration, origin: Instant) {
+    init(validated: ValidatedRateLimiterConfiguration) {
         self.validated = validated
-        self.origin = origin
     }
 }

@@ -19,8 +19,8 @@ import Synchronization
 public final class RetryBudget<C: Clock>: Sendable where C.Duration == Duration {
     struct State: ~Copyable {
         var machine: RetryBudgetStateMachine
-        /// When the lock was last taken, as time since the origin: the date given to pending first attempts.
-        var lastSeen: Duration = .zero
+        /// When the lock was last taken: the date given to pending first attempts.
+        var lastSeen = ClockOffset.zero
     }
 
     /// First attempts between two hand-overs to the window, at most.
@@ -28,8 +28,7 @@ public final class RetryBudget<C: Clock>: Sendable where C.Duration == Duration 
 
     @usableFromInline let pendingFirstAttempts = Atomic<Int>(0)
     let state: Locked<State>
-    let clock: C
-    let origin: C.Instant
+    let reader: ClockReader<C>
 
     /// A budget allowing `ratio` retries per first attempt plus `minPerSecond` retries per second over
     /// a rolling `window`, on `clock`.
@@ -43,8 +42,7 @@ public final class RetryBudget<C: Clock>: Sendable where C.Duration == Duration 
     }
 
     init(limits: RetryBudgetStateMachine.Limits, clock: C) {
-        self.clock = clock
-        self.origin = clock.now
+        reader = ClockReader(clock: clock)
         self.state = Locked(State(machine: RetryBudgetStateMachine(limits: limits)))
     }
 
@@ -57,21 +55,21 @@ public final class RetryBudget<C: Clock>: Sendable where C.Duration == Duration 
 
     /// Grants a retry if the budget allows one now, and counts it.
     public func tryRetry() -> Bool {
-        withMachine { machine, now in machine.tryRetry(at: now) }
+        withMachine { machine, now in machine.tryRetry(now: now) }
     }
 
     /// The retries the budget would grant now.
     public var remainingRetries: Int {
-        withMachine { machine, now in machine.remainingRetries(at: now) }
+        withMachine { machine, now in machine.remainingRetries(now: now) }
     }
 
     /// Hands the pending first attempts to the state machine, then runs `body` at the current time.
     @usableFromInline
-    func withMachine<Value>(_ body: (inout RetryBudgetStateMachine, Duration) -> Value) -> Value {
-        let now = origin.duration(to: clock.now)
+    func withMachine<Value>(_ body: (inout RetryBudgetStateMachine, ClockOffset) -> Value) -> Value {
+        let now = reader.offsetNow
         return state.withLock { state in
             let pending = pendingFirstAttempts.exchange(0, ordering: .relaxed)
-            state.machine.recordFirstAttempts(pending, at: state.lastSeen)
+            state.machine.recordFirstAttempts(pending, now: state.lastSeen)
             state.lastSeen = max(state.lastSeen, now)
             return body(&state.machine, state.lastSeen)
         }

@@ -9,8 +9,8 @@
 /// and a retry is granted while the retries already granted in the window are fewer than `allowed`.
 /// The window is a ring of 10 buckets of `window / 10`, counted from the budget's origin, like a
 /// circuit breaker's time window: an event in bucket k counts while now < k·w + window. Exact integer
-/// arithmetic throughout; time is the duration elapsed since the origin.
-public struct RetryBudgetStateMachine: Sendable {
+/// arithmetic throughout; time is a ``ClockOffset``, and buckets are counted from offset 0.
+@usableFromInline package struct RetryBudgetStateMachine: Sendable {
     /// The validated limits of a budget.
     struct Limits: Sendable, Hashable {
         let ratio: ExactRatio
@@ -40,7 +40,7 @@ public struct RetryBudgetStateMachine: Sendable {
     }
 
     /// The number of buckets the window is divided into.
-    public static let buckets = 10
+    @usableFromInline package static let buckets = 10
 
     let limits: Limits
     /// First attempts are counted as successful calls, granted retries as failed calls.
@@ -50,7 +50,7 @@ public struct RetryBudgetStateMachine: Sendable {
     /// a rolling `window`.
     /// - Throws: ``ConfigurationError`` naming `budgetRatio` (0...1000), `budgetMinPerSecond`
     ///   (0...1000000) or `budgetWindow` (1ms...1h).
-    public init(ratio: Double = 0.2, minPerSecond: Double = 10, window: Duration = .seconds(10)) throws(ConfigurationError) {
+    @usableFromInline package init(ratio: Double = 0.2, minPerSecond: Double = 10, window: Duration = .seconds(10)) throws(ConfigurationError) {
         self.init(limits: try Limits(ratio: ratio, minPerSecond: minPerSecond, window: window))
     }
 
@@ -59,23 +59,23 @@ public struct RetryBudgetStateMachine: Sendable {
         window = SlidingWindow(spanAttoseconds: limits.window.attoseconds, buckets: Self.buckets)
     }
 
-    /// Counts `count` first attempts made at `elapsed` (time since the origin).
-    public mutating func recordFirstAttempts(_ count: Int, at elapsed: Duration) {
+    /// Counts `count` first attempts made at `now`.
+    @usableFromInline package mutating func recordFirstAttempts(_ count: Int, now: ClockOffset) {
         precondition(count >= 0, "recordFirstAttempts: count must not be negative, got \(count)")
-        window.advance(to: elapsed.attoseconds)
+        window.advance(to: now.attoseconds)
         window.recordSuccesses(count)
     }
 
-    /// Grants a retry at `elapsed` if the budget allows one, and counts it.
-    public mutating func tryRetry(at elapsed: Duration) -> Bool {
-        guard remainingRetries(at: elapsed) > 0 else { return false }
-        window.record(failure: true, slow: false, now: elapsed.attoseconds)
+    /// Grants a retry at `now` if the budget allows one, and counts it.
+    @usableFromInline package mutating func tryRetry(now: ClockOffset) -> Bool {
+        guard remainingRetries(now: now) > 0 else { return false }
+        window.record(failure: true, slow: false, now: now.attoseconds)
         return true
     }
 
-    /// The retries the budget would still grant at `elapsed`.
-    public mutating func remainingRetries(at elapsed: Duration) -> Int {
-        let counts = window.counts(now: elapsed.attoseconds)
+    /// The retries the budget would still grant at `now`.
+    @usableFromInline package mutating func remainingRetries(now: ClockOffset) -> Int {
+        let counts = window.counts(now: now.attoseconds)
         let firstAttempts = counts.calls - counts.failures
         let ratio = limits.ratio
         let allowed = Int(Int128(firstAttempts) * Int128(ratio.numerator) / Int128(ratio.denominator)) + limits.reserve

@@ -76,22 +76,22 @@ final class RateLimiterTelemetry: Sendable {
     }
 
     /// A waiting call was cancelled and its reservation returned.
+    @usableFromInline
     func cancelledWait() {
         cancelledCounter.increment()
     }
 
-    /// A new key was rejected at the key bound; `first` when the table had room at the previous request
-    /// of a new key.
-    func rejectedAtKeyLimit(maxKeys: Int, retryAfter: Duration, first: Bool) {
+    /// A keyed limiter's key table changed with a request that got `decision`: the number of keys held,
+    /// and a new key rejected at the key bound (logged for the first of a run of such rejections).
+    @usableFromInline
+    func keyTableChanged(_ change: RateLimitAdmission.KeyTableChange, decision: RateLimitDecision) {
+        keysGauge.record(change.keyCount)
+        guard change.atKeyLimit, case .rejected(let retryAfter) = decision else { return }
         keyLimitCounter.increment()
-        guard first else { return }
+        guard change.firstAtKeyLimit else { return }
         logger.warning("rate limiter holds maxKeys keys, all still refilling: new keys are rejected", metadata: [
-            "policy": "\(policyName)", "maxKeys": "\(maxKeys)", "retryAfter": "\(DurationText.format(retryAfter))",
+            "policy": "\(policyName)", "maxKeys": "\(change.maxKeys)",
+            "retryAfter": "\(DurationText.format(retryAfter))",
         ])
-    }
-
-    /// The number of keys held changed.
-    func keysHeld(_ count: Int) {
-        keysGauge.record(count)
     }
 }

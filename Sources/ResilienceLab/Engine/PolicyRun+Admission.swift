@@ -10,7 +10,7 @@ extension PolicyRun {
         guard rateLimiter != nil else { return try enterConcurrencyLimit(slot: slot, at: now) }
         let decision: RateLimitDecision
         do {
-            decision = try rateLimiter!.acquire(key: calls[slot].key, now: now).decision
+            decision = try rateLimiter!.acquire(key: calls[slot].key, now: now.machineTime).decision
         } catch {
             // A call costs 1 permit, and a valid configuration's burst is at least 1.
             throw LabInputError(file: policyFile, message: "rateLimiter: \(error)")
@@ -30,14 +30,14 @@ extension PolicyRun {
     /// full queue), or rejects it (`loadShed`).
     mutating func enterConcurrencyLimit(slot: Int, at now: Instant) throws(LabInputError) {
         guard concurrencyLimiter != nil else { return try startTimeout(slot: slot, at: now) }
-        switch concurrencyLimiter!.acquire(now: now) {
+        switch concurrencyLimiter!.acquire(now: now.machineTime) {
         case .admitted(let token):
             calls[slot].concurrencyToken = token
             try startTimeout(slot: slot, at: now)
         case .enqueued(let ticket, let evicted):
             calls[slot].concurrencyTicket = ticket
             concurrencyWaiters[ticket.id] = slot
-            scheduleTimer(.waitEnd, at: ticket.deadline, slot: slot, wait: .concurrencyMaxWait)
+            scheduleTimer(.waitEnd, at: Instant(offset: ticket.deadline.sinceOrigin), slot: slot, wait: .concurrencyMaxWait)
             if let evicted, let evictedSlot = concurrencyWaiters.removeValue(forKey: evicted.id) {
                 calls[evictedSlot].concurrencyTicket = nil
                 try endAttempt(slot: evictedSlot, with: .policy(.loadShed), at: now)
@@ -82,7 +82,7 @@ extension PolicyRun {
             calls[slot].bulkheadTicket = nil
             try endAttempt(slot: slot, with: .policy(reason == .timeout ? .timedOut : .bulkheadFull), at: now)
         case .concurrencyMaxWait:
-            guard let ticket = calls[slot].concurrencyTicket, concurrencyLimiter!.expire(ticket, now: now) else { return }
+            guard let ticket = calls[slot].concurrencyTicket, concurrencyLimiter!.expire(ticket, now: now.machineTime) else { return }
             concurrencyWaiters[ticket.id] = nil
             calls[slot].concurrencyTicket = nil
             try endAttempt(slot: slot, with: .policy(.loadShed), at: now)
@@ -104,7 +104,7 @@ extension PolicyRun {
         }
         if let token = calls[slot].concurrencyToken {
             calls[slot].concurrencyToken = nil
-            let released = concurrencyLimiter!.release(token, outcome: end.concurrencyOutcome, now: now)
+            let released = concurrencyLimiter!.release(token, outcome: end.concurrencyOutcome, now: now.machineTime)
             for ticket in released.expired {
                 guard let expiredSlot = concurrencyWaiters.removeValue(forKey: ticket.id) else { continue }
                 calls[expiredSlot].concurrencyTicket = nil

@@ -57,7 +57,7 @@ enum AttemptEnd: Equatable {
 
     /// What the concurrency limit learns: a success is a sample, a failure or timeout a drop, an
     /// inner rejection nothing.
-    var concurrencyOutcome: ConcurrencyLimiterStateMachine<ManualClock.Instant>.Outcome {
+    var concurrencyOutcome: ConcurrencyLimiterStateMachine.Outcome {
         switch breakerOutcome {
         case .success: .success
         case .failure: .dropped
@@ -78,7 +78,7 @@ enum AttemptEnd: Equatable {
 /// the end; the host answers attempts (see ``PolicyRunHost``).
 struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
     typealias Instant = ManualClock.Instant
-    typealias Machine = CircuitBreakerStateMachine<Instant>
+    typealias Machine = CircuitBreakerStateMachine
 
     /// Something a call in flight (or the host) waits for. Ordered by (instant, kind, sequence), the
     /// order in which the run handles them.
@@ -181,8 +181,8 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
         /// concurrency limit (rather than starting over at the breaker).
         var resumesAfterRateLimiter = false
         /// The concurrency limit's token for the current attempt, or its place in that queue.
-        var concurrencyToken: ConcurrencyLimiterStateMachine<Instant>.Token?
-        var concurrencyTicket: ConcurrencyLimiterStateMachine<Instant>.Ticket?
+        var concurrencyToken: ConcurrencyLimiterStateMachine.Token?
+        var concurrencyTicket: ConcurrencyLimiterStateMachine.Ticket?
         /// The current attempt's place in the bulkhead's queue, or whether it holds a slot.
         var bulkheadTicket: BulkheadStateMachine.Ticket?
         var holdsBulkheadSlot = false
@@ -209,8 +209,8 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
     var retrySchedules: [Int: RetrySchedule] = [:]
     var shedder: LoadShedderStateMachine?
     /// Keyed by the host's numbers for keys (a number copies without reference counting).
-    var rateLimiter: KeyedTokenBucketStateMachine<Int?, Instant>?
-    var concurrencyLimiter: ConcurrencyLimiterStateMachine<Instant>?
+    var rateLimiter: KeyedTokenBucketStateMachine<Int?>?
+    var concurrencyLimiter: ConcurrencyLimiterStateMachine?
     var bulkhead: BulkheadStateMachine?
     let bulkheadMaxWait: Duration?
     /// The jitter of retry delays.
@@ -249,7 +249,7 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
         // Swift cannot give up on such a value half initialized.
         let machine: Machine?
         do throws(ConfigurationError) {
-            machine = try policy.circuitBreaker.map { c throws(ConfigurationError) in try Machine(configuration: c, now: .zero) }
+            machine = try policy.circuitBreaker.map { c throws(ConfigurationError) in try Machine(configuration: c) }
         } catch {
             throw invalid(error, in: "circuitBreaker")
         }
@@ -276,15 +276,15 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
         } catch {
             throw invalid(error, in: "loadShedder")
         }
-        let rateLimiter: KeyedTokenBucketStateMachine<Int?, Instant>?
+        let rateLimiter: KeyedTokenBucketStateMachine<Int?>?
         do throws(ConfigurationError) {
             rateLimiter = try policy.rateLimiter.map { c throws(ConfigurationError) in
-                try KeyedTokenBucketStateMachine(configuration: c, now: .zero)
+                try KeyedTokenBucketStateMachine(configuration: c)
             }
         } catch {
             throw invalid(error, in: "rateLimiter")
         }
-        let concurrencyLimiter: ConcurrencyLimiterStateMachine<Instant>?
+        let concurrencyLimiter: ConcurrencyLimiterStateMachine?
         do throws(ConfigurationError) {
             concurrencyLimiter = try policy.concurrencyLimit.map { c throws(ConfigurationError) in
                 try ConcurrencyLimiterStateMachine(configuration: c)
@@ -351,7 +351,7 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
     @discardableResult
     mutating func startCall(data: Host.CallData, priority: Priority, key: Int?, at now: Instant) throws(LabInputError) -> Int {
         callsStarted += 1
-        budget?.recordFirstAttempts(1, at: now.offset)
+        budget?.recordFirstAttempts(1, now: now.machineTime)
         var call = Call(data: data, priority: priority, key: key)
         // A phase no event of the slot's previous calls carries: their stale events must not match.
         call.phase = nextPhase()
@@ -381,7 +381,7 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
     /// The breaker decides the attempt, then the rate limiter.
     mutating func startAttempt(slot: Int, at now: Instant) throws(LabInputError) {
         calls[slot].retryAfter = nil
-        if let (decision, transition) = machine?.acquire(now: now) {
+        if let (decision, transition) = machine?.acquire(now: now.machineTime) {
             note(transition, at: now)
             switch decision {
             case .permitted(let permit):
@@ -436,13 +436,13 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
         if let permit = calls[slot].permit {
             calls[slot].permit = nil
             let duration = calls[slot].admittedByBreakerAt.duration(to: now)
-            note(machine?.record(end.breakerOutcome, of: permit, duration: duration, now: now), at: now)
+            note(machine?.record(end.breakerOutcome, of: permit, duration: duration, now: now.machineTime), at: now)
         }
         if calls[slot].executions == 0, case .policy(let code) = end, code != .timedOut {
             calls[slot].firstRejection = code
         }
         if end.isRetryable, calls[slot].executions < maxAttempts, budget != nil {
-            if budget!.tryRetry(at: now.offset) {
+            if budget!.tryRetry(now: now.machineTime) {
                 retries += 1
                 var schedule = retrySchedules[slot] ?? freshSchedule!
                 let delay = schedule.next(hint: calls[slot].retryAfter, using: &random).delay
@@ -501,7 +501,7 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
 
     /// The state at `now` (applying any due time-driven transition), or nil without a breaker.
     mutating func state(at now: Instant) -> CircuitState? {
-        guard let (state, transition) = machine?.state(now: now) else { return nil }
+        guard let (state, transition) = machine?.state(now: now.machineTime) else { return nil }
         note(transition, at: now)
         return state
     }
@@ -510,4 +510,9 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
         guard let transition else { return }
         Host.breakerChanged(&self, transition, at: now)
     }
+}
+
+extension ManualClock.Instant {
+    /// This instant as the state machines take it: a ``ClockOffset`` from the run's zero.
+    var machineTime: ClockOffset { ClockOffset(offset) }
 }

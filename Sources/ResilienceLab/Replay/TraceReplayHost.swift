@@ -43,9 +43,9 @@ struct TraceReplayHost: PolicyRunHost {
             try startCall(.listed(attempts), entry: entry, in: &run, at: now)
         case .control(let control):
             let transitions: [CircuitTransition]? = switch control {
-            case .forceOpen: run.machine?.forceOpen(now: now)
-            case .forceClosed: run.machine?.forceClosed(now: now)
-            case .reset: run.machine?.reset(now: now)
+            case .forceOpen: run.machine?.forceOpen(now: now.machineTime)
+            case .forceClosed: run.machine?.forceClosed(now: now.machineTime)
+            case .reset: run.machine?.reset(now: now.machineTime)
             }
             for transition in transitions ?? [] { run.note(transition, at: now) }
             run.host.result.lines.append(json(line: entry.line, state: run.state(at: now)))

@@ -97,7 +97,7 @@ public enum Simulator {
         let percentiles = run.host.intervalLatency.percentiles(50, 99)
         (interval.p50, interval.p99) = (percentiles[0], percentiles[1])
         var breaker = run.machine  // a copy: reading the state must not apply a transition early
-        interval.breakerState = breaker?.state(now: .init(offset: boundary)).state
+        interval.breakerState = breaker?.state(now: ClockOffset(boundary)).state
         interval.dependencyInFlight = run.host.dependency.busyWorkers + run.host.dependency.queueLength
         run.host.interval = SimulationResult.Interval(start: boundary)
         run.host.intervalLatency.reset()

@@ -53,7 +53,7 @@ struct SimulatedServer {
         }
     }
 
-    typealias Machine = ConcurrencyLimiterStateMachine<ManualClock.Instant>
+    typealias Machine = ConcurrencyLimiterStateMachine
 
     private struct Call {
         var finishWork: Double
@@ -100,7 +100,7 @@ struct SimulatedServer {
                 pendingChange = nil
                 continue
             }
-            let instant = ManualClock.Instant(offset: .nanoseconds(Int64(now * 1e9)))
+            let instant = ClockOffset(.nanoseconds(Int64(now * 1e9)))
             if nextCompletion <= nextArrival {
                 let call = calls.pop()!
                 let result = machine.release(call.token, outcome: .success, now: instant)
