@@ -57,26 +57,12 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
         case cancelled
     }
 
-    @usableFromInline typealias Continuation = CheckedContinuation<WaitOutcome, Never>
-
-    /// A queued call, as the shell knows it.
-    @usableFromInline
-    enum Waiter {
-        /// Queued, but its task has not suspended yet (between the admission lock and the suspension).
-        case pending
-        /// Suspended on this continuation.
-        case suspended(Continuation)
-        /// Its wait ended before its task suspended; the suspension returns this at once.
-        case resolved(WaitOutcome)
-    }
-
     /// Everything behind the lock.
     @usableFromInline
-    struct Shared {
+    struct Shared: HoldsWaiters {
         @usableFromInline var machine: BulkheadStateMachine
-        /// Every ticket the machine holds as waiting is here, pending or suspended; `resolved` entries
-        /// are tickets the machine no longer holds, waiting for their task to suspend and collect them.
-        @usableFromInline var waiters: [Ticket: Waiter] = [:]
+        /// The queued calls: every ticket the machine holds as waiting.
+        @usableFromInline var waiters = Waiters<WaitOutcome>()
         @usableFromInline var configuration: BulkheadConfiguration
 
         init(machine: BulkheadStateMachine, configuration: BulkheadConfiguration) {
@@ -84,58 +70,23 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
             self.configuration = configuration
         }
 
-        /// Admits, queues (as pending) or rejects a call.
+        /// Admits, queues or rejects a call.
         @inlinable
         mutating func acquire(_ telemetry: BulkheadTelemetry) -> BulkheadStateMachine.Decision {
             let decision = machine.acquire()
-            if case .enqueued(let ticket) = decision { addPending(ticket) }
+            if case .enqueued(let ticket) = decision { waiters.enqueue(ticket.number) }
             if telemetry.recordsOccupancy { recordOccupancy(telemetry) }
             return decision
         }
 
-        /// Gives a slot back; returns the continuation of the waiter that now holds it, to resume
-        /// outside the lock.
+        /// Gives a slot back; returns the wakeup of the waiter that now holds it, to resume outside the
+        /// lock.
         @inlinable
-        mutating func release(_ telemetry: BulkheadTelemetry) -> Continuation? {
+        mutating func release(_ telemetry: BulkheadTelemetry) -> Waiters<WaitOutcome>.Wakeup? {
             let next = machine.release()
             if telemetry.recordsOccupancy { recordOccupancy(telemetry) }
             guard let next else { return nil }
-            return resolve(next, .admitted)
-        }
-
-        @usableFromInline
-        mutating func addPending(_ ticket: Ticket) {
-            waiters[ticket] = .pending
-        }
-
-        /// Ends the wait of a ticket the machine just let go: returns its continuation when its task is
-        /// suspended, or records the outcome for it to collect when it is not yet.
-        @usableFromInline
-        mutating func resolve(_ ticket: Ticket, _ outcome: WaitOutcome) -> Continuation? {
-            switch waiters[ticket] {
-            case .suspended(let continuation):
-                waiters[ticket] = nil
-                return continuation
-            case .pending:
-                waiters[ticket] = .resolved(outcome)
-                return nil
-            case .resolved, nil:
-                preconditionFailure("Bulkhead: \(ticket) ended its wait twice")
-            }
-        }
-
-        /// Parks `continuation` for `ticket`, or returns the outcome already decided for it.
-        mutating func suspend(_ ticket: Ticket, on continuation: Continuation) -> WaitOutcome? {
-            switch waiters[ticket] {
-            case .pending:
-                waiters[ticket] = .suspended(continuation)
-                return nil
-            case .resolved(let outcome):
-                waiters[ticket] = nil
-                return outcome
-            case .suspended, nil:
-                preconditionFailure("Bulkhead: \(ticket) suspended twice, or was never queued")
-            }
+            return waiters.settle(next.number, with: .admitted)
         }
 
         @usableFromInline
@@ -147,7 +98,8 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
     /// The name used in errors, metrics labels and logs. Keep it low-cardinality.
     public let name: String
 
-    @usableFromInline let clock: C
+    /// Reads the clock `maxWait` and queue waits are measured on.
+    @usableFromInline let reader: ClockReader<C>
     @usableFromInline let shared: Locked<Shared>
     @usableFromInline let telemetry: BulkheadTelemetry
 
@@ -155,7 +107,7 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
     /// - Parameters:
     ///   - name: a low-cardinality name for errors, metrics and logs (e.g. `"llm"`).
     ///   - configuration: the limits; validated here.
-    ///   - clock: the clock `maxWait` and queue waits are measured on.
+    ///   - clock: the clock `maxWait` and queue waits are measured on; `ContinuousClock` by default.
     ///   - logger: receives capacity changes (`info`) and rejections (`debug`); by default nothing is
     ///     logged.
     ///   - metricsFactory: where the metrics go; by default the factory `MetricsSystem` is bootstrapped
@@ -164,18 +116,17 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
     public init(
         name: String,
         configuration: BulkheadConfiguration = BulkheadConfiguration(),
-        clock: C,
+        clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(ConfigurationError) {
         let machine = try BulkheadStateMachine(configuration: configuration)
         self.name = name
-        self.clock = clock
+        self.reader = ClockReader(clock: clock)
         self.shared = Locked(Shared(machine: machine, configuration: configuration))
         self.telemetry = BulkheadTelemetry(
             policyName: name,
-            logger: logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() }),
-            metricsFactory: metricsFactory ?? MetricsSystem.factory,
+            sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory),
             maxConcurrent: configuration.maxConcurrent)
     }
 
@@ -216,32 +167,20 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
     /// Gives a slot back, handing it to the oldest waiter if there is one.
     @inlinable
     func release() {
-        let next = shared.withLock { $0.release(telemetry) }
-        next?.resume(returning: .admitted)
+        shared.withLock { $0.release(telemetry) }?.resume()
     }
 
     /// Waits, queued with `ticket`, until the call holds a slot; throws when it will not get one.
     @usableFromInline
     nonisolated(nonsending) func waitForSlot(_ ticket: Ticket) async throws {
-        let start = clock.now
+        let start = reader.offsetNow
         let maxWait = shared.withLock { $0.configuration.maxWait }
-        let outcome: WaitOutcome
-        if let maxWait {
-            let deadline = start.advanced(by: maxWait)
-            // The timer is a child task: it never outlives the wait, and is cancelled as soon as the
-            // call is served or cancelled.
-            outcome = await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.expire(ticket, at: deadline) }
-                let outcome = await self.suspend(ticket)
-                group.cancelAll()
-                return outcome
-            }
-        } else {
-            outcome = await suspend(ticket)
-        }
+        let outcome = await shared.wait(
+            for: ticket.number, until: maxWait.map { reader.instant(at: start.advanced(by: $0)) }, on: reader.clock,
+            expire: { self.leaveQueue(ticket, .expired) }, cancel: { self.leaveQueue(ticket, .cancelled) })
         switch outcome {
         case .admitted:
-            telemetry.waited(start.duration(to: clock.now))
+            telemetry.waited(start.duration(to: reader.offsetNow))
             if Task.isCancelled {
                 // Cancelled, but the slot was handed over first: give it to the next waiter.
                 release()
@@ -254,45 +193,18 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
         }
     }
 
-    /// Suspends until the wait of `ticket` ends; a cancellation of the task ends it at once.
-    nonisolated(nonsending) func suspend(_ ticket: Ticket) async -> WaitOutcome {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: Continuation) in
-                if let decided = shared.withLock({ $0.suspend(ticket, on: continuation) }) {
-                    continuation.resume(returning: decided)
-                }
-            }
-        } onCancel: {
-            self.cancel(ticket)
-        }
-    }
-
-    /// Takes a cancelled caller's ticket out of the queue, unless it was already handed a slot.
-    func cancel(_ ticket: Ticket) {
-        let (cancelled, continuation) = shared.withLock { shared -> (Bool, Continuation?) in
-            guard shared.machine.cancel(ticket) else { return (false, nil) }
+    /// Takes a waiting call out of the queue, `expired` (its `maxWait` elapsed) or `cancelled`, unless it
+    /// was already handed a slot.
+    func leaveQueue(_ ticket: Ticket, _ outcome: WaitOutcome) {
+        let (left, wakeup) = shared.withLock { shared -> (Bool, Waiters<WaitOutcome>.Wakeup?) in
+            let left = outcome == .expired ? shared.machine.expire(ticket) : shared.machine.cancel(ticket)
+            guard left else { return (false, nil) }
             if telemetry.recordsOccupancy { shared.recordOccupancy(telemetry) }
-            return (true, shared.resolve(ticket, .cancelled))
+            return (true, shared.waiters.settle(ticket.number, with: outcome))
         }
-        guard cancelled else { return }
-        telemetry.cancelledWhileQueued()
-        continuation?.resume(returning: .cancelled)
-    }
-
-    /// Sleeps until `deadline`, then takes `ticket` out of the queue unless it was served first.
-    func expire(_ ticket: Ticket, at deadline: C.Instant) async {
-        do {
-            try await clock.sleep(until: deadline, tolerance: nil)
-        } catch {
-            return  // the wait ended first
-        }
-        let (expired, continuation) = shared.withLock { shared -> (Bool, Continuation?) in
-            guard shared.machine.expire(ticket) else { return (false, nil) }
-            if telemetry.recordsOccupancy { shared.recordOccupancy(telemetry) }
-            return (true, shared.resolve(ticket, .expired))
-        }
-        guard expired else { return }
-        continuation?.resume(returning: .expired)
+        guard left else { return }
+        if outcome == .cancelled { telemetry.cancelledWhileQueued() }
+        wakeup?.resume()
     }
 
     /// The rejection error, counted and logged.
@@ -325,17 +237,17 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
         _ change: (BulkheadConfiguration) -> BulkheadConfiguration
     ) throws(ConfigurationError) {
         let (configuration, admitted) = try shared.withLock {
-            (shared) throws(ConfigurationError) -> (BulkheadConfiguration, [Continuation]) in
+            (shared) throws(ConfigurationError) -> (BulkheadConfiguration, [Waiters<WaitOutcome>.Wakeup]) in
             let configuration = change(shared.configuration)
             try configuration.validate()
             try shared.machine.setMaxQueued(configuration.maxQueued)
             let tickets = try shared.machine.setMaxConcurrent(configuration.maxConcurrent)
             shared.configuration = configuration
             if telemetry.recordsOccupancy { shared.recordOccupancy(telemetry) }
-            return (configuration, tickets.compactMap { shared.resolve($0, .admitted) })
+            return (configuration, tickets.compactMap { shared.waiters.settle($0.number, with: .admitted) })
         }
         telemetry.reconfigured(configuration, admittedWaiters: admitted.count)
-        for continuation in admitted { continuation.resume(returning: .admitted) }
+        for wakeup in admitted { wakeup.resume() }
     }
 
     // MARK: - Reading
@@ -351,19 +263,4 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
 
     /// Calls waiting for a slot now.
     public var queued: Int { shared.withLock { $0.machine.queued } }
-}
-
-extension Bulkhead where C == ContinuousClock {
-    /// Creates an empty bulkhead on the continuous clock.
-    /// - Throws: ``ConfigurationError`` naming the invalid key.
-    public convenience init(
-        name: String,
-        configuration: BulkheadConfiguration = BulkheadConfiguration(),
-        logger: Logger? = nil,
-        metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
-        try self.init(
-            name: name, configuration: configuration, clock: ContinuousClock(), logger: logger,
-            metricsFactory: metricsFactory)
-    }
 }

@@ -67,7 +67,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     ///   - name: a low-cardinality name for errors, metrics and logs (e.g. `"payments"`).
     ///   - configuration: thresholds and durations; validated here.
     ///   - classifier: which errors and results count as failures.
-    ///   - clock: the clock for windows and breaks.
+    ///   - clock: the clock for windows and breaks; `ContinuousClock` by default.
     ///   - logger: receives state changes; by default nothing is logged.
     ///   - metricsFactory: where the metrics go; by default the factory `MetricsSystem` is bootstrapped
     ///     with at the time the breaker is created.
@@ -76,7 +76,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         name: String,
         configuration: CircuitBreakerConfiguration = CircuitBreakerConfiguration(),
         classifier: FailureClassifier = .default,
-        clock: C,
+        clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(ConfigurationError) {
@@ -108,8 +108,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         self.shared = Locked(Shared(machine: machine))
         self.telemetry = CircuitBreakerTelemetry(
             policyName: name,
-            logger: logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() }),
-            metricsFactory: metricsFactory ?? MetricsSystem.factory,
+            sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory),
             initialState: .closed)
         withMachine { _ in }  // publishes the fast path
     }
@@ -327,21 +326,5 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         if case .stateChanged(let transition) = event { telemetry.changed(transition) }
         guard let observers else { return }
         for observer in observers { observer.handler(event) }
-    }
-}
-
-extension CircuitBreaker where C == ContinuousClock {
-    /// Creates a closed circuit breaker on the continuous clock.
-    /// - Throws: ``ConfigurationError`` naming the invalid key.
-    public convenience init(
-        name: String,
-        configuration: CircuitBreakerConfiguration = CircuitBreakerConfiguration(),
-        classifier: FailureClassifier = .default,
-        logger: Logger? = nil,
-        metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
-        try self.init(
-            name: name, configuration: configuration, classifier: classifier, clock: ContinuousClock(),
-            logger: logger, metricsFactory: metricsFactory)
     }
 }

@@ -43,34 +43,24 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
     @usableFromInline
     typealias Machine = ConcurrencyLimiterStateMachine
 
-    /// A queued call's side of the hand-over, kept under the lock with the state machine.
+    /// How a queued call's wait ends: with its token, or with the error to throw.
     @usableFromInline
-    enum WaiterSlot {
-        /// Queued; the waiter has not registered its continuation yet.
-        case pending
-        /// Queued, the waiter suspended on this continuation.
-        case waiting(CheckedContinuation<Machine.Token, any Error>)
-        /// Decided (admitted or rejected) before the waiter registered its continuation.
-        case resolved(Result<Machine.Token, any Error>)
-    }
+    typealias WaitOutcome = Result<Machine.Token, any Error>
 
     @usableFromInline
-    struct Shared {
+    struct Shared: HoldsWaiters {
         @usableFromInline var machine: Machine
-        @usableFromInline var waiters: [UInt64: WaiterSlot] = [:]
+        /// The queued calls: every ticket the machine holds in its queue.
+        @usableFromInline var waiters = Waiters<WaitOutcome>()
 
         init(machine: Machine) { self.machine = machine }
     }
-
-    /// Continuations to resume outside the lock, each with its result.
-    @usableFromInline
-    typealias Wakeups = [(continuation: CheckedContinuation<Machine.Token, any Error>, result: Result<Machine.Token, any Error>)]
 
     /// What the lock decided for an arriving call.
     @usableFromInline
     enum Entry {
         case admitted(Machine.Token)
-        case enqueued(Machine.Ticket, evicted: CheckedContinuation<Machine.Token, any Error>?)
+        case enqueued(Machine.Ticket, evicted: Waiters<WaitOutcome>.Wakeup?)
         case rejected
     }
 
@@ -91,7 +81,7 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
     ///   - name: a low-cardinality name for errors, metrics and logs (e.g. `"search"`).
     ///   - configuration: algorithm, bounds and queue; validated here.
     ///   - classifier: which errors and results are drops.
-    ///   - clock: the clock latencies and queue deadlines are measured on.
+    ///   - clock: the clock latencies and queue deadlines are measured on; `ContinuousClock` by default.
     ///   - randomSeed: seeds the jitter of Gradient2's and Vegas' probe; `nil` draws one from the system
     ///     generator.
     ///   - logger: receives limit changes at `debug`; by default nothing is logged.
@@ -101,7 +91,7 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
         name: String,
         configuration: ConcurrencyLimitConfiguration = ConcurrencyLimitConfiguration(),
         classifier: FailureClassifier = .default,
-        clock: C,
+        clock: C = ContinuousClock(),
         randomSeed: UInt64? = nil,
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
@@ -114,8 +104,7 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
         self.shared = Locked(Shared(machine: machine))
         self.telemetry = ConcurrencyLimitTelemetry(
             policyName: name,
-            logger: logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() }),
-            metricsFactory: metricsFactory ?? MetricsSystem.factory,
+            sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory),
             initialLimit: machine.limit)
     }
 
@@ -182,15 +171,15 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
         }
     }
 
-    /// Completes an entry that was not an admission at once: waits in the queue (settling the waiter
-    /// it evicted), or throws the rejection.
+    /// Completes an entry that was not an admission at once: waits in the queue (waking the waiter it
+    /// evicted), or throws the rejection.
     @usableFromInline
     nonisolated(nonsending) func waitOrReject(_ entry: Entry) async throws -> Machine.Token {
         switch entry {
         case .admitted(let token):
             return token
         case .enqueued(let ticket, let evicted):
-            evicted?.resume(throwing: rejection)
+            evicted?.resume()
             return try await waitForAdmission(ticket)
         case .rejected:
             telemetry.rejected(.limitReached)
@@ -208,61 +197,24 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
         _ ticket: Machine.Ticket, evicting evicted: Machine.Ticket?, in shared: inout Shared,
         telemetry: ConcurrencyLimitTelemetry, policyName: String
     ) -> Entry {
-        shared.waiters[ticket.id] = .pending
-        var evictedContinuation: CheckedContinuation<Machine.Token, any Error>?
+        shared.waiters.enqueue(ticket.id)
+        var evictedWakeup: Waiters<WaitOutcome>.Wakeup?
         if let evicted {
             telemetry.rejected(.queueFull)
             let error = ResilienceError(code: .loadShed, policyName: policyName, retryAfter: nil)
-            evictedContinuation = settle(evicted, with: .failure(error), in: &shared)
+            evictedWakeup = shared.waiters.settle(evicted.id, with: .failure(error))
         }
         telemetry.queued(shared.machine.queued)
-        return .enqueued(ticket, evicted: evictedContinuation)
-    }
-
-    /// Hands `result` to the waiter of `ticket`: returns its continuation to resume outside the lock,
-    /// or keeps the result for it when it has not registered its continuation yet.
-    @usableFromInline
-    static func settle(
-        _ ticket: Machine.Ticket, with result: Result<Machine.Token, any Error>, in shared: inout Shared
-    ) -> CheckedContinuation<Machine.Token, any Error>? {
-        switch shared.waiters[ticket.id] {
-        case .pending:
-            shared.waiters[ticket.id] = .resolved(result)
-            return nil
-        case .waiting(let continuation):
-            shared.waiters[ticket.id] = nil
-            return continuation
-        case .resolved, nil:
-            preconditionFailure("ConcurrencyLimiter: waiter \(ticket.id) settled twice")
-        }
+        return .enqueued(ticket, evicted: evictedWakeup)
     }
 
     /// Waits for the queued call's slot, its eviction, its deadline or its task's cancellation.
     @usableFromInline
     nonisolated(nonsending) func waitForAdmission(_ ticket: Machine.Ticket) async throws -> Machine.Token {
-        let token = try await withThrowingTaskGroup(of: Void.self, returning: Machine.Token.self) { group in
-            group.addTask { await self.expire(ticket) }
-            defer { group.cancelAll() }
-            return try await withTaskCancellationHandler {
-                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Machine.Token, any Error>) in
-                    let decided = shared.withLock { shared -> Result<Machine.Token, any Error>? in
-                        switch shared.waiters[ticket.id] {
-                        case .pending:
-                            shared.waiters[ticket.id] = .waiting(continuation)
-                            return nil
-                        case .resolved(let result):
-                            shared.waiters[ticket.id] = nil
-                            return result
-                        case .waiting, nil:
-                            preconditionFailure("ConcurrencyLimiter: waiter \(ticket.id) registered twice")
-                        }
-                    }
-                    if let decided { continuation.resume(with: decided) }
-                }
-            } onCancel: {
-                self.cancel(ticket)
-            }
-        }
+        let token = try await shared.wait(
+            for: ticket.id, until: reader.instant(at: ticket.deadline), on: reader.clock,
+            expire: { self.expire(ticket) }, cancel: { self.cancel(ticket) }
+        ).get()
         if Task.isCancelled {
             // Admitted while being cancelled: give the slot back rather than start the operation.
             release(token, outcome: .ignored)
@@ -271,32 +223,27 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
         return token
     }
 
-    /// Sleeps until the waiter's deadline, then rejects it if it is still queued.
-    func expire(_ ticket: Machine.Ticket) async {
-        do {
-            try await reader.clock.sleep(until: reader.instant(at: ticket.deadline), tolerance: nil)
-        } catch {
-            return  // cancelled: the waiter was settled
-        }
+    /// Rejects the waiter if it is still queued at its deadline.
+    func expire(_ ticket: Machine.Ticket) {
         // The sleep ended at the deadline: the waiter is due even if a clock reads a hair early.
         let now = max(reader.offsetNow, ticket.deadline)
-        let continuation = shared.withLock { shared -> CheckedContinuation<Machine.Token, any Error>? in
+        let wakeup = shared.withLock { shared -> Waiters<WaitOutcome>.Wakeup? in
             guard shared.machine.expire(ticket, now: now) else { return nil }
             telemetry.rejected(.queueTimeout)
             telemetry.queued(shared.machine.queued)
-            return Self.settle(ticket, with: .failure(rejection), in: &shared)
+            return shared.waiters.settle(ticket.id, with: .failure(rejection))
         }
-        continuation?.resume(throwing: rejection)
+        wakeup?.resume()
     }
 
     /// Takes a cancelled waiter out of the queue, if it is still there.
     func cancel(_ ticket: Machine.Ticket) {
-        let continuation = shared.withLock { shared -> CheckedContinuation<Machine.Token, any Error>? in
+        let wakeup = shared.withLock { shared -> Waiters<WaitOutcome>.Wakeup? in
             guard shared.machine.cancel(ticket) else { return nil }
             telemetry.queued(shared.machine.queued)
-            return Self.settle(ticket, with: .failure(CancellationError()), in: &shared)
+            return shared.waiters.settle(ticket.id, with: .failure(CancellationError()))
         }
-        continuation?.resume(throwing: CancellationError())
+        wakeup?.resume()
     }
 
     // MARK: - Release
@@ -322,10 +269,11 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
     @inlinable
     func release(_ token: Machine.Token, outcome: Machine.Outcome) {
         let now = reader.offsetNow
-        let (limitChange, wakeups) = shared.withLock { shared -> ((from: Int, to: Int)?, Wakeups) in
+        let (limitChange, wakeups) = shared.withLock {
+            shared -> ((from: Int, to: Int)?, [Waiters<WaitOutcome>.Wakeup]) in
             let previous = shared.machine.limit
             let result = shared.machine.release(token, outcome: outcome, now: now)
-            var wakeups: Wakeups = []
+            var wakeups: [Waiters<WaitOutcome>.Wakeup] = []
             if !result.admitted.isEmpty || !result.expired.isEmpty {
                 wakeups = Self.settle(result, in: &shared, telemetry: telemetry, rejection: rejection)
             }
@@ -335,7 +283,7 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
             return ((previous, result.limit), wakeups)
         }
         if let limitChange { telemetry.logLimitChange(from: limitChange.from, to: limitChange.to) }
-        for wakeup in wakeups { wakeup.continuation.resume(with: wakeup.result) }
+        for wakeup in wakeups { wakeup.resume() }
     }
 
     /// Settles the waiters a release admitted or expired (under the lock).
@@ -343,36 +291,18 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
     static func settle(
         _ result: Machine.ReleaseResult, in shared: inout Shared, telemetry: ConcurrencyLimitTelemetry,
         rejection: ResilienceError
-    ) -> Wakeups {
-        var wakeups: Wakeups = []
+    ) -> [Waiters<WaitOutcome>.Wakeup] {
+        var wakeups: [Waiters<WaitOutcome>.Wakeup] = []
         for admission in result.admitted {
-            if let continuation = settle(admission.ticket, with: .success(admission.token), in: &shared) {
-                wakeups.append((continuation, .success(admission.token)))
+            if let wakeup = shared.waiters.settle(admission.ticket.id, with: .success(admission.token)) {
+                wakeups.append(wakeup)
             }
         }
         for ticket in result.expired {
-            if let continuation = settle(ticket, with: .failure(rejection), in: &shared) {
-                wakeups.append((continuation, .failure(rejection)))
-            }
+            if let wakeup = shared.waiters.settle(ticket.id, with: .failure(rejection)) { wakeups.append(wakeup) }
         }
         if !result.expired.isEmpty { telemetry.rejected(.queueTimeout, count: result.expired.count) }
         telemetry.queued(shared.machine.queued)
         return wakeups
-    }
-}
-
-extension ConcurrencyLimiter where C == ContinuousClock {
-    /// Creates a limiter on the continuous clock: see ``init(name:configuration:classifier:clock:randomSeed:logger:metricsFactory:)``.
-    /// - Throws: ``ConfigurationError`` naming the invalid key.
-    public convenience init(
-        name: String,
-        configuration: ConcurrencyLimitConfiguration = ConcurrencyLimitConfiguration(),
-        classifier: FailureClassifier = .default,
-        logger: Logger? = nil,
-        metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
-        try self.init(
-            name: name, configuration: configuration, classifier: classifier, clock: ContinuousClock(),
-            logger: logger, metricsFactory: metricsFactory)
     }
 }

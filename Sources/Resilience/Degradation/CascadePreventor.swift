@@ -48,7 +48,7 @@ public final class CascadePreventor<C: Clock>: ResiliencePolicy where C.Duration
     ///   - name: a low-cardinality name for errors, metrics and logs (e.g. `"storage"`).
     ///   - configuration: thresholds and durations; validated here.
     ///   - classifier: which errors and results count as failures.
-    ///   - clock: the clock for the window and the cool-down.
+    ///   - clock: the clock for the window and the cool-down; `ContinuousClock` by default.
     ///   - logger: receives mode changes; by default nothing is logged.
     ///   - metricsFactory: where the metrics go; by default `MetricsSystem.factory`.
     /// - Throws: ``ConfigurationError`` naming the invalid key.
@@ -56,7 +56,7 @@ public final class CascadePreventor<C: Clock>: ResiliencePolicy where C.Duration
         name: String,
         configuration: CascadePreventorConfiguration = CascadePreventorConfiguration(),
         classifier: FailureClassifier = .default,
-        clock: C,
+        clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(ConfigurationError) {
@@ -67,8 +67,7 @@ public final class CascadePreventor<C: Clock>: ResiliencePolicy where C.Duration
         shared = Locked(Shared(machine: try Machine(configuration: configuration)))
         telemetry = CascadePreventorTelemetry(
             policyName: name,
-            logger: logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() }),
-            metricsFactory: metricsFactory ?? MetricsSystem.factory)
+            sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory))
     }
 
     /// Runs `operation` unless the preventor fails fast for the context's priority, and records its
@@ -169,21 +168,5 @@ public final class CascadePreventor<C: Clock>: ResiliencePolicy where C.Duration
     func deliver(_ events: [CascadePreventorEvent], to observers: Handlers?) {
         for case .modeChanged(let change) in events { telemetry.changed(change) }
         ObserverList.deliver(events, to: observers)
-    }
-}
-
-extension CascadePreventor where C == ContinuousClock {
-    /// Creates a preventor in normal mode on the continuous clock: see
-    /// ``init(name:configuration:classifier:clock:logger:metricsFactory:)``.
-    public convenience init(
-        name: String,
-        configuration: CascadePreventorConfiguration = CascadePreventorConfiguration(),
-        classifier: FailureClassifier = .default,
-        logger: Logger? = nil,
-        metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
-        try self.init(
-            name: name, configuration: configuration, classifier: classifier, clock: ContinuousClock(),
-            logger: logger, metricsFactory: metricsFactory)
     }
 }

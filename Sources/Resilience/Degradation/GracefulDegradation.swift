@@ -66,8 +66,7 @@ public final class GracefulDegradation: Sendable {
         shared = Locked(Shared(machine: GracefulDegradationStateMachine(rules: rules)))
         telemetry = DegradationTelemetry(
             policyName: name,
-            logger: logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() }),
-            metricsFactory: metricsFactory ?? MetricsSystem.factory)
+            sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory))
         for input in inputs {
             input.subscribe { [weak self] in self?.reevaluate() }
         }

@@ -45,7 +45,7 @@ public final class CachedFallback<Value: Sendable, C: Clock>: FallbackPolicy whe
     ///   - keying: which cached value a call stores and reads.
     ///   - strategy: what answers when there is no fresh value; `nil`: decline.
     ///   - predicate: which failed calls are handled.
-    ///   - clock: the clock ages are measured on.
+    ///   - clock: the clock ages are measured on; `ContinuousClock` by default.
     ///   - logger: receives a `debug` line per handled call; by default nothing is logged.
     ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
     ///   - onFallback: called after each handled call, on the caller's task.
@@ -56,7 +56,7 @@ public final class CachedFallback<Value: Sendable, C: Clock>: FallbackPolicy whe
         keyedBy keying: FallbackCacheKeying = .shared,
         otherwise strategy: FallbackStrategy<Value>? = nil,
         handling predicate: FallbackPredicate = .default,
-        clock: C,
+        clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil,
         onFallback: (@Sendable (FallbackEvent) -> Void)? = nil
@@ -134,23 +134,4 @@ public final class CachedFallback<Value: Sendable, C: Clock>: FallbackPolicy whe
 
     /// Forgets every cached value, for example when the data is known to have changed.
     public func removeAllCachedValues() { cache.removeAll() }
-}
-
-extension CachedFallback where C == ContinuousClock {
-    /// Creates a caching fallback on the continuous clock; see
-    /// ``init(name:configuration:keyedBy:otherwise:handling:clock:logger:metricsFactory:onFallback:)``.
-    public convenience init(
-        name: String,
-        configuration: FallbackCacheConfiguration,
-        keyedBy keying: FallbackCacheKeying = .shared,
-        otherwise strategy: FallbackStrategy<Value>? = nil,
-        handling predicate: FallbackPredicate = .default,
-        logger: Logger? = nil,
-        metricsFactory: (any MetricsFactory)? = nil,
-        onFallback: (@Sendable (FallbackEvent) -> Void)? = nil
-    ) throws(ConfigurationError) {
-        try self.init(
-            name: name, configuration: configuration, keyedBy: keying, otherwise: strategy, handling: predicate,
-            clock: ContinuousClock(), logger: logger, metricsFactory: metricsFactory, onFallback: onFallback)
-    }
 }

@@ -21,8 +21,7 @@ struct FallbackCore<Value: Sendable>: Sendable {
         self.onFallback = onFallback
         self.telemetry = FallbackTelemetry(
             policyName: name,
-            logger: logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() }),
-            metricsFactory: metricsFactory ?? MetricsSystem.factory)
+            sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory))
     }
 
     /// The cause of a call that threw `error`, or `nil` when this fallback must not handle it: the

@@ -72,8 +72,7 @@ public final class Hedging<C: Clock>: Sendable where C.Duration == Duration {
         self.clock = clock
         self.telemetry = HedgingTelemetry(
             policyName: name,
-            logger: logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() }),
-            metricsFactory: metricsFactory ?? MetricsSystem.factory)
+            sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory))
     }
 
     /// Runs `operation`, hedged as configured.
@@ -164,6 +163,8 @@ public final class Hedging<C: Clock>: Sendable where C.Duration == Duration {
     }
 }
 
+// Every other policy defaults its `clock` parameter to `ContinuousClock()`. Here the budget's type also
+// names the clock type, so Swift cannot infer the clock from a default argument: a separate initializer.
 extension Hedging where C == ContinuousClock {
     /// Creates a hedging policy on the continuous clock; see
     /// ``init(name:configuration:delay:classifier:budget:clock:logger:metricsFactory:)``.

@@ -90,7 +90,7 @@ public final class LoadShedder<C: Clock>: ResiliencePolicy where C.Duration == D
     ///     has `queueDepth` thresholds.
     ///   - pressure: the pressure gauges; exactly one per signal of `configuration.pressure`, matched by
     ///     ``PressureGauge/name``.
-    ///   - clock: the clock that spaces the log lines.
+    ///   - clock: the clock that spaces the log lines; `ContinuousClock` by default.
     ///   - logger: receives a `notice` line when shedding starts and summaries while it goes on; by
     ///     default nothing is logged.
     ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
@@ -102,7 +102,7 @@ public final class LoadShedder<C: Clock>: ResiliencePolicy where C.Duration == D
         configuration: LoadShedderConfiguration,
         queueDepth: PressureGauge? = nil,
         pressure: [PressureGauge] = [],
-        clock: C,
+        clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil,
         onShed: (@Sendable (LoadShedRejection) -> Void)? = nil
@@ -145,8 +145,7 @@ public final class LoadShedder<C: Clock>: ResiliencePolicy where C.Duration == D
         self.onShed = onShed
         self.telemetry = LoadShedderTelemetry(
             policyName: name, reasons: [.inFlight, .queueDepth] + machine.pressureSignalNames.map(LoadShedReason.pressure),
-            logger: logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() }),
-            metricsFactory: metricsFactory ?? MetricsSystem.factory)
+            sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory))
         self.shared = Locked(Shared(machine: machine))
     }
 
@@ -255,24 +254,5 @@ public final class LoadShedder<C: Clock>: ResiliencePolicy where C.Duration == D
         }
         onShed?(rejection)
         return ResilienceError(code: .loadShed, policyName: name, retryAfter: retryAfter, underlyingError: rejection)
-    }
-}
-
-extension LoadShedder where C == ContinuousClock {
-    /// Creates a load shedder on the continuous clock; see
-    /// ``init(name:configuration:queueDepth:pressure:clock:logger:metricsFactory:onShed:)``.
-    /// - Throws: ``ConfigurationError`` naming the invalid key.
-    public convenience init(
-        name: String,
-        configuration: LoadShedderConfiguration,
-        queueDepth: PressureGauge? = nil,
-        pressure: [PressureGauge] = [],
-        logger: Logger? = nil,
-        metricsFactory: (any MetricsFactory)? = nil,
-        onShed: (@Sendable (LoadShedRejection) -> Void)? = nil
-    ) throws(ConfigurationError) {
-        try self.init(
-            name: name, configuration: configuration, queueDepth: queueDepth, pressure: pressure,
-            clock: ContinuousClock(), logger: logger, metricsFactory: metricsFactory, onShed: onShed)
     }
 }

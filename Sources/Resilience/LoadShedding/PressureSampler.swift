@@ -41,14 +41,14 @@ public final class PressureSampler<C: Clock>: Service where C.Duration == Durati
     /// - Parameters:
     ///   - interval: the time between two readings; in [1 ms, 1 h]. Default: 1 s.
     ///   - sources: the signals to refresh; at least one, each gauge at most once.
-    ///   - clock: the clock the sampler waits on.
+    ///   - clock: the clock the sampler waits on; `ContinuousClock` by default.
     ///   - logger: receives failures and recoveries of sources; by default nothing is logged.
     ///   - metricsFactory: where the readings and failures go; by default the bootstrapped factory.
     /// - Throws: ``ConfigurationError`` naming `interval` or `sources`.
     public init(
         interval: Duration = .seconds(1),
         sources: [PressureSource],
-        clock: C,
+        clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(ConfigurationError) {
@@ -68,8 +68,7 @@ public final class PressureSampler<C: Clock>: Service where C.Duration == Durati
         self.failing = Locked(Array(repeating: false, count: sources.count))
         self.telemetry = PressureSamplerTelemetry(
             signals: sources.map(\.gauge.name),
-            logger: logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() }),
-            metricsFactory: metricsFactory ?? MetricsSystem.factory)
+            sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory))
         for source in sources { source.gauge.refreshInterval = interval }
     }
 
@@ -127,19 +126,5 @@ public final class PressureSampler<C: Clock>: Service where C.Duration == Durati
                 return
             }
         }
-    }
-}
-
-extension PressureSampler where C == ContinuousClock {
-    /// A sampler on the continuous clock; see ``init(interval:sources:clock:logger:metricsFactory:)``.
-    /// - Throws: ``ConfigurationError`` naming `interval` or `sources`.
-    public convenience init(
-        interval: Duration = .seconds(1),
-        sources: [PressureSource],
-        logger: Logger? = nil,
-        metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
-        try self.init(
-            interval: interval, sources: sources, clock: ContinuousClock(), logger: logger, metricsFactory: metricsFactory)
     }
 }

@@ -57,11 +57,11 @@ public final class ProcessPressureReader<C: Clock>: Sendable where C.Duration ==
     ///   - memoryLimit: the bytes that count as full memory; `nil` for the cgroup memory limit.
     ///   - procDirectory: the process's `/proc` directory; change it only in tests.
     ///   - cgroupRoot: where cgroup file systems are mounted; change it only in tests.
-    ///   - clock: the clock that measures the wall time between CPU readings.
+    ///   - clock: the clock that measures the wall time between CPU readings; `ContinuousClock` by default.
     /// - Throws: ``ConfigurationError`` for a `memoryLimit` of 0.
     public init(
         memoryLimit: UInt64? = nil, procDirectory: String = "/proc/self", cgroupRoot: String = "/sys/fs/cgroup",
-        clock: C
+        clock: C = ContinuousClock()
     ) throws(ConfigurationError) {
         if let memoryLimit { try ConfigurationError.check(memoryLimit > 0, "memoryLimit", "\(memoryLimit)", ">= 1 byte, or nil for the cgroup's") }
         self.memoryLimit = memoryLimit
@@ -231,15 +231,5 @@ public final class ProcessPressureReader<C: Clock>: Sendable where C.Duration ==
             if bytes.count > 1 << 20 { throw ProcessPressureError(path: path, problem: "larger than 1 MiB") }
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-extension ProcessPressureReader where C == ContinuousClock {
-    /// A reader that measures wall time on the continuous clock; see
-    /// ``init(memoryLimit:procDirectory:cgroupRoot:clock:)``.
-    public convenience init(
-        memoryLimit: UInt64? = nil, procDirectory: String = "/proc/self", cgroupRoot: String = "/sys/fs/cgroup"
-    ) throws(ConfigurationError) {
-        try self.init(memoryLimit: memoryLimit, procDirectory: procDirectory, cgroupRoot: cgroupRoot, clock: ContinuousClock())
     }
 }

@@ -82,6 +82,8 @@ public struct RetryWithCircuitBreaker<C: Clock>: ResiliencePolicy where C.Durati
     }
 }
 
+// Every other policy defaults its `clock` parameter to `ContinuousClock()`. Here the budget's type also
+// names the clock type, so Swift cannot infer the clock from a default argument: a separate initializer.
 extension RetryWithCircuitBreaker where C == ContinuousClock {
     /// Creates both policies under one name, on the continuous clock.
     /// - Throws: ``ConfigurationError`` naming the invalid key, prefixed with `retry.` or

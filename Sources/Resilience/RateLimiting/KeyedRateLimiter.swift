@@ -45,7 +45,7 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
     ///   - name: a low-cardinality name for errors, metrics and logs.
     ///   - configuration: each key's rate, burst and wait, and the bound on keys; validated here.
     ///   - key: the key of a call run with ``execute(context:_:)``.
-    ///   - clock: the clock the rates are measured and waits are slept on.
+    ///   - clock: the clock the rates are measured and waits are slept on; `ContinuousClock` by default.
     ///   - logger: receives a `warning` when new keys start being rejected at the key bound.
     ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
     /// - Throws: ``ConfigurationError`` naming the invalid key.
@@ -53,7 +53,7 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
         name: String,
         configuration: KeyedRateLimiterConfiguration,
         key: @escaping @Sendable (ResilienceContext) -> Key,
-        clock: C,
+        clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(ConfigurationError) {
@@ -62,7 +62,7 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
         shell = RateLimitShell(
             name: name, machine: try KeyedTokenBucketStateMachine(configuration: configuration),
             maxWait: configuration.maxWait, clock: clock,
-            telemetry: RateLimiterTelemetry(policyName: name, logger: logger, metricsFactory: metricsFactory))
+            telemetry: RateLimiterTelemetry(policyName: name, sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory)))
     }
 
     // MARK: - Executing
@@ -121,20 +121,4 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
 
     /// New keys rejected because `maxKeys` keys were held and none could be dropped, since creation.
     public var keyLimitRejections: Int { shell.read { machine, _ in machine.keyLimitRejections } }
-}
-
-extension KeyedRateLimiter where C == ContinuousClock {
-    /// Creates a limiter with no keys yet, on the continuous clock.
-    /// - Throws: ``ConfigurationError`` naming the invalid key.
-    public convenience init(
-        name: String,
-        configuration: KeyedRateLimiterConfiguration,
-        key: @escaping @Sendable (ResilienceContext) -> Key,
-        logger: Logger? = nil,
-        metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
-        try self.init(
-            name: name, configuration: configuration, key: key, clock: ContinuousClock(), logger: logger,
-            metricsFactory: metricsFactory)
-    }
 }

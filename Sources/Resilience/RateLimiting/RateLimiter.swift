@@ -40,7 +40,7 @@ public final class RateLimiter<C: Clock>: ResiliencePolicy where C.Duration == D
     /// - Parameters:
     ///   - name: a low-cardinality name for errors, metrics and logs (e.g. `"geocoder"`).
     ///   - configuration: rate, burst and wait; validated here.
-    ///   - clock: the clock the rate is measured and waits are slept on.
+    ///   - clock: the clock the rate is measured and waits are slept on; `ContinuousClock` by default.
     ///   - logger: the limiter logs nothing per call; accepted for symmetry with the other policies.
     ///   - metricsFactory: where the metrics go (see `RateLimiterTelemetry`); by default the factory
     ///     `MetricsSystem` is bootstrapped with.
@@ -48,7 +48,7 @@ public final class RateLimiter<C: Clock>: ResiliencePolicy where C.Duration == D
     public init(
         name: String,
         configuration: RateLimiterConfiguration,
-        clock: C,
+        clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(ConfigurationError) {
@@ -56,7 +56,7 @@ public final class RateLimiter<C: Clock>: ResiliencePolicy where C.Duration == D
         shell = RateLimitShell(
             name: name, machine: try TokenBucketStateMachine(configuration: configuration),
             maxWait: configuration.maxWait, clock: clock,
-            telemetry: RateLimiterTelemetry(policyName: name, logger: logger, metricsFactory: metricsFactory))
+            telemetry: RateLimiterTelemetry(policyName: name, sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory)))
     }
 
     // MARK: - Executing
@@ -107,19 +107,4 @@ public final class RateLimiter<C: Clock>: ResiliencePolicy where C.Duration == D
 
     /// The number of calls waiting for their instant.
     public var waitingCount: Int { shell.read { $0.waitingCount(now: $1) } }
-}
-
-extension RateLimiter where C == ContinuousClock {
-    /// Creates a limiter with a full bucket on the continuous clock.
-    /// - Throws: ``ConfigurationError`` naming the invalid key.
-    public convenience init(
-        name: String,
-        configuration: RateLimiterConfiguration,
-        logger: Logger? = nil,
-        metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
-        try self.init(
-            name: name, configuration: configuration, clock: ContinuousClock(), logger: logger,
-            metricsFactory: metricsFactory)
-    }
 }

@@ -30,14 +30,14 @@ public final class SlidingWindowRateLimiter<C: Clock>: ResiliencePolicy where C.
     /// - Parameters:
     ///   - name: a low-cardinality name for errors, metrics and logs.
     ///   - configuration: limit, window and wait; validated here.
-    ///   - clock: the clock the window is measured and waits are slept on.
+    ///   - clock: the clock the window is measured and waits are slept on; `ContinuousClock` by default.
     ///   - logger: the limiter logs nothing per call; accepted for symmetry with the other policies.
     ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
     /// - Throws: ``ConfigurationError`` naming the invalid key.
     public init(
         name: String,
         configuration: SlidingWindowRateLimiterConfiguration,
-        clock: C,
+        clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(ConfigurationError) {
@@ -45,7 +45,7 @@ public final class SlidingWindowRateLimiter<C: Clock>: ResiliencePolicy where C.
         shell = RateLimitShell(
             name: name, machine: try SlidingWindowRateLimiterStateMachine(configuration: configuration),
             maxWait: configuration.maxWait, clock: clock,
-            telemetry: RateLimiterTelemetry(policyName: name, logger: logger, metricsFactory: metricsFactory))
+            telemetry: RateLimiterTelemetry(policyName: name, sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory)))
     }
 
     // MARK: - Executing
@@ -88,19 +88,4 @@ public final class SlidingWindowRateLimiter<C: Clock>: ResiliencePolicy where C.
 
     /// The permits a call could take now without waiting.
     public var availablePermits: Int { shell.read { $0.availablePermits(now: $1) } }
-}
-
-extension SlidingWindowRateLimiter where C == ContinuousClock {
-    /// Creates a limiter with an empty window on the continuous clock.
-    /// - Throws: ``ConfigurationError`` naming the invalid key.
-    public convenience init(
-        name: String,
-        configuration: SlidingWindowRateLimiterConfiguration,
-        logger: Logger? = nil,
-        metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
-        try self.init(
-            name: name, configuration: configuration, clock: ContinuousClock(), logger: logger,
-            metricsFactory: metricsFactory)
-    }
 }

@@ -102,8 +102,7 @@ public final class Retry<C: Clock>: ResiliencePolicy where C.Duration == Duratio
         }
         self.telemetry = RetryTelemetry(
             policyName: name,
-            logger: logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() }),
-            metricsFactory: metricsFactory ?? MetricsSystem.factory)
+            sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory))
     }
 
     /// Runs `operation`, retrying it as configured. The operation receives `context` with the attempt
@@ -205,6 +204,8 @@ public final class Retry<C: Clock>: ResiliencePolicy where C.Duration == Duratio
     }
 }
 
+// Every other policy defaults its `clock` parameter to `ContinuousClock()`. Here the budget's type also
+// names the clock type, so Swift cannot infer the clock from a default argument: a separate initializer.
 extension Retry where C == ContinuousClock {
     /// Creates a retry policy on the continuous clock; see
     /// ``init(name:configuration:predicate:budget:clock:random:logger:metricsFactory:onRetry:)``.

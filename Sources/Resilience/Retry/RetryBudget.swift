@@ -34,7 +34,7 @@ public final class RetryBudget<C: Clock>: Sendable where C.Duration == Duration 
     /// a rolling `window`, on `clock`.
     /// - Throws: ``ConfigurationError`` naming `budgetRatio`, `budgetMinPerSecond` or `budgetWindow`.
     public convenience init(
-        ratio: Double = 0.2, minPerSecond: Double = 10, window: Duration = .seconds(10), clock: C
+        ratio: Double = 0.2, minPerSecond: Double = 10, window: Duration = .seconds(10), clock: C = ContinuousClock()
     ) throws(ConfigurationError) {
         self.init(
             limits: try RetryBudgetStateMachine.Limits(ratio: ratio, minPerSecond: minPerSecond, window: window),
@@ -73,14 +73,5 @@ public final class RetryBudget<C: Clock>: Sendable where C.Duration == Duration 
             state.lastSeen = max(state.lastSeen, now)
             return body(&state.machine, state.lastSeen)
         }
-    }
-}
-
-extension RetryBudget where C == ContinuousClock {
-    /// A budget on the continuous clock; see ``init(ratio:minPerSecond:window:clock:)``.
-    public convenience init(
-        ratio: Double = 0.2, minPerSecond: Double = 10, window: Duration = .seconds(10)
-    ) throws(ConfigurationError) {
-        try self.init(ratio: ratio, minPerSecond: minPerSecond, window: window, clock: ContinuousClock())
     }
 }

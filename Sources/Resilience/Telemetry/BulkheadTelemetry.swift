@@ -35,25 +35,25 @@ final class BulkheadTelemetry: Sendable {
     let cancelledCounter: Counter
     let queueWait: Timer
 
-    init(policyName: String, logger: Logger, metricsFactory: any MetricsFactory, maxConcurrent: Int) {
+    init(policyName: String, sinks: TelemetrySinks, maxConcurrent: Int) {
         self.policyName = policyName
-        self.logger = logger
-        self.recordsOccupancy = !(metricsFactory is NOOPMetricsHandler)
+        self.logger = sinks.logger
+        self.recordsOccupancy = sinks.recordsMetrics
         let dimensions = [("policy", policyName)]
-        inFlightGauge = Gauge(label: "resilience_bulkhead_in_flight", dimensions: dimensions, factory: metricsFactory)
-        queuedGauge = Gauge(label: "resilience_bulkhead_queued", dimensions: dimensions, factory: metricsFactory)
+        inFlightGauge = Gauge(label: "resilience_bulkhead_in_flight", dimensions: dimensions, factory: sinks.factory)
+        queuedGauge = Gauge(label: "resilience_bulkhead_queued", dimensions: dimensions, factory: sinks.factory)
         maxConcurrentGauge = Gauge(
-            label: "resilience_bulkhead_max_concurrent", dimensions: dimensions, factory: metricsFactory)
+            label: "resilience_bulkhead_max_concurrent", dimensions: dimensions, factory: sinks.factory)
         var rejections: [BulkheadRejectionReason: Counter] = [:]
         for reason in BulkheadRejectionReason.allCases {
             rejections[reason] = Counter(
                 label: "resilience_bulkhead_rejections_total",
-                dimensions: [("policy", policyName), ("reason", reason.rawValue)], factory: metricsFactory)
+                dimensions: [("policy", policyName), ("reason", reason.rawValue)], factory: sinks.factory)
         }
         rejectionCounters = rejections
         cancelledCounter = Counter(
-            label: "resilience_bulkhead_cancelled_waiters_total", dimensions: dimensions, factory: metricsFactory)
-        queueWait = Timer(label: "resilience_bulkhead_queue_wait_seconds", dimensions: dimensions, factory: metricsFactory)
+            label: "resilience_bulkhead_cancelled_waiters_total", dimensions: dimensions, factory: sinks.factory)
+        queueWait = Timer(label: "resilience_bulkhead_queue_wait_seconds", dimensions: dimensions, factory: sinks.factory)
         inFlightGauge.record(0)
         queuedGauge.record(0)
         maxConcurrentGauge.record(maxConcurrent)

@@ -18,24 +18,24 @@ final class CascadePreventorTelemetry: Sendable {
     let changeCounters: [CascadeModeChange.Kind: Counter]
     let rejectedCounters: [Priority: Counter]
 
-    init(policyName: String, logger: Logger, metricsFactory: any MetricsFactory) {
+    init(policyName: String, sinks: TelemetrySinks) {
         self.policyName = policyName
-        self.logger = logger
+        self.logger = sinks.logger
         fastFailGauge = Gauge(
-            label: "resilience_cascade_fast_fail", dimensions: [("policy", policyName)], factory: metricsFactory)
+            label: "resilience_cascade_fast_fail", dimensions: [("policy", policyName)], factory: sinks.factory)
         fastFailGauge.record(0)
         var changeCounters: [CascadeModeChange.Kind: Counter] = [:]
         for kind in CascadeModeChange.Kind.allCases {
             changeCounters[kind] = Counter(
                 label: "resilience_cascade_mode_changes_total",
-                dimensions: [("policy", policyName), ("change", kind.rawValue)], factory: metricsFactory)
+                dimensions: [("policy", policyName), ("change", kind.rawValue)], factory: sinks.factory)
         }
         self.changeCounters = changeCounters
         var rejectedCounters: [Priority: Counter] = [:]
         for priority in Priority.allCases {
             rejectedCounters[priority] = Counter(
                 label: "resilience_cascade_rejected_total",
-                dimensions: [("policy", policyName), ("priority", priority.rawValue)], factory: metricsFactory)
+                dimensions: [("policy", policyName), ("priority", priority.rawValue)], factory: sinks.factory)
         }
         self.rejectedCounters = rejectedCounters
     }

@@ -29,20 +29,20 @@ final class CircuitBreakerTelemetry: Sendable {
     let stateGauges: [CircuitState: Gauge]
     let policyName: String
 
-    init(policyName: String, logger: Logger, metricsFactory: any MetricsFactory, initialState: CircuitState) {
+    init(policyName: String, sinks: TelemetrySinks, initialState: CircuitState) {
         self.policyName = policyName
-        self.logger = logger
-        self.countsOutcomes = !(metricsFactory is NOOPMetricsHandler)
+        self.logger = sinks.logger
+        self.countsOutcomes = sinks.recordsMetrics
         outcomeCounters = CallOutcome.allCases.map { outcome in
             Counter(
                 label: "resilience_circuit_breaker_calls_total",
-                dimensions: [("policy", policyName), ("outcome", outcome.rawValue)], factory: metricsFactory)
+                dimensions: [("policy", policyName), ("outcome", outcome.rawValue)], factory: sinks.factory)
         }
         var rejections: [ResilienceError.Code: Counter] = [:]
         for code in [ResilienceError.Code.circuitOpen, .halfOpenFull] {
             rejections[code] = Counter(
                 label: "resilience_circuit_breaker_rejections_total",
-                dimensions: [("policy", policyName), ("reason", code.description)], factory: metricsFactory)
+                dimensions: [("policy", policyName), ("reason", code.description)], factory: sinks.factory)
         }
         rejectionCounters = rejections
         var transitions: [CircuitState: [CircuitState: Counter]] = [:]
@@ -51,7 +51,7 @@ final class CircuitBreakerTelemetry: Sendable {
                 transitions[from, default: [:]][to] = Counter(
                     label: "resilience_circuit_breaker_transitions_total",
                     dimensions: [("policy", policyName), ("from", from.rawValue), ("to", to.rawValue)],
-                    factory: metricsFactory)
+                    factory: sinks.factory)
             }
         }
         transitionCounters = transitions
@@ -59,7 +59,7 @@ final class CircuitBreakerTelemetry: Sendable {
         for state in CircuitState.allCases {
             let gauge = Gauge(
                 label: "resilience_circuit_breaker_state",
-                dimensions: [("policy", policyName), ("state", state.rawValue)], factory: metricsFactory)
+                dimensions: [("policy", policyName), ("state", state.rawValue)], factory: sinks.factory)
             gauge.record(state == initialState ? 1 : 0)
             gauges[state] = gauge
         }

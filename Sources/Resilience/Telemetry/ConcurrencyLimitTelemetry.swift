@@ -38,19 +38,19 @@ final class ConcurrencyLimitTelemetry: Sendable {
     let queuedGauge: Gauge
     let rejectionCounters: [Counter]  // indexed like RejectionReason.allCases
 
-    init(policyName: String, logger: Logger, metricsFactory: any MetricsFactory, initialLimit: Int) {
+    init(policyName: String, sinks: TelemetrySinks, initialLimit: Int) {
         self.policyName = policyName
-        self.logger = logger
-        self.recordsPerCall = !(metricsFactory is NOOPMetricsHandler)
+        self.logger = sinks.logger
+        self.recordsPerCall = sinks.recordsMetrics
         let dimensions = [("policy", policyName)]
-        limitGauge = Gauge(label: "resilience_concurrency_limit_limit", dimensions: dimensions, factory: metricsFactory)
+        limitGauge = Gauge(label: "resilience_concurrency_limit_limit", dimensions: dimensions, factory: sinks.factory)
         inFlightGauge = Gauge(
-            label: "resilience_concurrency_limit_in_flight", dimensions: dimensions, factory: metricsFactory)
-        queuedGauge = Gauge(label: "resilience_concurrency_limit_queued", dimensions: dimensions, factory: metricsFactory)
+            label: "resilience_concurrency_limit_in_flight", dimensions: dimensions, factory: sinks.factory)
+        queuedGauge = Gauge(label: "resilience_concurrency_limit_queued", dimensions: dimensions, factory: sinks.factory)
         rejectionCounters = RejectionReason.allCases.map { reason in
             Counter(
                 label: "resilience_concurrency_limit_rejections_total",
-                dimensions: [("policy", policyName), ("reason", reason.rawValue)], factory: metricsFactory)
+                dimensions: [("policy", policyName), ("reason", reason.rawValue)], factory: sinks.factory)
         }
         limitGauge.record(initialLimit)
         inFlightGauge.record(0)

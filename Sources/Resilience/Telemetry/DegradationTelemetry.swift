@@ -15,17 +15,17 @@ final class DegradationTelemetry: Sendable {
     let levelGauge: Gauge
     let changeCounters: [DegradationLevel: Counter]
 
-    init(policyName: String, logger: Logger, metricsFactory: any MetricsFactory) {
+    init(policyName: String, sinks: TelemetrySinks) {
         self.policyName = policyName
-        self.logger = logger
+        self.logger = sinks.logger
         levelGauge = Gauge(
-            label: "resilience_degradation_level", dimensions: [("policy", policyName)], factory: metricsFactory)
+            label: "resilience_degradation_level", dimensions: [("policy", policyName)], factory: sinks.factory)
         levelGauge.record(DegradationLevel.normal.severity)
         var changeCounters: [DegradationLevel: Counter] = [:]
         for level in DegradationLevel.allCases {
             changeCounters[level] = Counter(
                 label: "resilience_degradation_changes_total",
-                dimensions: [("policy", policyName), ("level", level.rawValue)], factory: metricsFactory)
+                dimensions: [("policy", policyName), ("level", level.rawValue)], factory: sinks.factory)
         }
         self.changeCounters = changeCounters
     }

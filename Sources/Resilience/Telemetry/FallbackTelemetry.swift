@@ -17,14 +17,14 @@ final class FallbackTelemetry: Sendable {
     /// Served counters by cause label: `failure` and every rejection code.
     let served: [String: Counter]
 
-    init(policyName: String, logger: Logger, metricsFactory: any MetricsFactory) {
+    init(policyName: String, sinks: TelemetrySinks) {
         self.policyName = policyName
-        self.logger = logger
+        self.logger = sinks.logger
         let labels = [FallbackCause.failureLabel] + ResilienceError.Code.allCodes.map(\.description)
         served = Dictionary(uniqueKeysWithValues: labels.map { label in
             (label, Counter(
                 label: "resilience_fallback_total",
-                dimensions: [("policy", policyName), ("cause", label)], factory: metricsFactory))
+                dimensions: [("policy", policyName), ("cause", label)], factory: sinks.factory))
         })
     }
 

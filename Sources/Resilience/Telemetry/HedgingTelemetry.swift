@@ -18,16 +18,16 @@ final class HedgingTelemetry: Sendable {
     let firstWins: Counter
     let hedgeWins: Counter
 
-    init(policyName: String, logger: Logger, metricsFactory: any MetricsFactory) {
+    init(policyName: String, sinks: TelemetrySinks) {
         self.policyName = policyName
-        self.logger = logger
+        self.logger = sinks.logger
         let policy = [("policy", policyName)]
-        hedges = Counter(label: "resilience_hedging_hedges_total", dimensions: policy, factory: metricsFactory)
-        denied = Counter(label: "resilience_hedging_denied_total", dimensions: policy, factory: metricsFactory)
+        hedges = Counter(label: "resilience_hedging_hedges_total", dimensions: policy, factory: sinks.factory)
+        denied = Counter(label: "resilience_hedging_denied_total", dimensions: policy, factory: sinks.factory)
         firstWins = Counter(
-            label: "resilience_hedging_wins_total", dimensions: policy + [("winner", "first")], factory: metricsFactory)
+            label: "resilience_hedging_wins_total", dimensions: policy + [("winner", "first")], factory: sinks.factory)
         hedgeWins = Counter(
-            label: "resilience_hedging_wins_total", dimensions: policy + [("winner", "hedge")], factory: metricsFactory)
+            label: "resilience_hedging_wins_total", dimensions: policy + [("winner", "hedge")], factory: sinks.factory)
     }
 
     func hedgeStarted(attempt: Int, afterFailure: Bool) {

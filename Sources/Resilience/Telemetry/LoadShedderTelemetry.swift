@@ -30,14 +30,14 @@ final class LoadShedderTelemetry: Sendable {
     let shedCounters: [String: [Counter]]                  // by reason label, then low, normal, high
     @usableFromInline let inFlightGauge: Gauge
 
-    init(policyName: String, reasons: [LoadShedReason], logger: Logger, metricsFactory: any MetricsFactory) {
+    init(policyName: String, reasons: [LoadShedReason], sinks: TelemetrySinks) {
         self.policyName = policyName
-        self.logger = logger
-        self.recordsPerCall = !(metricsFactory is NOOPMetricsHandler)
+        self.logger = sinks.logger
+        self.recordsPerCall = sinks.recordsMetrics
         admittedCounters = Priority.allCases.map { priority in
             Counter(
                 label: "resilience_load_shedder_admitted_total",
-                dimensions: [("policy", policyName), ("priority", priority.rawValue)], factory: metricsFactory)
+                dimensions: [("policy", policyName), ("priority", priority.rawValue)], factory: sinks.factory)
         }
         var shed: [String: [Counter]] = [:]
         for reason in reasons {
@@ -45,12 +45,12 @@ final class LoadShedderTelemetry: Sendable {
                 Counter(
                     label: "resilience_load_shedder_shed_total",
                     dimensions: [("policy", policyName), ("priority", priority.rawValue), ("reason", reason.label)],
-                    factory: metricsFactory)
+                    factory: sinks.factory)
             }
         }
         shedCounters = shed
         inFlightGauge = Gauge(
-            label: "resilience_load_shedder_in_flight", dimensions: [("policy", policyName)], factory: metricsFactory)
+            label: "resilience_load_shedder_in_flight", dimensions: [("policy", policyName)], factory: sinks.factory)
         inFlightGauge.record(0)
     }
 

@@ -17,12 +17,12 @@ final class PressureSamplerTelemetry: Sendable {
     let readings: [Gauge]
     let failures: [Counter]
 
-    init(signals: [String], logger: Logger, metricsFactory: any MetricsFactory) {
+    init(signals: [String], sinks: TelemetrySinks) {
         self.signals = signals
-        self.logger = logger
-        readings = signals.map { Gauge(label: "resilience_pressure", dimensions: [("signal", $0)], factory: metricsFactory) }
+        self.logger = sinks.logger
+        readings = signals.map { Gauge(label: "resilience_pressure", dimensions: [("signal", $0)], factory: sinks.factory) }
         failures = signals.map {
-            Counter(label: "resilience_pressure_read_failures_total", dimensions: [("signal", $0)], factory: metricsFactory)
+            Counter(label: "resilience_pressure_read_failures_total", dimensions: [("signal", $0)], factory: sinks.factory)
         }
     }
 

@@ -34,11 +34,11 @@ final class RateLimiterTelemetry: Sendable {
     let keyLimitCounter: Counter
     let keysGauge: Gauge
 
-    init(policyName: String, logger: Logger?, metricsFactory: (any MetricsFactory)?) {
-        let factory = metricsFactory ?? MetricsSystem.factory
+    init(policyName: String, sinks: TelemetrySinks) {
+        let factory = sinks.factory
         self.policyName = policyName
-        self.logger = logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() })
-        countsCalls = !(factory is NOOPMetricsHandler)
+        logger = sinks.logger
+        countsCalls = sinks.recordsMetrics
         func calls(_ outcome: String) -> Counter {
             Counter(
                 label: "resilience_rate_limiter_calls_total", dimensions: [("policy", policyName), ("outcome", outcome)],

@@ -23,15 +23,15 @@ final class RetryTelemetry: Sendable {
     let retries: Counter
     let gaveUp: [GiveUpReason: Counter]
 
-    init(policyName: String, logger: Logger, metricsFactory: any MetricsFactory) {
+    init(policyName: String, sinks: TelemetrySinks) {
         self.policyName = policyName
-        self.logger = logger
+        self.logger = sinks.logger
         retries = Counter(
-            label: "resilience_retry_retries_total", dimensions: [("policy", policyName)], factory: metricsFactory)
+            label: "resilience_retry_retries_total", dimensions: [("policy", policyName)], factory: sinks.factory)
         gaveUp = Dictionary(uniqueKeysWithValues: GiveUpReason.allCases.map { reason in
             (reason, Counter(
                 label: "resilience_retry_gave_up_total",
-                dimensions: [("policy", policyName), ("reason", reason.rawValue)], factory: metricsFactory))
+                dimensions: [("policy", policyName), ("reason", reason.rawValue)], factory: sinks.factory))
         })
     }
 

@@ -23,13 +23,13 @@ final class TimeoutTelemetry: Sendable {
     let orphansGauge: Gauge
     let orphans = Atomic<Int>(0)
 
-    init(policyName: String, logger: Logger, metricsFactory: any MetricsFactory) {
+    init(policyName: String, sinks: TelemetrySinks) {
         self.policyName = policyName
-        self.logger = logger
+        self.logger = sinks.logger
         let dimensions = [("policy", policyName)]
-        timedOutCounter = Counter(label: "resilience_timeout_timed_out_total", dimensions: dimensions, factory: metricsFactory)
-        overrun = Timer(label: "resilience_timeout_overrun_seconds", dimensions: dimensions, factory: metricsFactory)
-        orphansGauge = Gauge(label: "resilience_timeout_orphans", dimensions: dimensions, factory: metricsFactory)
+        timedOutCounter = Counter(label: "resilience_timeout_timed_out_total", dimensions: dimensions, factory: sinks.factory)
+        overrun = Timer(label: "resilience_timeout_overrun_seconds", dimensions: dimensions, factory: sinks.factory)
+        orphansGauge = Gauge(label: "resilience_timeout_orphans", dimensions: dimensions, factory: sinks.factory)
     }
 
     /// A call timed out after `limit`; `overrun` is how long its cancelled operation ran past the limit

@@ -71,7 +71,7 @@ public final class AdaptiveTimeout: Sendable {
         keys = Locked(LeastRecentlyUsedTable(capacity: configuration.maxKeys))
         evictionCounter = Counter(
             label: "resilience_adaptive_timeout_evicted_keys_total", dimensions: [("policy", name)],
-            factory: metricsFactory ?? MetricsSystem.factory)
+            factory: TelemetrySinks(logger: nil, metricsFactory: metricsFactory).factory)
     }
 
     /// The timeout for the next attempt on `key`: `baseTimeout` for a key that is unknown or warming up,

@@ -51,7 +51,7 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
     public convenience init(
         name: String,
         configuration: TimeoutConfiguration = TimeoutConfiguration(),
-        clock: C,
+        clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(ConfigurationError) {
@@ -65,14 +65,14 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
     /// - Parameters:
     ///   - name: a low-cardinality name for metrics and logs.
     ///   - table: the duration per operation type, and the default.
-    ///   - clock: the clock the limit is measured on; the context's deadline must be one of its instants.
+    ///   - clock: the clock the limit is measured on; the context's deadline must be one of its instants; `ContinuousClock` by default.
     ///   - logger: receives a `debug` line per timeout and a `warning` per overrun or orphan.
     ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
     /// - Throws: ``ConfigurationError`` naming the invalid key.
     public convenience init(
         name: String,
         table: TimeoutTable,
-        clock: C,
+        clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(ConfigurationError) {
@@ -93,7 +93,7 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
         name: String,
         adaptive: AdaptiveTimeout,
         key: @escaping @Sendable (ResilienceContext) -> String = { $0.operationName },
-        clock: C,
+        clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
     ) {
@@ -110,8 +110,7 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
         self.clock = clock
         self.telemetry = TimeoutTelemetry(
             policyName: name,
-            logger: logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() }),
-            metricsFactory: metricsFactory ?? MetricsSystem.factory)
+            sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory))
     }
 
     /// Runs `operation` in a child task and cancels it at the call's limit.
@@ -267,46 +266,6 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
     @usableFromInline
     func timedOut() -> ResilienceError {
         ResilienceError(code: .timedOut, policyName: name)
-    }
-}
-
-extension Timeout where C == ContinuousClock {
-    /// Creates a timeout with one duration for every call, on the continuous clock.
-    /// - Throws: ``ConfigurationError`` naming the invalid key.
-    public convenience init(
-        name: String,
-        configuration: TimeoutConfiguration = TimeoutConfiguration(),
-        logger: Logger? = nil,
-        metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
-        try self.init(
-            name: name, configuration: configuration, clock: ContinuousClock(), logger: logger,
-            metricsFactory: metricsFactory)
-    }
-
-    /// Creates a timeout whose duration adapts to each endpoint's recent latencies, on the continuous
-    /// clock; see ``init(name:adaptive:key:clock:logger:metricsFactory:)``.
-    public convenience init(
-        name: String,
-        adaptive: AdaptiveTimeout,
-        key: @escaping @Sendable (ResilienceContext) -> String = { $0.operationName },
-        logger: Logger? = nil,
-        metricsFactory: (any MetricsFactory)? = nil
-    ) {
-        self.init(
-            name: name, adaptive: adaptive, key: key, clock: ContinuousClock(), logger: logger,
-            metricsFactory: metricsFactory)
-    }
-
-    /// Creates a timeout whose duration depends on the call's operation type, on the continuous clock.
-    /// - Throws: ``ConfigurationError`` naming the invalid key.
-    public convenience init(
-        name: String,
-        table: TimeoutTable,
-        logger: Logger? = nil,
-        metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
-        try self.init(name: name, table: table, clock: ContinuousClock(), logger: logger, metricsFactory: metricsFactory)
     }
 }
 

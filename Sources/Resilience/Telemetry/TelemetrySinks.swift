@@ -1,0 +1,30 @@
+import Logging
+import Metrics
+
+/// Where a policy's logs and metrics go: the logger and metrics factory its creator passed, or the
+/// library's defaults. The one place those defaults are chosen:
+///
+/// - no logger: a logger that logs nothing (the library never bootstraps swift-log, and never logs
+///   through a global logger behind its user's back);
+/// - no metrics factory: the factory `MetricsSystem` was bootstrapped with when the policy was created
+///   (swift-metrics' no-op handler if nothing was bootstrapped).
+///
+/// Each policy takes `logger: Logger? = nil, metricsFactory: (any MetricsFactory)? = nil` and hands them
+/// to its telemetry as `TelemetrySinks(logger:metricsFactory:)`. Metrics objects are created once per
+/// policy, never per call.
+@usableFromInline
+struct TelemetrySinks: Sendable {
+    /// The logger to log to.
+    let logger: Logger
+    /// The factory to create metrics with.
+    let factory: any MetricsFactory
+    /// Whether metrics go anywhere: `false` for swift-metrics' no-op handler, so that a policy can skip
+    /// per-call counting entirely when nothing would record it.
+    let recordsMetrics: Bool
+
+    init(logger: Logger?, metricsFactory: (any MetricsFactory)?) {
+        self.logger = logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() })
+        factory = metricsFactory ?? MetricsSystem.factory
+        recordsMetrics = !(factory is NOOPMetricsHandler)
+    }
+}
