@@ -14,7 +14,7 @@
 // Every sample runs a thousand calls, so the times printed are per call.
 
 @preconcurrency import Benchmark
-import Resilience
+@_spi(Benchmarks) import Resilience
 
 /// Registers the Bulkhead benchmarks.
 func registerBulkheadBenchmarks() {
@@ -41,10 +41,9 @@ func registerBulkheadBenchmarks() {
     }
 
     Benchmark("Bulkhead: state machine acquire + release", configuration: allocationFree) { benchmark in
-        var machine = try BulkheadStateMachine()
+        var machine = try StateMachineBenchmarks.Bulkhead()
         for _ in benchmark.scaledIterations {
-            blackHole(machine.acquire())
-            blackHole(machine.release())
+            blackHole(machine.acquireAndRelease())
         }
     }
 

@@ -14,7 +14,7 @@
 // held at 0 allocations per sample by the thresholds in `Thresholds/`.
 
 @preconcurrency import Benchmark
-import Resilience
+@_spi(Benchmarks) import Resilience
 
 /// Registers the concurrency limiter benchmarks.
 func registerConcurrencyLimiterBenchmarks() {
@@ -38,15 +38,14 @@ func registerConcurrencyLimiterBenchmarks() {
         }
 
         Benchmark("Concurrency limiter: state machine acquire + release, \(name)", configuration: plain) { benchmark in
-            var machine = try ConcurrencyLimiterStateMachine<ContinuousClock.Instant>(
-                configuration: configuration, randomSeed: 1)
-            let now = ContinuousClock.now
+            var machine = try StateMachineBenchmarks.ConcurrencyLimiter(configuration: configuration, randomSeed: 1)
+            let now = Duration.seconds(1)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
-                guard case .admitted(let token) = machine.acquire(now: now) else {
+                guard let limit = machine.acquireAndRelease(at: now) else {
                     fatalError("a limiter far below its limit did not admit a call")
                 }
-                blackHole(machine.release(token, outcome: .success, now: now))
+                blackHole(limit)
             }
             benchmark.stopMeasurement()
         }

@@ -9,7 +9,7 @@
 // admission benchmarks of this target.
 
 @preconcurrency import Benchmark
-import Resilience
+@_spi(Benchmarks) import Resilience
 
 /// Registers the RateLimiter benchmarks (written with the RateLimiter policy).
 func registerRateLimiterBenchmarks() {
@@ -56,24 +56,24 @@ func registerRateLimiterBenchmarks() {
 
     Benchmark("Rate limiter: token bucket state machine alone (no lock, no clock)", configuration: plain) {
         benchmark in
-        var now = ContinuousClock.now
-        var machine = try TokenBucketStateMachine(configuration: unlimited, now: now)
+        var now = Duration.zero
+        var machine = try StateMachineBenchmarks.TokenBucket(configuration: unlimited)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            now = now.advanced(by: .nanoseconds(1))
-            blackHole(try machine.acquire(now: now))
+            now += .nanoseconds(1)
+            blackHole(try machine.acquire(at: now))
         }
     }
 
     Benchmark("Rate limiter: sliding window state machine alone (no lock, no clock)", configuration: plain) {
         benchmark in
-        var now = ContinuousClock.now
-        var machine = try SlidingWindowRateLimiterStateMachine(
-            configuration: SlidingWindowRateLimiterConfiguration(limit: 10_000_000, window: .microseconds(1)), now: now)
+        var now = Duration.zero
+        var machine = try StateMachineBenchmarks.SlidingWindow(
+            configuration: SlidingWindowRateLimiterConfiguration(limit: 10_000_000, window: .microseconds(1)))
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            now = now.advanced(by: .nanoseconds(1))
-            blackHole(try machine.acquire(now: now))
+            now += .nanoseconds(1)
+            blackHole(try machine.acquire(at: now))
         }
     }
 

@@ -14,7 +14,7 @@
 // which exits non-zero if the p90 of allocations per sample is above 0.
 
 @preconcurrency import Benchmark
-import Resilience
+@_spi(Benchmarks) import Resilience
 
 // MARK: - The operation under protection
 
@@ -137,25 +137,23 @@ let benchmarks: @Sendable () -> Void = {
     // MARK: The state machine alone, with a precomputed instant (no clock read)
 
     Benchmark("State machine acquire+record, count window", configuration: plain) { benchmark in
-        let now = ContinuousClock.now
-        var machine = try CircuitBreakerStateMachine<ContinuousClock.Instant>(configuration: countWindow, now: now)
+        var machine = try StateMachineBenchmarks.CircuitBreaker(configuration: countWindow)
+        let now = Duration.seconds(1)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            let (decision, _) = machine.acquire(now: now)
-            guard case .permitted(let permit) = decision else { fatalError("a closed breaker rejected a call") }
-            blackHole(machine.record(.success, of: permit, duration: .zero, now: now))
+            guard machine.acquireAndRecord(.success, at: now) else { fatalError("a closed breaker rejected a call") }
         }
+        blackHole(machine)
     }
 
     Benchmark("State machine acquire+record, time window", configuration: plain) { benchmark in
-        let now = ContinuousClock.now
-        var machine = try CircuitBreakerStateMachine<ContinuousClock.Instant>(configuration: timeWindow, now: now)
+        var machine = try StateMachineBenchmarks.CircuitBreaker(configuration: timeWindow)
+        let now = Duration.seconds(1)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            let (decision, _) = machine.acquire(now: now)
-            guard case .permitted(let permit) = decision else { fatalError("a closed breaker rejected a call") }
-            blackHole(machine.record(.success, of: permit, duration: .zero, now: now))
+            guard machine.acquireAndRecord(.success, at: now) else { fatalError("a closed breaker rejected a call") }
         }
+        blackHole(machine)
     }
 
     // MARK: Rejections

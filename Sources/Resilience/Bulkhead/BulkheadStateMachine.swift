@@ -32,21 +32,21 @@ import DequeModule
 /// operations are O(1) amortised: a cancelled or expired ticket is marked gone and skipped later, and
 /// the queue is compacted when gone tickets outnumber the waiting ones, so memory stays O(waiters).
 /// ``inFlight`` and ``queued`` are exact at every moment.
-public struct BulkheadStateMachine: Sendable {
+@usableFromInline package struct BulkheadStateMachine: Sendable {
     /// A waiting call's place in the queue. Tickets are unique for the machine's lifetime.
-    public struct Ticket: Sendable, Hashable, Comparable, CustomStringConvertible {
+    @usableFromInline package struct Ticket: Sendable, Hashable, Comparable, CustomStringConvertible {
         /// Its number: tickets are numbered from 0 in arrival order.
-        public let number: UInt64
+        @usableFromInline package let number: UInt64
 
         @inlinable
         init(number: UInt64) { self.number = number }
 
-        public static func < (lhs: Ticket, rhs: Ticket) -> Bool { lhs.number < rhs.number }
-        public var description: String { "ticket \(number)" }
+        @usableFromInline package static func < (lhs: Ticket, rhs: Ticket) -> Bool { lhs.number < rhs.number }
+        @usableFromInline package var description: String { "ticket \(number)" }
     }
 
     /// What ``acquire()`` decided.
-    public enum Decision: Sendable, Hashable {
+    @usableFromInline package enum Decision: Sendable, Hashable {
         /// The call holds a slot: run it, then ``release()``.
         case admitted
         /// The call waits with this ticket, until ``release()`` or ``setMaxConcurrent(_:)`` returns
@@ -58,14 +58,14 @@ public struct BulkheadStateMachine: Sendable {
     }
 
     /// The most calls running at once.
-    public private(set) var maxConcurrent: Int
+    @usableFromInline package private(set) var maxConcurrent: Int
     /// The most calls waiting.
-    public private(set) var maxQueued: Int
+    @usableFromInline package private(set) var maxQueued: Int
     /// Calls holding a slot.
-    public var inFlight: Int { inFlightCount }
+    @usableFromInline package var inFlight: Int { inFlightCount }
     @usableFromInline var inFlightCount = 0
     /// Calls waiting for a slot.
-    public private(set) var queued = 0
+    @usableFromInline package private(set) var queued = 0
 
     /// Ticket numbers in arrival order: the waiting ones and some that left (cancelled, expired).
     @usableFromInline var arrivalOrder = Deque<UInt64>()
@@ -84,7 +84,7 @@ public struct BulkheadStateMachine: Sendable {
     /// Creates an empty bulkhead with the configuration's `maxConcurrent` and `maxQueued` (its `maxWait`
     /// is the driver's to enforce, see ``expire(_:)``).
     /// - Throws: ``ConfigurationError`` when `configuration` is invalid.
-    public init(configuration: BulkheadConfiguration = BulkheadConfiguration()) throws(ConfigurationError) {
+    @usableFromInline package init(configuration: BulkheadConfiguration = BulkheadConfiguration()) throws(ConfigurationError) {
         try configuration.validate()
         maxConcurrent = configuration.maxConcurrent
         maxQueued = configuration.maxQueued
@@ -94,7 +94,7 @@ public struct BulkheadStateMachine: Sendable {
 
     /// Admits, queues or rejects a call (rule 1).
     @inlinable
-    public mutating func acquire() -> Decision {
+    package mutating func acquire() -> Decision {
         if inFlightCount < maxConcurrent {
             inFlightCount += 1
             admittedCalls &+= 1
@@ -124,7 +124,7 @@ public struct BulkheadStateMachine: Sendable {
     /// ``release()`` or ``setMaxConcurrent(_:)`` returned.
     /// - Precondition: a call holds a slot (releasing more often than admitting is a bug in the driver).
     @inlinable
-    public mutating func release() -> Ticket? {
+    package mutating func release() -> Ticket? {
         precondition(inFlightCount > 0, "BulkheadStateMachine.release() without a call in flight (released twice?)")
         inFlightCount -= 1
         if queued == 0 { return nil }
@@ -143,7 +143,7 @@ public struct BulkheadStateMachine: Sendable {
     /// Takes a waiting call out of the queue because its caller was cancelled (rule 3).
     /// - Returns: `true` when it was waiting and now has left (it holds no slot); `false` when it was no
     ///   longer waiting: it was handed a slot (release it when done) or had already left.
-    public mutating func cancel(_ ticket: Ticket) -> Bool {
+    @usableFromInline package mutating func cancel(_ ticket: Ticket) -> Bool {
         guard removeWaiter(ticket) else { return false }
         cancelledWaiters &+= 1
         return true
@@ -152,14 +152,14 @@ public struct BulkheadStateMachine: Sendable {
     /// Takes a waiting call out of the queue because it waited `maxWait` (rule 3); reject it with
     /// ``ResilienceError/Code/bulkheadFull`` (``BulkheadRejectionReason/maxWaitElapsed``).
     /// - Returns: as ``cancel(_:)``.
-    public mutating func expire(_ ticket: Ticket) -> Bool {
+    @usableFromInline package mutating func expire(_ ticket: Ticket) -> Bool {
         guard removeWaiter(ticket) else { return false }
         expiredWaiters &+= 1
         return true
     }
 
     /// Whether `ticket` is still waiting.
-    public func isWaiting(_ ticket: Ticket) -> Bool { waiting.contains(ticket.number) }
+    @usableFromInline package func isWaiting(_ ticket: Ticket) -> Bool { waiting.contains(ticket.number) }
 
     // MARK: - Capacity
 
@@ -168,7 +168,7 @@ public struct BulkheadStateMachine: Sendable {
     ///   waited). Each now holds a slot.
     /// - Throws: ``ConfigurationError`` (key `maxConcurrent`) when `newValue` is out of range; nothing
     ///   changes then.
-    public mutating func setMaxConcurrent(_ newValue: Int) throws(ConfigurationError) -> [Ticket] {
+    @usableFromInline package mutating func setMaxConcurrent(_ newValue: Int) throws(ConfigurationError) -> [Ticket] {
         try BulkheadConfiguration.checkMaxConcurrent(newValue)
         maxConcurrent = newValue
         var admitted: [Ticket] = []
@@ -184,7 +184,7 @@ public struct BulkheadStateMachine: Sendable {
     /// Changes the number of calls that may wait (rule 5).
     /// - Throws: ``ConfigurationError`` (key `maxQueued`) when `newValue` is out of range; nothing
     ///   changes then.
-    public mutating func setMaxQueued(_ newValue: Int) throws(ConfigurationError) {
+    @usableFromInline package mutating func setMaxQueued(_ newValue: Int) throws(ConfigurationError) {
         try BulkheadConfiguration.checkMaxQueued(newValue)
         maxQueued = newValue
     }
@@ -192,7 +192,7 @@ public struct BulkheadStateMachine: Sendable {
     // MARK: - Reading
 
     /// Limits, current occupancy and lifetime counts.
-    public var stats: BulkheadStats {
+    @usableFromInline package var stats: BulkheadStats {
         BulkheadStats(
             maxConcurrent: maxConcurrent, maxQueued: maxQueued, inFlight: inFlightCount, queued: queued,
             admittedCalls: admittedCalls, admittedAfterWaiting: admittedAfterWaiting, queuedCalls: queuedCalls,

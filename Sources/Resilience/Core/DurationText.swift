@@ -2,12 +2,12 @@
 ///
 /// Units: `ns`, `us`, `ms`, `s`, `m`, `h` — `"250ms"`, `"1.5s"`, `"2m"`, `"1h"`. The number is a
 /// plain non-negative decimal (no sign, no exponent); the result is exact to the nanosecond.
-public enum DurationText {
+package enum DurationText {
     /// Why a text is not a duration.
-    public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
+    package struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The text that was given.
-        public var text: String
-        public var description: String {
+        package var text: String
+        package var description: String {
             "\"\(text)\" is not a duration; write a number and a unit: ns, us, ms, s, m or h (e.g. \"250ms\", \"1.5s\", \"2m\")"
         }
     }
@@ -20,7 +20,7 @@ public enum DurationText {
     /// Parses `"250ms"`, `"1.5s"`, `"2m"` and the like.
     /// - Throws: ``ParseError`` naming the text when it is not a number followed by a known unit, or when
     ///   it is not a whole number of nanoseconds.
-    public static func parse(_ text: String) throws(ParseError) -> Duration {
+    package static func parse(_ text: String) throws(ParseError) -> Duration {
         let error = ParseError(text: text)
         // Longest suffix first, so "ms" is not read as "m" + "s".
         guard let unit = units.sorted(by: { $0.suffix.count > $1.suffix.count })
@@ -49,7 +49,7 @@ public enum DurationText {
     }
 
     /// Writes a duration with the largest unit that shows it exactly, e.g. `"250ms"`, `"1.5s"`, `"2m"`.
-    public static func format(_ duration: Duration) -> String {
+    package static func format(_ duration: Duration) -> String {
         let attoseconds = duration.attoseconds
         let sign = attoseconds < 0 ? "-" : ""
         let magnitude = attoseconds.magnitude

@@ -6,21 +6,21 @@
 /// that level, in the order the rules were given. An override (``override(_:snapshot:)``) replaces the
 /// derived level, with the reason `override`, until it is cleared. A change is reported only when the
 /// level differs from the previous one.
-public struct GracefulDegradationStateMachine: Sendable {
+@usableFromInline package struct GracefulDegradationStateMachine: Sendable {
     /// The rules, in the order given.
-    public let rules: [DegradationRule]
+    @usableFromInline package let rules: [DegradationRule]
     /// The current level.
-    public private(set) var level: DegradationLevel = .normal
+    @usableFromInline package private(set) var level: DegradationLevel = .normal
     /// The level forced by an operator, if any.
-    public private(set) var overrideLevel: DegradationLevel?
+    @usableFromInline package private(set) var overrideLevel: DegradationLevel?
 
     /// A machine at level `normal` with `rules`.
-    public init(rules: [DegradationRule]) {
+    @usableFromInline package init(rules: [DegradationRule]) {
         self.rules = rules
     }
 
     /// Derives the level from `snapshot`; returns the change, if the level changed.
-    public mutating func evaluate(_ snapshot: DegradationSnapshot) -> DegradationLevelChange? {
+    @usableFromInline package mutating func evaluate(_ snapshot: DegradationSnapshot) -> DegradationLevelChange? {
         let (newLevel, reasons) = derive(from: snapshot)
         guard newLevel != level else { return nil }
         defer { level = newLevel }
@@ -29,13 +29,13 @@ public struct GracefulDegradationStateMachine: Sendable {
 
     /// Forces the level to `forced`, or goes back to the derived level when `forced` is `nil`;
     /// `snapshot` is what the level is derived from then.
-    public mutating func override(_ forced: DegradationLevel?, snapshot: DegradationSnapshot) -> DegradationLevelChange? {
+    @usableFromInline package mutating func override(_ forced: DegradationLevel?, snapshot: DegradationSnapshot) -> DegradationLevelChange? {
         overrideLevel = forced
         return evaluate(snapshot)
     }
 
     /// The level `snapshot` asks for, and why.
-    public func derive(from snapshot: DegradationSnapshot) -> (level: DegradationLevel, reasons: [String]) {
+    @usableFromInline package func derive(from snapshot: DegradationSnapshot) -> (level: DegradationLevel, reasons: [String]) {
         if let overrideLevel { return (overrideLevel, ["override"]) }
         let holding = rules.filter { $0.condition(snapshot) }
         guard let highest = holding.map(\.level).max() else { return (.normal, []) }

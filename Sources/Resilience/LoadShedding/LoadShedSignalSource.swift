@@ -6,7 +6,8 @@
 ///
 /// ``LoadShedder`` reads its gauges through this protocol; ``LoadShedSignals`` holds fixed values for
 /// tests and simulations.
-public protocol LoadShedSignalSource {
+@usableFromInline
+package protocol LoadShedSignalSource {
     /// The latest queue depth, or `nil` when unknown.
     var queueDepth: Double? { get }
     /// The latest reading of the pressure signal `name`, which is
@@ -18,5 +19,5 @@ public protocol LoadShedSignalSource {
 
 extension LoadShedSignalSource {
     /// No refresh interval is known.
-    public func refreshInterval(ofSignal index: Int, named name: String) -> Duration? { nil }
+    package func refreshInterval(ofSignal index: Int, named name: String) -> Duration? { nil }
 }

@@ -182,7 +182,7 @@ public final class LoadShedder<C: Clock>: ResiliencePolicy where C.Duration == D
     /// For callers that cannot wrap the work in a closure (a server handler that answers in another
     /// callback); prefer ``execute(context:_:)``, which releases on every path.
     @inlinable
-    public func admit(priority: Priority) throws(ResilienceError) -> LoadShedderStateMachine.Permit {
+    public func admit(priority: Priority) throws(ResilienceError) -> LoadShedPermit {
         let outcome = shared.withLock { shared -> (decision: LoadShedderStateMachine.Decision, log: ShedLogLine?) in
             let decision = shared.machine.admit(priority: priority, signals: signals)
             guard case .admitted = decision else { return (decision, shedLogLine(&shared)) }
@@ -200,7 +200,7 @@ public final class LoadShedder<C: Clock>: ResiliencePolicy where C.Duration == D
     /// Ends an admitted call.
     /// - Precondition: `permit` came from this shedder and was not released yet.
     @inlinable
-    public func release(_ permit: LoadShedderStateMachine.Permit) {
+    public func release(_ permit: LoadShedPermit) {
         shared.withLock { shared in
             shared.machine.release(permit)
             if telemetry.recordsPerCall { telemetry.released(inFlight: shared.machine.inFlight) }

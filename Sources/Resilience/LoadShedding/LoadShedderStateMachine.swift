@@ -21,18 +21,12 @@
 /// The retry hint of a shed call: `retryAfter` of the configuration for the in-flight count and the
 /// queue depth; for a pressure signal, the larger of `retryAfter` and the signal's refresh interval
 /// (the reading cannot change before the next sample).
-public struct LoadShedderStateMachine: Sendable {
+@usableFromInline package struct LoadShedderStateMachine: Sendable {
     /// An admitted call, to give back to ``release(_:)``.
-    public struct Permit: Sendable, Hashable {
-        /// The admitted call's priority.
-        public let priority: Priority
-
-        @usableFromInline
-        init(priority: Priority) { self.priority = priority }
-    }
+    @usableFromInline package typealias Permit = LoadShedPermit
 
     /// What ``admit(priority:signals:)`` decided.
-    public enum Decision: Sendable, Hashable {
+    @usableFromInline package enum Decision: Sendable, Hashable {
         /// The call may run; release the permit when it ends, however it ends.
         case admitted(Permit)
         /// The call is dropped because of `reason`; the caller may try again after `retryAfter`.
@@ -40,9 +34,9 @@ public struct LoadShedderStateMachine: Sendable {
     }
 
     /// The validated configuration.
-    public let configuration: LoadShedderConfiguration
+    @usableFromInline package let configuration: LoadShedderConfiguration
     /// The pressure signals with thresholds, in the order they are checked (sorted by name).
-    public let pressureSignalNames: [String]
+    @usableFromInline package let pressureSignalNames: [String]
 
     /// In-flight thresholds of low, normal, high; `Int.max` for none.
     @usableFromInline let inFlightLimits: [Int]
@@ -65,7 +59,7 @@ public struct LoadShedderStateMachine: Sendable {
 
     /// A state machine with nothing in flight.
     /// - Throws: ``ConfigurationError`` when the configuration does not validate.
-    public init(configuration: LoadShedderConfiguration) throws(ConfigurationError) {
+    @usableFromInline package init(configuration: LoadShedderConfiguration) throws(ConfigurationError) {
         try configuration.validate()
         self.configuration = configuration
         let names = configuration.pressureSignalNames
@@ -84,7 +78,7 @@ public struct LoadShedderStateMachine: Sendable {
 
     /// Admits a call of `priority` or sheds it, according to the readings in `signals`.
     @inlinable
-    public mutating func admit(priority: Priority, signals: some LoadShedSignalSource) -> Decision {
+    package mutating func admit(priority: Priority, signals: some LoadShedSignalSource) -> Decision {
         let rank = priority.rank
         if rank < 3 {
             if let shed = firstExceeded(rank: rank, signals: signals) {
@@ -136,7 +130,7 @@ public struct LoadShedderStateMachine: Sendable {
     ///   not released yet (a release without a call in flight of that priority stops the program: it
     ///   would make the in-flight count wrong for good).
     @inlinable
-    public mutating func release(_ permit: Permit) {
+    package mutating func release(_ permit: Permit) {
         let rank = permit.priority.rank
         precondition(
             inFlightByRank[rank] > 0,
@@ -146,13 +140,13 @@ public struct LoadShedderStateMachine: Sendable {
     }
 
     /// The calls admitted and not yet released, all priorities.
-    public var inFlight: Int { inFlightTotal }
+    @usableFromInline package var inFlight: Int { inFlightTotal }
 
     /// The calls of `priority` admitted and not yet released.
-    public func inFlight(_ priority: Priority) -> Int { inFlightByRank[priority.rank] }
+    @usableFromInline package func inFlight(_ priority: Priority) -> Int { inFlightByRank[priority.rank] }
 
     /// A snapshot of the counts.
-    public var stats: LoadShedderStats {
+    @usableFromInline package var stats: LoadShedderStats {
         var inFlight: [Priority: Int] = [:]
         var admitted: [Priority: Int] = [:]
         var shed: [Priority: Int] = [:]

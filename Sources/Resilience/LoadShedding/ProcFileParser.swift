@@ -2,13 +2,13 @@
 /// `status`, `/proc/self/cgroup` and the cgroup limit files. Each takes the file's text and returns the
 /// value, or throws a ``ProcParseError`` naming the file and what was wrong; malformed text never
 /// reads as 0.
-public enum ProcFileParser {
+package enum ProcFileParser {
     /// The CPU time the process has used, `utime + stime`, in clock ticks (`sysconf(_SC_CLK_TCK)` per
     /// second), from `/proc/<pid>/stat`.
     ///
     /// The command name (field 2) is in parentheses and may itself hold spaces and parentheses, so the
     /// fields are counted from the last `)`: `utime` and `stime` are fields 14 and 15.
-    public static func cpuTicks(stat text: String) throws(ProcParseError) -> UInt64 {
+    package static func cpuTicks(stat text: String) throws(ProcParseError) -> UInt64 {
         let file = "stat"
         guard let close = text.lastIndex(of: ")") else {
             throw ProcParseError(file: file, problem: "no ')' closing the command name", text: text)
@@ -26,7 +26,7 @@ public enum ProcFileParser {
     }
 
     /// The resident set size in pages, field 2 of `/proc/<pid>/statm`.
-    public static func residentPages(statm text: String) throws(ProcParseError) -> UInt64 {
+    package static func residentPages(statm text: String) throws(ProcParseError) -> UInt64 {
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard fields.count >= 2 else {
             throw ProcParseError(file: "statm", problem: "\(fields.count) fields, expected at least 2", text: text)
@@ -36,7 +36,7 @@ public enum ProcFileParser {
 
     /// The number of CPUs the process may run on, from the `Cpus_allowed_list:` line of
     /// `/proc/<pid>/status` (a list of numbers and ranges, such as `0-3,8,10-11`).
-    public static func allowedCPUCount(status text: String) throws(ProcParseError) -> Int {
+    package static func allowedCPUCount(status text: String) throws(ProcParseError) -> Int {
         let file = "status"
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else {
             throw ProcParseError(file: file, problem: "no Cpus_allowed_list line", text: text)
@@ -67,7 +67,7 @@ public enum ProcFileParser {
     /// The cgroups of the process, from `/proc/<pid>/cgroup`: the cgroup v2 path (the `0::` line), and
     /// the cgroup v1 path of each controller (`4:memory:/a/b`, `2:cpu,cpuacct:/c`), keyed by the
     /// controller list as mounted (`memory`, `cpu,cpuacct`).
-    public static func cgroups(cgroup text: String) throws(ProcParseError) -> CgroupMembership {
+    package static func cgroups(cgroup text: String) throws(ProcParseError) -> CgroupMembership {
         var membership = CgroupMembership(unifiedPath: nil, controllerPaths: [:])
         for line in text.split(separator: "\n") where !line.isEmpty {
             let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
@@ -86,7 +86,7 @@ public enum ProcFileParser {
 
     /// The CPU quota in CPUs from a cgroup v2 `cpu.max` (`"200000 100000"` is 2 CPUs), or `nil` for
     /// `max` (no quota).
-    public static func cpuQuota(cpuMax text: String) throws(ProcParseError) -> Double? {
+    package static func cpuQuota(cpuMax text: String) throws(ProcParseError) -> Double? {
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard fields.count == 2 else {
             throw ProcParseError(file: "cpu.max", problem: "\(fields.count) fields, expected \"quota period\"", text: text)
@@ -100,7 +100,7 @@ public enum ProcFileParser {
 
     /// The CPU quota in CPUs from cgroup v1 `cpu.cfs_quota_us` and `cpu.cfs_period_us`, or `nil` when
     /// the quota is `-1` (none).
-    public static func cpuQuota(cfsQuota quotaText: String, cfsPeriod periodText: String) throws(ProcParseError) -> Double? {
+    package static func cpuQuota(cfsQuota quotaText: String, cfsPeriod periodText: String) throws(ProcParseError) -> Double? {
         let quota = quotaText.trimmingWhitespace()
         if quota == "-1" { return nil }
         let quotaValue = try unsigned(quota, "quota", file: "cpu.cfs_quota_us", text: quotaText)
@@ -111,7 +111,7 @@ public enum ProcFileParser {
 
     /// A memory limit in bytes from cgroup v2 `memory.max` or v1 `memory.limit_in_bytes`, or `nil` when
     /// there is none (`max`, or v1's "unlimited", any value ≥ 2⁶²).
-    public static func memoryLimit(_ text: String, file: String) throws(ProcParseError) -> UInt64? {
+    package static func memoryLimit(_ text: String, file: String) throws(ProcParseError) -> UInt64? {
         let value = text.trimmingWhitespace()
         if value == "max" { return nil }
         let bytes = try unsigned(value, "the limit", file: file, text: text)

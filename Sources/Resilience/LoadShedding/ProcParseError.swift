@@ -1,19 +1,19 @@
 /// A `/proc` or cgroup file whose text is not what the kernel writes: names the file, the problem, and
 /// the start of the text.
-public struct ProcParseError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct ProcParseError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The file, such as `stat` or `cpu.max`.
-    public var file: String
+    package var file: String
     /// What was wrong.
-    public var problem: String
+    package var problem: String
     /// The first 120 characters of the text.
-    public var excerpt: String
+    package var excerpt: String
 
     /// Creates an error for `file`.
-    public init(file: String, problem: String, text: String) {
+    package init(file: String, problem: String, text: String) {
         self.file = file
         self.problem = problem
         self.excerpt = String(text.prefix(120))
     }
 
-    public var description: String { "cannot parse \(file): \(problem) (text: \"\(excerpt)\")" }
+    package var description: String { "cannot parse \(file): \(problem) (text: \"\(excerpt)\")" }
 }

@@ -13,19 +13,19 @@
 /// source (none is taken for `none`), so r = 0 gives `lower`. Finally the delay is min(x, `maxDelay`).
 ///
 /// A server hint (`Retry-After`) replaces all of this: the delay is min(hint, `maxDelay`).
-public struct RetrySchedule: Sendable {
+@usableFromInline package struct RetrySchedule: Sendable {
     /// One computed delay.
-    public struct Delay: Sendable, Hashable {
+    @usableFromInline package struct Delay: Sendable, Hashable {
         /// The retry this delay precedes, from 1.
-        public var retry: Int
+        @usableFromInline package var retry: Int
         /// How long to wait: the drawn value, capped by `maxDelay`.
-        public var delay: Duration
+        @usableFromInline package var delay: Duration
         /// The lower bound of the jitter's range (before the cap).
-        public var lowerBound: Duration
+        @usableFromInline package var lowerBound: Duration
         /// The upper bound of the jitter's range (before the cap).
-        public var upperBound: Duration
+        @usableFromInline package var upperBound: Duration
         /// Whether the delay came from a server hint rather than the backoff.
-        public var isHint: Bool
+        @usableFromInline package var isHint: Bool
     }
 
     let settings: ValidatedRetryConfiguration
@@ -34,11 +34,11 @@ public struct RetrySchedule: Sendable {
     /// The delay of the previous retry (decorrelated jitter), in attoseconds.
     var previousDelay: Int128
     /// The number of delays computed so far.
-    public private(set) var retries = 0
+    @usableFromInline package private(set) var retries = 0
 
     /// A schedule for one call under `configuration`.
     /// - Throws: ``ConfigurationError`` naming the invalid key.
-    public init(configuration: RetryConfiguration) throws(ConfigurationError) {
+    @usableFromInline package init(configuration: RetryConfiguration) throws(ConfigurationError) {
         self.init(validated: try ValidatedRetryConfiguration(configuration))
     }
 
@@ -52,7 +52,7 @@ public struct RetrySchedule: Sendable {
     /// - Parameters:
     ///   - hint: a server's `Retry-After`, which replaces the backoff when present.
     ///   - random: the random source for the jitter.
-    public mutating func next(hint: Duration? = nil, using random: inout some RandomNumberGenerator) -> Delay {
+    @usableFromInline package mutating func next(hint: Duration? = nil, using random: inout some RandomNumberGenerator) -> Delay {
         retries += 1
         let base = settings.baseAttoseconds
         let lower: Int128, upper: Int128, drawn: Int128

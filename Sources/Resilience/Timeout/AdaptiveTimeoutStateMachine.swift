@@ -25,14 +25,14 @@
 /// - Dropping timed-out attempts instead would leave only the calls that finished in time in the window
 ///   (survivorship bias): the timeout would stay short while the dependency is slow, and keep cutting off
 ///   the calls that would have told it so.
-public struct AdaptiveTimeoutStateMachine: Sendable {
+@usableFromInline package struct AdaptiveTimeoutStateMachine: Sendable {
     let settings: ValidatedAdaptiveTimeoutConfiguration
     /// The latencies of this key.
-    public private(set) var tracker: LatencyTracker
+    @usableFromInline package private(set) var tracker: LatencyTracker
 
     /// A key with no latencies yet.
     /// - Throws: ``ConfigurationError`` naming the first invalid key of `configuration`.
-    public init(configuration: AdaptiveTimeoutConfiguration = AdaptiveTimeoutConfiguration()) throws(ConfigurationError) {
+    @usableFromInline package init(configuration: AdaptiveTimeoutConfiguration = AdaptiveTimeoutConfiguration()) throws(ConfigurationError) {
         self.init(validated: try ValidatedAdaptiveTimeoutConfiguration(configuration))
     }
 
@@ -42,13 +42,13 @@ public struct AdaptiveTimeoutStateMachine: Sendable {
     }
 
     /// The configuration.
-    public var configuration: AdaptiveTimeoutConfiguration { settings.raw }
+    @usableFromInline package var configuration: AdaptiveTimeoutConfiguration { settings.raw }
 
     /// Whether fewer than `warmupCalls` latencies were recorded, so that the timeout is `baseTimeout`.
-    public var isWarmingUp: Bool { tracker.recordedCount < settings.raw.warmupCalls }
+    @usableFromInline package var isWarmingUp: Bool { tracker.recordedCount < settings.raw.warmupCalls }
 
     /// The timeout for the next attempt. `mutating` because it updates the tracker's cached position.
-    public mutating func currentTimeout() -> Duration {
+    @usableFromInline package mutating func currentTimeout() -> Duration {
         if isWarmingUp { return settings.raw.baseTimeout }
         // Not empty: warmupCalls ≥ 1 latencies were recorded.
         let bin = tracker.percentileBin(settings.percentile)!
@@ -63,23 +63,23 @@ public struct AdaptiveTimeoutStateMachine: Sendable {
     /// Records the latency of a finished attempt, or the timeout of an attempt that timed out (see
     /// "Timed-out attempts" above).
     /// - Precondition: `latency` is not negative.
-    public mutating func record(latency: Duration) {
+    @usableFromInline package mutating func record(latency: Duration) {
         tracker.record(latency)
     }
 
     /// The `p` percentile of the window, or `nil` while warming up.
     /// - Precondition: `p` is in (0, 1] with at most 9 decimal places.
-    public mutating func percentile(_ p: Double) -> LatencyTracker.Percentile? {
+    @usableFromInline package mutating func percentile(_ p: Double) -> LatencyPercentile? {
         percentile(LatencyTracker.exactPercentile(p))
     }
 
     /// ``percentile(_:)`` with `p` already exact.
-    mutating func percentile(_ p: ExactRatio) -> LatencyTracker.Percentile? {
+    mutating func percentile(_ p: ExactRatio) -> LatencyPercentile? {
         isWarmingUp ? nil : tracker.percentile(p)
     }
 
     /// A snapshot: counts, timeout, p50 and p99.
-    public mutating func stats() -> AdaptiveTimeoutStats {
+    @usableFromInline package mutating func stats() -> AdaptiveTimeoutStats {
         let p50 = tracker.percentile(0.5)
         let p99 = tracker.percentile(0.99)
         // Last, so that the cached position is left at the configured percentile.

@@ -10,7 +10,7 @@ public struct AdaptiveTimeoutStats: Sendable, Hashable {
     /// The timeout the next attempt gets.
     public var timeout: Duration
     /// The median of the window (also during warm-up); `nil` when the window is empty.
-    public var p50: LatencyTracker.Percentile?
+    public var p50: LatencyPercentile?
     /// The 99th percentile of the window (also during warm-up); `nil` when the window is empty.
-    public var p99: LatencyTracker.Percentile?
+    public var p99: LatencyPercentile?
 }

@@ -17,7 +17,7 @@
 /// - `2^e ≤ n < 2^(e+1)` with `e ≥ 7`: 128 bins of width `2^(e−7)` ns, so a bin is at most 1/128 of its
 ///   lower bound wide;
 /// - the bin holding 1 h is cut at exactly 1 h, and every latency of 1 h or more is counted in one
-///   **overflow bin**, reported as ``Percentile/atLeast(_:)`` ``overflowThreshold``.
+///   **overflow bin**, reported as ``LatencyPercentile/atLeast(_:)`` ``overflowThreshold``.
 ///
 /// ## Percentiles (nearest rank)
 ///
@@ -29,7 +29,7 @@
 /// - for `v ≥ 128 ns` (in particular over 1 µs ... 1 h): `v < R ≤ v × 129/128`, a relative error of at
 ///   most 1/128 = 0.78125 %;
 /// - for `v < 128 ns`: `v < R ≤ v + 1 ns`;
-/// - for `v ≥ 1 h`: ``Percentile/atLeast(_:)`` 1 h.
+/// - for `v ≥ 1 h`: ``LatencyPercentile/atLeast(_:)`` 1 h.
 ///
 /// ## Costs
 ///
@@ -45,36 +45,21 @@
 /// every record, so the next answer walks from there: nothing to walk while the answer stays in its bin,
 /// otherwise a few bins, skipping whole empty octaves in one step (about 140 instructions per query on
 /// a p99 asked after every record, against about 1500 to rescan the octave totals from the bottom).
-public struct LatencyTracker: Sendable {
+@usableFromInline package struct LatencyTracker: Sendable {
     /// A percentile, as precise as the bins allow.
-    public enum Percentile: Sendable, Hashable {
-        /// The percentile is below this bound, by at most 1/128 of the percentile (1 ns below 128 ns; see
-        /// ``LatencyTracker``).
-        case lessThan(Duration)
-        /// The percentile is at least this long: it is in the overflow bin, at or beyond
-        /// ``LatencyTracker/overflowThreshold``.
-        case atLeast(Duration)
-
-        /// The bound reported: the upper bound of the bin, or ``LatencyTracker/overflowThreshold`` for the
-        /// overflow bin.
-        public var duration: Duration {
-            switch self {
-            case .lessThan(let bound), .atLeast(let bound): bound
-            }
-        }
-    }
+    @usableFromInline package typealias Percentile = LatencyPercentile
 
     /// Latencies of this length or longer are counted in one overflow bin: 1 h.
-    public static let overflowThreshold: Duration = .seconds(3_600)
+    @usableFromInline package static let overflowThreshold: Duration = .seconds(3_600)
     /// The largest accepted `windowSize`.
-    public static let maximumWindowSize = 1_000_000
+    @usableFromInline package static let maximumWindowSize = 1_000_000
 
     /// The number of most recent samples that count.
-    public let windowSize: Int
+    @usableFromInline package let windowSize: Int
     /// The samples in the window: `min(recordedCount, windowSize)`.
-    public private(set) var count = 0
+    @usableFromInline package private(set) var count = 0
     /// The samples recorded since creation, including those that have left the window.
-    public private(set) var recordedCount = 0
+    @usableFromInline package private(set) var recordedCount = 0
 
     /// The bin of each sample in the window, oldest at `nextSlot` once the window is full.
     private var ring: [UInt16] = []
@@ -108,11 +93,11 @@ public struct LatencyTracker: Sendable {
 
     /// How many distinct percentiles keep their cached position: enough for a timeout's percentile, a
     /// hedging delay's, and the p50 and p99 of stats. Each costs one comparison per record.
-    public static let maximumCachedPercentiles = 4
+    @usableFromInline package static let maximumCachedPercentiles = 4
 
     /// An empty tracker of the last `windowSize` latencies.
     /// - Throws: ``ConfigurationError`` for `windowSize` outside 1...1000000.
-    public init(windowSize: Int = 1_000) throws(ConfigurationError) {
+    @usableFromInline package init(windowSize: Int = 1_000) throws(ConfigurationError) {
         try ConfigurationError.check(
             (1...Self.maximumWindowSize).contains(windowSize), "windowSize", "\(windowSize)",
             "1...\(Self.maximumWindowSize)")
@@ -127,7 +112,7 @@ public struct LatencyTracker: Sendable {
 
     /// Records one latency; once the window is full, the oldest sample stops counting.
     /// - Precondition: `latency` is not negative (a latency measured backwards is a bug in the caller).
-    public mutating func record(_ latency: Duration) {
+    @usableFromInline package mutating func record(_ latency: Duration) {
         let attoseconds = latency.attoseconds
         precondition(attoseconds >= 0, "LatencyTracker.record: a latency cannot be negative, got \(latency)")
         let bin = Bins.bin(ofAttoseconds: attoseconds)
@@ -147,7 +132,7 @@ public struct LatencyTracker: Sendable {
     /// The `p` percentile of the window (nearest rank, see ``LatencyTracker``), or `nil` when the window is
     /// empty. Updates the cached position, hence `mutating`.
     /// - Precondition: `p` is in (0, 1] and has at most 9 decimal places (0.99, 0.999, 0.5).
-    public mutating func percentile(_ p: Double) -> Percentile? {
+    @usableFromInline package mutating func percentile(_ p: Double) -> Percentile? {
         percentile(Self.exactPercentile(p))
     }
 
