@@ -72,6 +72,11 @@ let package = Package(
             swiftSettings: strictSwift6
         ),
         .testTarget(
+            name: "resilience-labTests",
+            dependencies: ["resilience-lab"],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
             name: "ResilienceLabTests",
             dependencies: ["ResilienceLab", "Resilience", .product(name: "HeapModule", package: "swift-collections")],
             swiftSettings: strictSwift6
