@@ -22,7 +22,6 @@ enum JSONWriter {
     /// A JSON value to write.
     indirect enum Value {
         case null
-        case bool(Bool)
         case integer(Int)
         /// For the integers above `Int.max` that seeds may be.
         case unsigned(UInt64)
@@ -63,7 +62,6 @@ enum JSONWriter {
     private static func write(_ value: Value, to output: inout String, indent: Int) {
         switch value {
         case .null: output += "null"
-        case .bool(let value): output += value ? "true" : "false"
         case .integer(let value): output += String(value)
         case .unsigned(let value): output += String(value)
         case .number(let value):
