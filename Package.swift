@@ -44,6 +44,8 @@ let package = Package(
                 "Resilience",
                 // Latency percentiles of the simulator (LatencyRecorder).
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                // The simulator's events that come in no fixed order (EventCalendar).
+                .product(name: "HeapModule", package: "swift-collections"),
                 // YAML scenario and policy files (ScenarioDefinition.parseYAML, PolicyFile.parseYAML):
                 // Yams' node tree is converted into the JSONValue that FieldReader checks.
                 .product(name: "Yams", package: "Yams"),
@@ -70,8 +72,13 @@ let package = Package(
             swiftSettings: strictSwift6
         ),
         .testTarget(
+            name: "resilience-labTests",
+            dependencies: ["resilience-lab"],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
             name: "ResilienceLabTests",
-            dependencies: ["ResilienceLab", "Resilience"],
+            dependencies: ["ResilienceLab", "Resilience", .product(name: "HeapModule", package: "swift-collections")],
             swiftSettings: strictSwift6
         ),
     ]

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import ResilienceLab
-import Synchronization
 
 /// `resilience-lab` with no arguments: the built-in suite.
 struct Suite: ParsableCommand {
@@ -126,20 +125,5 @@ func writeFile(_ text: String, to path: String) throws(LabInputError) {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     } catch {
         throw LabInputError(file: path, message: "cannot write the file: \(error.localizedDescription)")
-    }
-}
-
-/// A progress bar shared by the suite's worker threads: every update under one lock.
-final class ProgressBarBox: Sendable {
-    private let bar: Mutex<ProgressBar>
-
-    init(_ bar: sending ProgressBar) { self.bar = Mutex(bar) }
-
-    func advance(label: String) {
-        bar.withLock { $0.advance(label: label) }
-    }
-
-    func finish() {
-        bar.withLock { $0.finish() }
     }
 }

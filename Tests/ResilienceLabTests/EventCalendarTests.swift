@@ -1,3 +1,4 @@
+import HeapModule
 import Resilience
 import Testing
 @testable import ResilienceLab
@@ -79,11 +80,11 @@ struct EventCalendarTests {
         #expect(Set(removed).count == unique)
     }
 
-    @Test("a heap alone: Floyd's removal keeps the order over many sizes")
+    @Test("a heap alone (the calendar's HeapModule Heap): the order over many sizes, duplicates included")
     func heapOrder() {
         var random = SplitMix64(seed: 5)
         for size in 0...64 {
-            var heap = MinimumHeap<UInt64>()
+            var heap = Heap<UInt64>()
             var values: [UInt64] = []
             for _ in 0..<size {
                 let value = random.next() % 32  // duplicates on purpose: equal values are interchangeable
@@ -91,7 +92,7 @@ struct EventCalendarTests {
                 values.append(value)
             }
             var out: [UInt64] = []
-            while let value = heap.removeMinimum() { out.append(value) }
+            while let value = heap.popMin() { out.append(value) }
             #expect(out == values.sorted(), "size \(size)")
         }
     }

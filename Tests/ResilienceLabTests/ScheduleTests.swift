@@ -1,4 +1,5 @@
 import Foundation
+import HeapModule
 import Resilience
 import Testing
 @testable import ResilienceLab
@@ -185,7 +186,7 @@ struct LabSupportTests {
     @Test("the heap gives its elements back in order")
     func heap() {
         var random = SplitMix64(seed: 3)
-        var heap = MinimumHeap<Int>()
+        var heap = Heap<Int>()
         var inserted: [Int] = []
         for _ in 0..<1_000 {
             let value = Int(random.next() % 100)
@@ -193,14 +194,14 @@ struct LabSupportTests {
             inserted.append(value)
             if random.next() % 3 == 0 {
                 let smallest = inserted.min()
-                #expect(heap.removeMinimum() == smallest)
+                #expect(heap.popMin() == smallest)
                 inserted.remove(at: inserted.firstIndex(of: smallest!)!)
             }
         }
         var out: [Int] = []
-        while let next = heap.removeMinimum() { out.append(next) }
+        while let next = heap.popMin() { out.append(next) }
         #expect(out == inserted.sorted())
-        #expect(heap.count == 0 && heap.minimum == nil)
+        #expect(heap.count == 0 && heap.min == nil)
     }
 
     @Test("ordinals name attempts")

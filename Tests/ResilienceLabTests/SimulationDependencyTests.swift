@@ -1,3 +1,4 @@
+import HeapModule
 import Resilience
 import Testing
 @testable import ResilienceLab
@@ -176,7 +177,7 @@ struct SimulationDependencyTests {
         var random = SplitMix64(seed: 11)
         var traffic = TrafficGenerator(
             model: try TrafficModel(rates: [.init(from: .zero, ratePerSecond: 280)]), duration: .seconds(200), seed: 3)
-        var ends = MinimumHeap<Duration>()
+        var ends = Heap<Duration>()
         var queueIntegral: Int128 = 0   // queue length × nanoseconds
         var waits: Int128 = 0
         var last: Duration = .zero
@@ -187,7 +188,7 @@ struct SimulationDependencyTests {
         }
         var pending = traffic.nextOpenLoopArrival()
         while pending != nil || ends.count > 0 {
-            if let arrival = pending, arrival.at < (ends.minimum ?? .seconds(1_000_000)) {
+            if let arrival = pending, arrival.at < (ends.min ?? .seconds(1_000_000)) {
                 advance(to: arrival.at)
                 call += 1
                 if case .served(let answeredAt, _) = d.arrive(call: call, at: arrival.at, random: &random) {
@@ -195,7 +196,7 @@ struct SimulationDependencyTests {
                 }
                 pending = traffic.nextOpenLoopArrival()
             } else {
-                let now = ends.removeMinimum()!
+                let now = ends.popMin()!
                 advance(to: now)
                 d.serviceEnded(at: now)
                 while let start = d.startNextWaiting(at: now, random: &random) {

@@ -1,3 +1,4 @@
+import HeapModule
 import Resilience
 import Testing
 @testable import ResilienceLab
@@ -93,7 +94,7 @@ struct SimulationTrafficTests {
             var client: Int
             static func < (a: Event, b: Event) -> Bool { (a.at, a.sequence) < (b.at, b.sequence) }
         }
-        var events = MinimumHeap<Event>()
+        var events = Heap<Event>()
         var sequence = 0
         func schedule(_ at: Duration, _ kind: Int, _ client: Int) {
             sequence += 1
@@ -106,7 +107,7 @@ struct SimulationTrafficTests {
         var lastEnd: [Int: Duration] = [:]
         var calls = 0
         var violations = 0
-        while let event = events.removeMinimum() {
+        while let event = events.popMin() {
             if event.kind == 0 {
                 if inFlight.contains(event.client) { violations += 1 }
                 if let end = lastEnd[event.client], event.at != end + .milliseconds(100) { violations += 1 }

@@ -24,155 +24,149 @@ extension PolicyFile {
     ///   load shedder's `pressure` signals (not a key of the file: a trace has no readings), a duration
     ///   that is not a whole number of nanoseconds, or a number that is not finite. Nothing is dropped.
     public func jsonText() throws(ConfigurationError) -> String {
-        var sections: [(String, JSONText)] = []
-        if let retry { sections.append(("retry", Self.json(retry))) }
-        if let circuitBreaker { sections.append(("circuitBreaker", Self.json(circuitBreaker))) }
-        if let timeout { sections.append(("timeout", .object([("duration", .duration(timeout.duration))]))) }
-        if let loadShedder { sections.append(("loadShedder", try Self.json(loadShedder))) }
-        if let rateLimiter { sections.append(("rateLimiter", Self.json(rateLimiter))) }
-        if let concurrencyLimit { sections.append(("concurrencyLimit", Self.json(concurrencyLimit))) }
-        if let bulkhead { sections.append(("bulkhead", Self.json(bulkhead))) }
-        var output = ""
-        try JSONText.object(sections).write(to: &output, indent: 0, key: "")
-        return output + "\n"
+        var sections: [JSONWriter.Member] = []
+        if let retry { sections.append(("retry", try Self.json(retry, in: PolicySection("retry")))) }
+        if let circuitBreaker { sections.append(("circuitBreaker", try Self.json(circuitBreaker, in: PolicySection("circuitBreaker")))) }
+        if let timeout { sections.append(("timeout", try PolicySection("timeout").object([.duration("duration", timeout.duration)]))) }
+        if let loadShedder { sections.append(("loadShedder", try Self.json(loadShedder, in: PolicySection("loadShedder")))) }
+        if let rateLimiter { sections.append(("rateLimiter", try Self.json(rateLimiter, in: PolicySection("rateLimiter")))) }
+        if let concurrencyLimit { sections.append(("concurrencyLimit", try Self.json(concurrencyLimit, in: PolicySection("concurrencyLimit")))) }
+        if let bulkhead { sections.append(("bulkhead", try Self.json(bulkhead, in: PolicySection("bulkhead")))) }
+        return JSONWriter.text(.object(sections, layout: .lines)) + "\n"
     }
 
-    private static func json(_ c: RetryConfiguration) -> JSONText {
-        .object([
-            ("maxAttempts", .integer(c.maxAttempts)), ("backoff", .string(c.backoff.rawValue)),
-            ("baseDelay", .duration(c.baseDelay)), ("multiplier", .number(c.multiplier)),
-            ("maxDelay", .duration(c.maxDelay)), ("jitter", .string(c.jitter.rawValue)),
-            ("budgetRatio", .number(c.budgetRatio)), ("budgetMinPerSecond", .number(c.budgetMinPerSecond)),
-            ("budgetWindow", .duration(c.budgetWindow)),
+    private static func json(_ c: RetryConfiguration, in s: PolicySection) throws(ConfigurationError) -> JSONWriter.Value {
+        try s.object([
+            .integer("maxAttempts", c.maxAttempts), .string("backoff", c.backoff.rawValue),
+            .duration("baseDelay", c.baseDelay), .number("multiplier", c.multiplier),
+            .duration("maxDelay", c.maxDelay), .string("jitter", c.jitter.rawValue),
+            .number("budgetRatio", c.budgetRatio), .number("budgetMinPerSecond", c.budgetMinPerSecond),
+            .duration("budgetWindow", c.budgetWindow),
         ])
     }
 
-    private static func json(_ c: CircuitBreakerConfiguration) -> JSONText {
-        .object([
-            ("window", .string(c.window.rawValue)), ("samplingDuration", .duration(c.samplingDuration)),
-            ("windowBuckets", .integer(c.windowBuckets)), ("windowSize", .integer(c.windowSize)),
-            ("minimumThroughput", .integer(c.minimumThroughput)), ("failureRatio", .number(c.failureRatio)),
-            ("slowCallDuration", .optionalDuration(c.slowCallDuration)), ("slowCallRatio", .number(c.slowCallRatio)),
-            ("breakDuration", .duration(c.breakDuration)),
-            ("breakDurationMultiplier", .number(c.breakDurationMultiplier)),
-            ("maxBreakDuration", .duration(c.maxBreakDuration)),
-            ("halfOpenPermittedCalls", .integer(c.halfOpenPermittedCalls)),
-            ("halfOpenSuccessRatio", .number(c.halfOpenSuccessRatio)),
-            ("halfOpenMaxDuration", .optionalDuration(c.halfOpenMaxDuration)),
+    private static func json(_ c: CircuitBreakerConfiguration, in s: PolicySection) throws(ConfigurationError) -> JSONWriter.Value {
+        try s.object([
+            .string("window", c.window.rawValue), .duration("samplingDuration", c.samplingDuration),
+            .integer("windowBuckets", c.windowBuckets), .integer("windowSize", c.windowSize),
+            .integer("minimumThroughput", c.minimumThroughput), .number("failureRatio", c.failureRatio),
+            .duration("slowCallDuration", c.slowCallDuration), .number("slowCallRatio", c.slowCallRatio),
+            .duration("breakDuration", c.breakDuration),
+            .number("breakDurationMultiplier", c.breakDurationMultiplier),
+            .duration("maxBreakDuration", c.maxBreakDuration),
+            .integer("halfOpenPermittedCalls", c.halfOpenPermittedCalls),
+            .number("halfOpenSuccessRatio", c.halfOpenSuccessRatio),
+            .duration("halfOpenMaxDuration", c.halfOpenMaxDuration),
         ])
     }
 
-    private static func json(_ c: LoadShedderConfiguration) throws(ConfigurationError) -> JSONText {
+    private static func json(_ c: LoadShedderConfiguration, in s: PolicySection) throws(ConfigurationError) -> JSONWriter.Value {
         guard c.pressure.isEmpty else {
             throw ConfigurationError(
                 key: "loadShedder.pressure", value: c.pressureSignalNames.joined(separator: ", "),
                 allowed: "no pressure signals (a policy file cannot configure them)")
         }
-        return .object([
-            ("inFlight", thresholds(c.inFlight)), ("queueDepth", thresholds(c.queueDepth)),
-            ("retryAfter", .optionalDuration(c.retryAfter)),
+        return try s.object([
+            thresholds("inFlight", c.inFlight), thresholds("queueDepth", c.queueDepth),
+            .duration("retryAfter", c.retryAfter),
         ])
     }
 
     /// `{"low": 50, "normal": 80, "high": null}`, or no key at all when the signal is not used (the
     /// only way the file says so: the reader takes `inFlight` and `queueDepth` as objects).
-    private static func thresholds(_ t: LoadShedThresholds<Int>?) -> JSONText {
+    private static func thresholds(_ key: String, _ t: LoadShedThresholds<Int>?) -> PolicySection.Field {
         guard let t else { return .omitted }
-        return .object([
-            ("low", t.low.map(JSONText.integer) ?? .null), ("normal", t.normal.map(JSONText.integer) ?? .null),
-            ("high", t.high.map(JSONText.integer) ?? .null),
+        return .object(key, [.integer("low", t.low), .integer("normal", t.normal), .integer("high", t.high)])
+    }
+
+    private static func json(_ c: KeyedRateLimiterConfiguration, in s: PolicySection) throws(ConfigurationError) -> JSONWriter.Value {
+        try s.object([
+            .number("permitsPerSecond", c.permitsPerSecond), .number("burst", c.burst),
+            .duration("maxWait", c.maxWait), .integer("maxKeys", c.maxKeys),
         ])
     }
 
-    private static func json(_ c: KeyedRateLimiterConfiguration) -> JSONText {
-        .object([
-            ("permitsPerSecond", .number(c.permitsPerSecond)), ("burst", .number(c.burst)),
-            ("maxWait", .duration(c.maxWait)), ("maxKeys", .integer(c.maxKeys)),
-        ])
-    }
-
-    private static func json(_ c: ConcurrencyLimitConfiguration) -> JSONText {
-        let parameters: JSONText
-        switch c.algorithm {
+    private static func json(_ c: ConcurrencyLimitConfiguration, in s: PolicySection) throws(ConfigurationError) -> JSONWriter.Value {
+        let parameters: [PolicySection.Field] = switch c.algorithm {
         case .aimd(let p):
-            parameters = .object([("backoffRatio", .number(p.backoffRatio)), ("timeout", .duration(p.timeout))])
+            [.number("backoffRatio", p.backoffRatio), .duration("timeout", p.timeout)]
         case .gradient2(let p):
-            parameters = .object([
-                ("smoothing", .number(p.smoothing)), ("rttTolerance", .number(p.rttTolerance)),
-                ("queueSize", .integer(p.queueSize)), ("probeMultiplier", .integer(p.probeMultiplier)),
-            ])
+            [
+                .number("smoothing", p.smoothing), .number("rttTolerance", p.rttTolerance),
+                .integer("queueSize", p.queueSize), .integer("probeMultiplier", p.probeMultiplier),
+            ]
         case .vegas(let p):
-            parameters = .object([
-                ("smoothing", .number(p.smoothing)), ("alphaFactor", .integer(p.alphaFactor)),
-                ("betaFactor", .integer(p.betaFactor)), ("probeMultiplier", .integer(p.probeMultiplier)),
-            ])
+            [
+                .number("smoothing", p.smoothing), .integer("alphaFactor", p.alphaFactor),
+                .integer("betaFactor", p.betaFactor), .integer("probeMultiplier", p.probeMultiplier),
+            ]
         }
-        return .object([
-            ("algorithm", .string(c.algorithm.name)), ("initialLimit", .integer(c.initialLimit)),
-            ("minLimit", .integer(c.minLimit)), ("maxLimit", .integer(c.maxLimit)),
-            ("maxQueued", .integer(c.maxQueued)), ("maxWait", .duration(c.maxWait)),
-            (c.algorithm.name, parameters),
+        return try s.object([
+            .string("algorithm", c.algorithm.name), .integer("initialLimit", c.initialLimit),
+            .integer("minLimit", c.minLimit), .integer("maxLimit", c.maxLimit),
+            .integer("maxQueued", c.maxQueued), .duration("maxWait", c.maxWait),
+            .object(c.algorithm.name, parameters),
         ])
     }
 
-    private static func json(_ c: BulkheadConfiguration) -> JSONText {
-        .object([
-            ("maxConcurrent", .integer(c.maxConcurrent)), ("maxQueued", .integer(c.maxQueued)),
-            ("maxWait", .optionalDuration(c.maxWait)),
+    private static func json(_ c: BulkheadConfiguration, in s: PolicySection) throws(ConfigurationError) -> JSONWriter.Value {
+        try s.object([
+            .integer("maxConcurrent", c.maxConcurrent), .integer("maxQueued", c.maxQueued),
+            .duration("maxWait", c.maxWait),
         ])
     }
 }
 
-/// The JSON a policy file is written as: objects keep their keys in the given order.
-private indirect enum JSONText {
-    case null
-    /// A member that is left out of its object.
-    case omitted
-    case integer(Int)
-    case number(Double)
-    case string(String)
-    case duration(Duration)
-    case object([(String, JSONText)])
-
-    static func optionalDuration(_ duration: Duration?) -> JSONText {
-        duration.map(JSONText.duration) ?? .null
+/// A section of a policy file (or an object inside one) as JSON: its fields are checked as they are
+/// written, so that an error names the key's path (`retry.baseDelay`).
+private struct PolicySection {
+    /// A key and the setting it holds.
+    enum Field {
+        /// Nil is `null`.
+        case integer(String, Int?)
+        /// Must be finite.
+        case number(String, Double)
+        case string(String, String)
+        /// A string with a unit (``DurationText/format(_:)``): must be a whole number of nanoseconds
+        /// `>= 0`, so that it reads back equal. Nil is `null`.
+        case duration(String, Duration?)
+        case object(String, [Field])
+        /// A member that is left out of its object.
+        case omitted
     }
 
-    /// Appends the value; `key` is its path, for errors (`retry.baseDelay`).
-    func write(to output: inout String, indent: Int, key: String) throws(ConfigurationError) {
-        switch self {
-        case .null, .omitted: output += "null"
-        case .integer(let value): output += String(value)
-        case .number(let value):
-            guard value.isFinite else { throw ConfigurationError(key: key, value: "\(value)", allowed: "a finite number") }
-            // Swift writes the shortest text that reads back to the same Double; JSON has no "1e-05"
-            // problem (an exponent may have leading zeros). Integral values drop the ".0".
-            if value == value.rounded(), abs(value) < 1e15 {
-                output += String(Int64(value))
-            } else {
-                output += "\(value)"
+    /// The path of the section, e.g. `concurrencyLimit.aimd`.
+    let path: String
+
+    init(_ path: String) { self.path = path }
+
+    /// The fields as a JSON object, one member per line, in the given order.
+    func object(_ fields: [Field]) throws(ConfigurationError) -> JSONWriter.Value {
+        var members: [JSONWriter.Member] = []
+        for field in fields {
+            switch field {
+            case .omitted: continue
+            case .integer(let key, let value): members.append((key, value.map(JSONWriter.Value.integer) ?? .null))
+            case .string(let key, let value): members.append((key, .string(value)))
+            case .number(let key, let value):
+                guard value.isFinite else {
+                    throw ConfigurationError(key: "\(path).\(key)", value: "\(value)", allowed: "a finite number")
+                }
+                members.append((key, .number(value)))
+            case .duration(let key, let value):
+                guard let value else {
+                    members.append((key, .null))
+                    continue
+                }
+                let text = DurationText.format(value)
+                guard value >= .zero, (try? DurationText.parse(text)) == value else {
+                    throw ConfigurationError(key: "\(path).\(key)", value: "\(value)", allowed: "a whole number of nanoseconds >= 0")
+                }
+                members.append((key, .string(text)))
+            case .object(let key, let fields):
+                members.append((key, try PolicySection("\(path).\(key)").object(fields)))
             }
-        case .string(let value): output += jsonQuoted(value)
-        case .duration(let value):
-            let text = DurationText.format(value)
-            guard value >= .zero, (try? DurationText.parse(text)) == value else {
-                throw ConfigurationError(key: key, value: "\(value)", allowed: "a whole number of nanoseconds >= 0")
-            }
-            output += jsonQuoted(text)
-        case .object(let allMembers):
-            let members = allMembers.filter { if case .omitted = $0.1 { false } else { true } }
-            guard !members.isEmpty else {
-                output += "{}"
-                return
-            }
-            let inner = String(repeating: " ", count: indent + 2)
-            output += "{\n"
-            for (index, (name, value)) in members.enumerated() {
-                output += inner + jsonQuoted(name) + ": "
-                try value.write(to: &output, indent: indent + 2, key: key.isEmpty ? name : "\(key).\(name)")
-                output += index == members.count - 1 ? "\n" : ",\n"
-            }
-            output += String(repeating: " ", count: indent) + "}"
         }
+        return .object(members, layout: .lines)
     }
 }

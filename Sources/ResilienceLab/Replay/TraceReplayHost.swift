@@ -92,14 +92,15 @@ struct TraceReplayHost: PolicyRunHost {
             case .policy(let code): run.host.result.endedByPolicy[code.description, default: 0] += 1
             }
         }
-        var text = "{\"line\": \(call.data.line), \"decision\": "
-        text += rejectedAtOnce ? "\"rejected\", \"reason\": \(jsonQuoted(end.name))" : "\"permitted\", \"reason\": null"
-        if let state = run.state(at: now) { text += ", \"state\": \(jsonQuoted(state.rawValue))" }
+        var members: [JSONWriter.Member] = [
+            ("line", .integer(call.data.line)), ("decision", .string(rejectedAtOnce ? "rejected" : "permitted")),
+            ("reason", rejectedAtOnce ? .string(end.name) : .null),
+        ]
+        if let state = run.state(at: now) { members.append(("state", .string(state.rawValue))) }
         if case .listed = call.data.answers {
-            text += ", \"attempts\": \(call.executions), \"outcome\": \(jsonQuoted(end.name))"
-            text += ", \"finishedAt\": \(MillisecondsText.format(now.offset))"
+            members += [("attempts", .integer(call.executions)), ("outcome", .string(end.name)), ("finishedAt", .milliseconds(now.offset))]
         }
-        run.host.result.lines[call.data.outputIndex] = text + "}"
+        run.host.result.lines[call.data.outputIndex] = JSONWriter.text(.object(members))
     }
 
     static func hostEvent(_ run: inout Run, tag: Int, at now: Run.Instant) throws(LabInputError) {}
@@ -108,9 +109,11 @@ struct TraceReplayHost: PolicyRunHost {
         run.host.result.transitions.append(ReplayResult.TimedTransition(at: now.offset, transition: transition))
     }
 
+    /// `{"line": N, "state": S}`, without `state` when there is no circuit breaker.
     static func json(line: Int, state: CircuitState?) -> String {
-        guard let state else { return "{\"line\": \(line)}" }
-        return "{\"line\": \(line), \"state\": \(jsonQuoted(state.rawValue))}"
+        var members: [JSONWriter.Member] = [("line", .integer(line))]
+        if let state { members.append(("state", .string(state.rawValue))) }
+        return JSONWriter.text(.object(members))
     }
 
     /// `1st`, `2nd`, `3rd`, `4th`, ..., `11th`, `12th`, `13th`, ..., `21st`, ...

@@ -49,120 +49,103 @@ import Resilience
 public enum SimulationResultJSON {
     /// `result` as a JSON object (format in the type's documentation), ending with a newline.
     public static func render(_ result: SimulationResult) -> String {
-        object(result, indent: "") + "\n"
+        JSONWriter.text(object(result)) + "\n"
     }
 
     /// `results` as a JSON array of the objects of ``render(_:)``, in the given order, ending with a
     /// newline (`[]` when empty).
     public static func render(_ results: [SimulationResult]) -> String {
-        guard !results.isEmpty else { return "[]\n" }
-        let objects = results.map { "  " + object($0, indent: "  ") }
-        return "[\n" + objects.joined(separator: ",\n") + "\n]\n"
+        JSONWriter.text(.array(results.map(object), layout: .lines)) + "\n"
     }
 
-    /// The object of one result; `indent` prefixes every line after the first.
-    static func object(_ result: SimulationResult, indent: String) -> String {
-        var members: [(String, String)] = [
-            ("scenario", jsonQuoted(result.scenario)),
-            ("policy", jsonQuoted(result.policy)),
-            ("seed", String(result.seed)),
-            ("durationMs", MillisecondsText.format(result.duration)),
-            ("endedAtMs", MillisecondsText.format(result.endedAt)),
-            ("calls", String(result.calls)),
-            ("succeeded", String(result.succeeded)),
-            ("failed", String(result.failed)),
-            ("endedByPolicy", inline(result.endedByPolicy.sorted { $0.key < $1.key }.map { ($0.key, String($0.value)) })),
-            ("goodput", result.calls == 0 ? ReportNumber.fixedRatio(1, 1, decimals: 6)
-                : ReportNumber.fixedRatio(result.succeeded, result.calls, decimals: 6)),
-            ("amplification", ReportNumber.fixedRatio(result.dependency.received, result.calls, decimals: 6)),
-            ("attempts", String(result.attempts)),
-            ("retries", String(result.retries)),
-            ("retriesDeniedByBudget", String(result.retriesDeniedByBudget)),
+    /// The object of one result: one member per line, the arrays one element per line.
+    static func object(_ result: SimulationResult) -> JSONWriter.Value {
+        let changes: [JSONWriter.Value] = result.breakerChanges.map { change in
+            .object([
+                ("atMs", .milliseconds(change.at)),
+                ("from", .string(change.from.rawValue)),
+                ("to", .string(change.to.rawValue)),
+            ])
+        }
+        return .object([
+            ("scenario", .string(result.scenario)),
+            ("policy", .string(result.policy)),
+            ("seed", .unsigned(result.seed)),
+            ("durationMs", .milliseconds(result.duration)),
+            ("endedAtMs", .milliseconds(result.endedAt)),
+            ("calls", .integer(result.calls)),
+            ("succeeded", .integer(result.succeeded)),
+            ("failed", .integer(result.failed)),
+            ("endedByPolicy", .object(result.endedByPolicy.sorted { $0.key < $1.key }.map { ($0.key, .integer($0.value)) })),
+            ("goodput", result.calls == 0 ? .ratio(1, 1, decimals: 6) : .ratio(result.succeeded, result.calls, decimals: 6)),
+            ("amplification", .ratio(result.dependency.received, result.calls, decimals: 6)),
+            ("attempts", .integer(result.attempts)),
+            ("retries", .integer(result.retries)),
+            ("retriesDeniedByBudget", .integer(result.retriesDeniedByBudget)),
             ("latencyMs", latencies(result.latency)),
             ("successLatencyMs", latencies(result.successLatency)),
             ("dependency", dependency(result.dependency)),
             ("outage", outage(result)),
-        ]
-        let changes = result.breakerChanges.map { change in
-            inline([
-                ("atMs", MillisecondsText.format(change.at)),
-                ("from", jsonQuoted(change.from.rawValue)),
-                ("to", jsonQuoted(change.to.rawValue)),
-            ])
-        }
-        members.append(("breakerChanges", array(changes, indent: indent + "  ")))
-        members.append(("intervalWidthMs", MillisecondsText.format(result.intervalWidth)))
-        members.append(("intervals", array(result.intervals.map(interval), indent: indent + "  ")))
-        let lines = members.map { "\(indent)  \(jsonQuoted($0.0)): \($0.1)" }
-        return "{\n" + lines.joined(separator: ",\n") + "\n\(indent)}"
+            ("breakerChanges", .array(changes, layout: .lines)),
+            ("intervalWidthMs", .milliseconds(result.intervalWidth)),
+            ("intervals", .array(result.intervals.map(interval), layout: .lines)),
+        ], layout: .lines)
     }
 
-    static func latencies(_ latencies: SimulationResult.Latencies) -> String {
-        inline([
-            ("count", String(latencies.count)),
-            ("p50", MillisecondsText.format(latencies.p50)),
-            ("p90", MillisecondsText.format(latencies.p90)),
-            ("p99", MillisecondsText.format(latencies.p99)),
-            ("p999", MillisecondsText.format(latencies.p999)),
-            ("max", MillisecondsText.format(latencies.max)),
-            ("mean", MillisecondsText.format(latencies.mean)),
+    static func latencies(_ latencies: SimulationResult.Latencies) -> JSONWriter.Value {
+        .object([
+            ("count", .integer(latencies.count)),
+            ("p50", .milliseconds(latencies.p50)),
+            ("p90", .milliseconds(latencies.p90)),
+            ("p99", .milliseconds(latencies.p99)),
+            ("p999", .milliseconds(latencies.p999)),
+            ("max", .milliseconds(latencies.max)),
+            ("mean", .milliseconds(latencies.mean)),
         ])
     }
 
-    static func dependency(_ counters: DependencyCounters) -> String {
-        inline([
-            ("received", String(counters.received)),
-            ("served", String(counters.served)),
-            ("succeeded", String(counters.succeeded)),
-            ("failed", String(counters.failed)),
-            ("overloaded", String(counters.overloaded)),
-            ("rateLimited", String(counters.rateLimited)),
-            ("refused", String(counters.refused)),
-            ("abandonedWhileQueued", String(counters.abandonedWhileQueued)),
-            ("abandonedWhileServed", String(counters.abandonedWhileServed)),
-            ("maxQueueLength", String(counters.maxQueueLength)),
-            ("busyTimeMs", MillisecondsText.format(counters.busyTime)),
+    static func dependency(_ counters: DependencyCounters) -> JSONWriter.Value {
+        .object([
+            ("received", .integer(counters.received)),
+            ("served", .integer(counters.served)),
+            ("succeeded", .integer(counters.succeeded)),
+            ("failed", .integer(counters.failed)),
+            ("overloaded", .integer(counters.overloaded)),
+            ("rateLimited", .integer(counters.rateLimited)),
+            ("refused", .integer(counters.refused)),
+            ("abandonedWhileQueued", .integer(counters.abandonedWhileQueued)),
+            ("abandonedWhileServed", .integer(counters.abandonedWhileServed)),
+            ("maxQueueLength", .integer(counters.maxQueueLength)),
+            ("busyTimeMs", .milliseconds(counters.busyTime)),
         ])
     }
 
-    static func outage(_ result: SimulationResult) -> String {
-        guard let start = result.outageStart else { return "null" }
-        return inline([
-            ("startMs", MillisecondsText.format(start)),
+    static func outage(_ result: SimulationResult) -> JSONWriter.Value {
+        guard let start = result.outageStart else { return .null }
+        return .object([
+            ("startMs", .milliseconds(start)),
             ("endMs", optional(result.outageEnd)),
             ("timeToDetectMs", optional(result.timeToDetect)),
             ("timeToRecoverMs", optional(result.timeToRecover)),
         ])
     }
 
-    static func interval(_ interval: SimulationResult.Interval) -> String {
-        inline([
-            ("startMs", MillisecondsText.format(interval.start)),
-            ("calls", String(interval.calls)),
-            ("succeeded", String(interval.succeeded)),
-            ("failed", String(interval.failed)),
-            ("endedByPolicy", String(interval.endedByPolicy)),
-            ("dependencyReceived", String(interval.dependencyReceived)),
-            ("p50Ms", MillisecondsText.format(interval.p50)),
-            ("p99Ms", MillisecondsText.format(interval.p99)),
-            ("breakerState", interval.breakerState.map { jsonQuoted($0.rawValue) } ?? "null"),
-            ("dependencyInFlight", String(interval.dependencyInFlight)),
+    static func interval(_ interval: SimulationResult.Interval) -> JSONWriter.Value {
+        .object([
+            ("startMs", .milliseconds(interval.start)),
+            ("calls", .integer(interval.calls)),
+            ("succeeded", .integer(interval.succeeded)),
+            ("failed", .integer(interval.failed)),
+            ("endedByPolicy", .integer(interval.endedByPolicy)),
+            ("dependencyReceived", .integer(interval.dependencyReceived)),
+            ("p50Ms", .milliseconds(interval.p50)),
+            ("p99Ms", .milliseconds(interval.p99)),
+            ("breakerState", interval.breakerState.map { .string($0.rawValue) } ?? .null),
+            ("dependencyInFlight", .integer(interval.dependencyInFlight)),
         ])
     }
 
-    static func optional(_ duration: Duration?) -> String {
-        duration.map(MillisecondsText.format) ?? "null"
-    }
-
-    /// `{"a": 1, "b": 2}` on one line (`{}` when empty); values are JSON text already.
-    static func inline(_ members: [(String, String)]) -> String {
-        "{" + members.map { "\(jsonQuoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
-    }
-
-    /// `[]`, or one element per line indented two spaces more than `indent` (the indent of the member
-    /// that holds the array), the closing bracket at `indent`.
-    static func array(_ elements: [String], indent: String) -> String {
-        guard !elements.isEmpty else { return "[]" }
-        return "[\n" + elements.map { indent + "  " + $0 }.joined(separator: ",\n") + "\n\(indent)]"
+    static func optional(_ duration: Duration?) -> JSONWriter.Value {
+        duration.map(JSONWriter.Value.milliseconds) ?? .null
     }
 }

@@ -38,10 +38,10 @@ public enum ScheduleCommand {
         lines.reserveCapacity(configuration.maxAttempts - 1)
         for _ in 1..<configuration.maxAttempts {
             let delay = schedule.next(using: &random)
-            var text = "{\"retry\": \(delay.retry), \"delayMs\": \(MillisecondsText.format(delay.delay))"
-            text += ", \"minMs\": \(MillisecondsText.format(min(delay.lowerBound, cap)))"
-            text += ", \"maxMs\": \(MillisecondsText.format(min(delay.upperBound, cap)))}"
-            lines.append(text)
+            lines.append(JSONWriter.text(.object([
+                ("retry", .integer(delay.retry)), ("delayMs", .milliseconds(delay.delay)),
+                ("minMs", .milliseconds(min(delay.lowerBound, cap))), ("maxMs", .milliseconds(min(delay.upperBound, cap))),
+            ])))
         }
         return lines
     }

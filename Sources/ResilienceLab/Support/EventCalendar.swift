@@ -1,11 +1,14 @@
+import HeapModule
+
 /// A priority queue of events tuned for simulations where most events come in streams that are
 /// scheduled in increasing order: timers of one fixed length (timeouts, `maxWait`s) and open-loop
 /// arrivals. Each such stream has a *lane*, a first-in first-out queue (O(1) both ways), and a stale
 /// event there (a timeout whose call was answered first) costs nothing until it reaches the front.
-/// Everything else, and an element that would break its lane's order, waits in a ``MinimumHeap``.
+/// Everything else, and an element that would break its lane's order, waits in a `Heap` (HeapModule).
 ///
-/// Elements come out in exactly the order of one heap: the smallest first (give equal elements a total
-/// order, as ``MinimumHeap`` asks).
+/// Elements come out in exactly the order of one heap: the smallest first. Give equal elements a total
+/// order (the run's events carry a sequence number): a heap returns equal elements in no particular
+/// order.
 ///
 /// ```swift
 /// var calendar = EventCalendar<Int>(lanes: 1)
@@ -15,7 +18,7 @@
 /// calendar.removeMinimum()   // 10, then 15, then 20
 /// ```
 struct EventCalendar<Element: Comparable> {
-    private var heap = MinimumHeap<Element>()
+    private var heap = Heap<Element>()
     private var lanes: [OrderedLane]
     /// Bit `i` set: lane `i` is not empty (so that finding the smallest looks at those only).
     private var nonEmptyLanes: UInt64 = 0
@@ -68,7 +71,7 @@ struct EventCalendar<Element: Comparable> {
         if smallestSource == Self.unknown { smallestSource = findSmallestSource() }
         let source = smallestSource
         smallestSource = Self.unknown
-        if source == Self.heapSource { return heap.removeMinimum() }
+        if source == Self.heapSource { return heap.popMin() }
         let element = lanes[source].removeFirst()
         if lanes[source].count == 0 { nonEmptyLanes &= ~(1 << UInt64(source)) }
         return element
@@ -84,13 +87,13 @@ struct EventCalendar<Element: Comparable> {
 
     @inline(__always)
     private func element(at source: Int) -> Element? {
-        source == Self.heapSource ? heap.minimum : lanes[source].first
+        source == Self.heapSource ? heap.min : lanes[source].first
     }
 
     /// The source of the smallest element: the heap (also when everything is empty) or a lane.
     private func findSmallestSource() -> Int {
         var source = Self.heapSource
-        var smallest = heap.minimum
+        var smallest = heap.min
         var remaining = nonEmptyLanes
         while remaining != 0 {
             let lane = remaining.trailingZeroBitCount

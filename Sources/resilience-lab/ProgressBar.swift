@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// A progress bar for long runs, written to standard error:
 /// `[############..................] 42% steady-state/default`.
@@ -32,10 +33,13 @@ import Darwin
 /// - ``Style/disabled`` (`--quiet`): never writes anything.
 ///
 /// The percentage is `completed * 100 / total` rounded down, shown at most 100 (100 when `total` is 0).
-/// Not thread-safe: use it from one thread or task.
-public struct ProgressBar {
+/// Not thread-safe: use it from one thread or task, or share it through a ``ProgressBarBox``.
+///
+/// A terminal concern, so it lives in the command-line tool: the library reports progress through
+/// callbacks (`SuiteRunner.run(_:tune:progress:)`) and the tool draws the bar.
+struct ProgressBar {
     /// How the bar is shown.
-    public enum Style: Sendable, Hashable {
+    enum Style: Sendable, Hashable {
         /// Redrawn in place with a carriage return: for a terminal.
         case redrawn
         /// One plain line per finished label: for logs.
@@ -44,19 +48,19 @@ public struct ProgressBar {
         case disabled
 
         /// ``redrawn`` when standard error is a terminal, else ``lines``.
-        public static var automatic: Style { isatty(2) != 0 ? .redrawn : .lines }
+        static var automatic: Style { isatty(2) != 0 ? .redrawn : .lines }
     }
 
     /// The total work, in the caller's units.
-    public let total: Int
+    let total: Int
     /// How the bar is shown.
-    public let style: Style
+    let style: Style
     /// Characters between the brackets.
-    public let barWidth: Int
+    let barWidth: Int
     /// Work done so far.
-    public private(set) var completed = 0
+    private(set) var completed = 0
     /// The label of the work in progress.
-    public private(set) var label = ""
+    private(set) var label = ""
 
     private let output: (String) -> Void
     /// The text last drawn (redrawn style), to skip identical redraws and erase longer lines.
@@ -67,7 +71,7 @@ public struct ProgressBar {
 
     /// A bar for `total` units of work (`>= 0`), `barWidth` characters wide (`>= 1`), written through
     /// `output` (standard error by default).
-    public init(
+    init(
         total: Int, style: Style = .automatic, barWidth: Int = 30,
         output: @escaping (String) -> Void = ProgressBar.writeToStandardError
     ) {
@@ -80,13 +84,13 @@ public struct ProgressBar {
     }
 
     /// Adds `units` (`>= 0`) of finished work; `label` names the work in progress.
-    public mutating func advance(by units: Int = 1, label: String) {
+    mutating func advance(by units: Int = 1, label: String) {
         precondition(units >= 0, "ProgressBar.advance(by:) needs units >= 0, got \(units)")
         update(completed: completed + units, label: label)
     }
 
     /// Sets the finished work to `completed`; `label` names the work in progress.
-    public mutating func update(completed: Int, label: String) {
+    mutating func update(completed: Int, label: String) {
         guard style != .disabled, !finished else { return }
         if style == .lines, lineOwed, label != self.label {
             output(text() + "\n")
@@ -102,7 +106,7 @@ public struct ProgressBar {
 
     /// Erases the bar (redrawn style) so that other text can be printed on the terminal; the next
     /// update draws it again. Does nothing in the other styles.
-    public mutating func clear() {
+    mutating func clear() {
         guard style == .redrawn, !drawn.isEmpty else { return }
         output("\r" + String(repeating: " ", count: drawn.count) + "\r")
         drawn = ""
@@ -110,7 +114,7 @@ public struct ProgressBar {
 
     /// Ends the bar: the redrawn bar's line ends with a newline; in the lines style the last label's
     /// line is written. Later calls do nothing.
-    public mutating func finish() {
+    mutating func finish() {
         guard style != .disabled, !finished else { return }
         finished = true
         switch style {
@@ -125,7 +129,7 @@ public struct ProgressBar {
     }
 
     /// The bar's text for the current state, e.g. `[###.......] 30% brownout/tuned`.
-    public func text() -> String {
+    func text() -> String {
         let percent = total == 0 ? 100 : min(100, completed * 100 / total)
         let filled = total == 0 ? barWidth : min(barWidth, completed * barWidth / total)
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: barWidth - filled)
@@ -143,7 +147,7 @@ public struct ProgressBar {
     }
 
     /// Writes `text` to standard error (file descriptor 2) at once, unbuffered.
-    public static func writeToStandardError(_ text: String) {
+    static func writeToStandardError(_ text: String) {
         var text = text
         text.withUTF8 { buffer in
             var offset = 0
@@ -156,5 +160,20 @@ public struct ProgressBar {
                 offset += written
             }
         }
+    }
+}
+
+/// A progress bar shared by the suite's worker threads: every update under one lock.
+final class ProgressBarBox: Sendable {
+    private let bar: Mutex<ProgressBar>
+
+    init(_ bar: sending ProgressBar) { self.bar = Mutex(bar) }
+
+    func advance(label: String) {
+        bar.withLock { $0.advance(label: label) }
+    }
+
+    func finish() {
+        bar.withLock { $0.finish() }
     }
 }
