@@ -129,7 +129,7 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
             release(token, outcome: outcome(of: error))
             throw error
         }
-        release(token, outcome: outcome(of: classifier.classify(result: value)))
+        release(token, outcome: Machine.Outcome(classifier.classify(result: value)))
         return value
     }
 
@@ -253,16 +253,7 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
     func outcome(of error: any Error) -> Machine.Outcome {
         if error is CancellationError { return .ignored }
         if let rejection = error as? ResilienceError, rejection.code == .timedOut { return .dropped }
-        return outcome(of: classifier.classify(error: error))
-    }
-
-    @inlinable
-    func outcome(of outcome: CallOutcome) -> Machine.Outcome {
-        switch outcome {
-        case .success: .success
-        case .failure: .dropped
-        case .ignored: .ignored
-        }
+        return Machine.Outcome(classifier.classify(error: error))
     }
 
     /// Ends an admitted call (one lock): samples it, and wakes the waiters the release settled.

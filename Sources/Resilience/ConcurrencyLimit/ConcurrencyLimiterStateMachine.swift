@@ -57,6 +57,17 @@ package struct ConcurrencyLimiterStateMachine: Sendable {
         case dropped
         /// Not a sample: the call was cancelled or its outcome says nothing about the dependency.
         case ignored
+
+        /// The sample a call classified as `outcome` makes: a success is a sample, a failure a drop,
+        /// an ignored outcome nothing. The shell and `resilience-lab` both sample by this rule.
+        @inlinable
+        package init(_ outcome: CallOutcome) {
+            switch outcome {
+            case .success: self = .success
+            case .failure: self = .dropped
+            case .ignored: self = .ignored
+            }
+        }
     }
 
     /// What ``ConcurrencyLimiterStateMachine/acquire(now:)`` decided.

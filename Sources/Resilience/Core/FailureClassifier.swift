@@ -57,10 +57,19 @@ public struct FailureClassifier: Sendable {
         if error is CancellationError || error is any NotADependencyFailure {
             return .ignored
         }
-        if let rejection = error as? ResilienceError, rejection.code != .timedOut {
-            return .ignored
+        if let rejection = error as? ResilienceError {
+            return defaultOutcome(ofRejection: rejection.code)
         }
         return .failure
+    }
+
+    /// What the default classification makes of a rejection with `code` thrown by an inner policy:
+    /// ``ResilienceError/Code/timedOut`` is a ``CallOutcome/failure`` (the dependency was too slow);
+    /// every other code is ``CallOutcome/ignored`` (the dependency was never asked, so the rejection
+    /// says nothing about its health, and local overload must not trip the breaker of a healthy
+    /// dependency). `resilience-lab` records simulated rejections with this same rule.
+    public static func defaultOutcome(ofRejection code: ResilienceError.Code) -> CallOutcome {
+        code == .timedOut ? .failure : .ignored
     }
 
     /// Returns a classifier that also classifies returned values of type `Result`.

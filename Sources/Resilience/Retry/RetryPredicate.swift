@@ -39,19 +39,34 @@ public struct RetryPredicate: Sendable {
     /// cancellation.
     public static let `default` = RetryPredicate()
 
+    /// The rejection codes the default predicate retries: ``ResilienceError/Code/timedOut`` only. An inner
+    /// per-attempt timeout reports a slow dependency; every other code is a policy refusing to try.
+    public static let defaultRetriedRejections: Set<ResilienceError.Code> = [.timedOut]
+
+    /// Whether the default predicate retries an attempt that ended with the dependency's `outcome`:
+    /// only a ``CallOutcome/failure`` (never a success, never an outcome the classifier ignores).
+    /// `resilience-lab` retries simulated attempts with this same rule and ``defaultRetriedRejections``.
+    public static func retriesByDefault(_ outcome: CallOutcome) -> Bool {
+        outcome == .failure
+    }
+
     /// Retries what `classifier` counts as a failure, and the rejections whose code is listed.
-    public init(classifier: FailureClassifier = .default, retryingRejections: Set<ResilienceError.Code> = [.timedOut]) {
+    public init(
+        classifier: FailureClassifier = .default,
+        retryingRejections: Set<ResilienceError.Code> = RetryPredicate.defaultRetriedRejections
+    ) {
         errorDecision = { error in
             if let rejection = error as? ResilienceError {
                 guard retryingRejections.contains(rejection.code) else { return .doNotRetry }
                 return rejection.retryAfter.map(RetryDecision.retryAfter) ?? .retry
             }
-            guard classifier.classify(error: error) == .failure else { return .doNotRetry }
+            guard RetryPredicate.retriesByDefault(classifier.classify(error: error)) else { return .doNotRetry }
             return Self.hintedDecision(for: error)
         }
         if let classify = classifier.resultClassifier {
             resultDecision = { value -> RetryDecision? in
-                classify(value) == .failure ? RetryPredicate.hintedDecision(for: value) : nil
+                guard let outcome = classify(value), RetryPredicate.retriesByDefault(outcome) else { return nil }
+                return RetryPredicate.hintedDecision(for: value)
             }
         } else {
             resultDecision = nil

@@ -1,13 +1,14 @@
 import Resilience
 
-/// The admission-control stages of an attempt in a ``PolicyRun``: rate limiter ▸ concurrency limit ▸ timeout
-/// ▸ bulkhead ▸ dependency, with the queues of the concurrency limit and the bulkhead.
+/// The admission-control stages of an attempt in a ``PolicyRun`` (rate limiter, concurrency limit,
+/// timeout, bulkhead, entered in the order of ``PolicyRun/stages``), with the queues of the concurrency
+/// limit and the bulkhead.
 extension PolicyRun {
 
     /// The rate limiter takes a permit from the call's key's bucket: at once, after a reservation's
     /// wait, or not at all (`rateLimited`).
-    mutating func enterRateLimiter(slot: Int, at now: Instant) throws(LabInputError) {
-        guard rateLimiter != nil else { return try enterConcurrencyLimit(slot: slot, at: now) }
+    mutating func enterRateLimiter(slot: Int, at now: Instant, stage: Int) throws(LabInputError) {
+        guard rateLimiter != nil else { return try enterStage(stage + 1, slot: slot, at: now) }
         let decision: RateLimitDecision
         do {
             decision = try rateLimiter!.acquire(key: calls[slot].key, now: now.machineTime).decision
@@ -17,7 +18,7 @@ extension PolicyRun {
         }
         switch decision {
         case .admitted:
-            try enterConcurrencyLimit(slot: slot, at: now)
+            try enterStage(stage + 1, slot: slot, at: now)
         case .reserved(let reservation):
             calls[slot].resumesAfterRateLimiter = true
             schedule(.attemptStart, at: now.advanced(by: reservation.delay), slot: slot)
@@ -28,12 +29,12 @@ extension PolicyRun {
 
     /// The concurrency limit admits the attempt, queues it (LIFO, evicting the oldest waiter from a
     /// full queue), or rejects it (`loadShed`).
-    mutating func enterConcurrencyLimit(slot: Int, at now: Instant) throws(LabInputError) {
-        guard concurrencyLimiter != nil else { return try startTimeout(slot: slot, at: now) }
+    mutating func enterConcurrencyLimit(slot: Int, at now: Instant, stage: Int) throws(LabInputError) {
+        guard concurrencyLimiter != nil else { return try enterStage(stage + 1, slot: slot, at: now) }
         switch concurrencyLimiter!.acquire(now: now.machineTime) {
         case .admitted(let token):
             calls[slot].concurrencyToken = token
-            try startTimeout(slot: slot, at: now)
+            try enterStage(stage + 1, slot: slot, at: now)
         case .enqueued(let ticket, let evicted):
             calls[slot].concurrencyTicket = ticket
             concurrencyWaiters[ticket.id] = slot
@@ -47,15 +48,20 @@ extension PolicyRun {
         }
     }
 
-    /// The attempt's timeout starts (it bounds the bulkhead's queue and the dependency), then the
-    /// bulkhead admits, queues (FIFO) or rejects it (`bulkheadFull`).
-    mutating func startTimeout(slot: Int, at now: Instant) throws(LabInputError) {
+    /// The attempt's timeout starts: it bounds every later stage (the bulkhead's queue) and the
+    /// dependency.
+    mutating func startTimeout(slot: Int, at now: Instant, stage: Int) throws(LabInputError) {
         calls[slot].deadline = timeout.map { now.advanced(by: $0) }
-        guard bulkhead != nil else { return try runDependency(slot: slot, at: now) }
+        try enterStage(stage + 1, slot: slot, at: now)
+    }
+
+    /// The bulkhead admits, queues (FIFO) or rejects the attempt (`bulkheadFull`).
+    mutating func enterBulkhead(slot: Int, at now: Instant, stage: Int) throws(LabInputError) {
+        guard bulkhead != nil else { return try enterStage(stage + 1, slot: slot, at: now) }
         switch bulkhead!.acquire() {
         case .admitted:
             calls[slot].holdsBulkheadSlot = true
-            try runDependency(slot: slot, at: now)
+            try enterStage(stage + 1, slot: slot, at: now)
         case .enqueued(let ticket):
             calls[slot].bulkheadTicket = ticket
             bulkheadWaiters[ticket.number] = slot
@@ -99,7 +105,7 @@ extension PolicyRun {
                 calls[next].bulkheadTicket = nil
                 calls[next].holdsBulkheadSlot = true
                 calls[next].phase = nextPhase()  // its pending wait ends are stale now
-                try runDependency(slot: next, at: now)
+                try enterStage(after: .bulkhead, slot: next, at: now)
             }
         }
         if let token = calls[slot].concurrencyToken {
@@ -115,7 +121,7 @@ extension PolicyRun {
                 calls[next].concurrencyTicket = nil
                 calls[next].concurrencyToken = admission.token
                 calls[next].phase = nextPhase()
-                try startTimeout(slot: next, at: now)
+                try enterStage(after: .concurrencyLimit, slot: next, at: now)
             }
         }
     }

@@ -40,34 +40,36 @@ enum AttemptEnd: Equatable {
         }
     }
 
-    /// Whether a retry policy retries it: failures and timeouts.
+    /// Whether the retry policy retries it: the library's default rule (``RetryPredicate``): a
+    /// dependency's failure, or a rejection in ``RetryPredicate/defaultRetriedRejections`` (`timedOut`).
     var isRetryable: Bool {
-        self == .dependency(.failure) || self == .policy(.timedOut)
+        switch self {
+        case .dependency(let outcome): RetryPredicate.retriesByDefault(outcome)
+        case .policy(let code): RetryPredicate.defaultRetriedRejections.contains(code)
+        }
     }
 
-    /// What the circuit breaker records: the dependency's outcome; a timeout is a failure; an inner
-    /// policy's rejection is ignored (the dependency was not asked), as the default
-    /// ``FailureClassifier`` does.
+    /// What the circuit breaker records: the dependency's outcome, or for a rejection by an inner
+    /// policy the default ``FailureClassifier``'s rule (a timeout is a failure; any other rejection is
+    /// ignored: the dependency was not asked).
     var breakerOutcome: CallOutcome {
         switch self {
         case .dependency(let outcome): outcome
-        case .policy(let code): code == .timedOut ? .failure : .ignored
+        case .policy(let code): FailureClassifier.defaultOutcome(ofRejection: code)
         }
     }
 
-    /// What the concurrency limit learns: a success is a sample, a failure or timeout a drop, an
-    /// inner rejection nothing.
+    /// What the concurrency limit learns, by the limiter's own rule from the breaker's outcome: a
+    /// success is a sample, a failure or timeout a drop, an inner rejection nothing.
     var concurrencyOutcome: ConcurrencyLimiterStateMachine.Outcome {
-        switch breakerOutcome {
-        case .success: .success
-        case .failure: .dropped
-        case .ignored: .ignored
-        }
+        ConcurrencyLimiterStateMachine.Outcome(breakerOutcome)
     }
 }
 
-/// The policies of a ``PolicyFile`` run in virtual time over calls that overlap, with the same pure
-/// logic the policies use in production (``CircuitBreakerStateMachine``, ``RetrySchedule``,
+/// The policies of a ``PolicyFile`` run in virtual time over calls that overlap, in the library's
+/// order (``PolicyKind/recommendedOrder``: the load shedder per call, then per attempt
+/// ``PolicyKind/perAttempt`` as far as the file configures them), with the same pure logic the
+/// policies use in production (``CircuitBreakerStateMachine``, ``RetrySchedule``,
 /// ``RetryBudgetStateMachine``, ``LoadShedderStateMachine``, ``KeyedTokenBucketStateMachine``,
 /// ``ConcurrencyLimiterStateMachine``, ``BulkheadStateMachine``). The replay (``Replayer``) and the
 /// simulator (``Simulator``) both drive it; the exact rules (order of the policies, what an attempt
@@ -177,8 +179,8 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
         /// The breaker's permit for the current attempt, and when the breaker admitted it.
         var permit: Machine.Permit?
         var admittedByBreakerAt = Instant.zero
-        /// The current attempt waits for a rate limiter's reservation, then goes on to the
-        /// concurrency limit (rather than starting over at the breaker).
+        /// The current attempt waits for a rate limiter's reservation, then goes on at the stage after
+        /// the rate limiter (rather than starting over at the first stage).
         var resumesAfterRateLimiter = false
         /// The concurrency limit's token for the current attempt, or its place in that queue.
         var concurrencyToken: ConcurrencyLimiterStateMachine.Token?
@@ -198,6 +200,9 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
     }
 
     var host: Host
+    /// The stages of every attempt: ``PolicyKind/perAttempt``, the library's order, as far as the
+    /// policy file configures them.
+    let stages: [PolicyKind]
     var machine: Machine?
     let timeout: Duration?
     /// 1 without a retry policy.
@@ -298,6 +303,16 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
         } catch {
             throw invalid(error, in: "bulkhead")
         }
+        stages = PolicyKind.perAttempt.filter { kind in
+            switch kind {
+            case .circuitBreaker: machine != nil
+            case .rateLimiter: rateLimiter != nil
+            case .concurrencyLimit: concurrencyLimiter != nil
+            case .timeout: policy.timeout != nil
+            case .bulkhead: bulkhead != nil
+            case .fallback, .loadShedder, .retry: false  // not per attempt
+            }
+        }
         self.host = host
         self.policyFile = policyFile
         random = SplitMix64(seed: seed)
@@ -336,7 +351,7 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
             case .attemptStart:
                 if calls[next.slot].resumesAfterRateLimiter {
                     calls[next.slot].resumesAfterRateLimiter = false
-                    try enterConcurrencyLimit(slot: next.slot, at: now)
+                    try enterStage(after: .rateLimiter, slot: next.slot, at: now)
                 } else {
                     try startAttempt(slot: next.slot, at: now)
                 }
@@ -378,20 +393,43 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
         return slot
     }
 
-    /// The breaker decides the attempt, then the rate limiter.
+    /// A new attempt enters its first stage.
     mutating func startAttempt(slot: Int, at now: Instant) throws(LabInputError) {
         calls[slot].retryAfter = nil
-        if let (decision, transition) = machine?.acquire(now: now.machineTime) {
-            note(transition, at: now)
-            switch decision {
-            case .permitted(let permit):
-                calls[slot].permit = permit
-                calls[slot].admittedByBreakerAt = now
-            case .rejected(let code, _):
-                return try endAttempt(slot: slot, with: .policy(code), at: now)
-            }
+        try enterStage(0, slot: slot, at: now)
+    }
+
+    /// The current attempt enters ``stages``[`index`]; past the last stage, it reaches the dependency.
+    mutating func enterStage(_ index: Int, slot: Int, at now: Instant) throws(LabInputError) {
+        guard index < stages.count else { return try runDependency(slot: slot, at: now) }
+        switch stages[index] {
+        case .circuitBreaker: try enterBreaker(slot: slot, at: now, stage: index)
+        case .rateLimiter: try enterRateLimiter(slot: slot, at: now, stage: index)
+        case .concurrencyLimit: try enterConcurrencyLimit(slot: slot, at: now, stage: index)
+        case .timeout: try startTimeout(slot: slot, at: now, stage: index)
+        case .bulkhead: try enterBulkhead(slot: slot, at: now, stage: index)
+        case .fallback, .loadShedder, .retry: try enterStage(index + 1, slot: slot, at: now)  // never a stage
         }
-        try enterRateLimiter(slot: slot, at: now)
+    }
+
+    /// The current attempt goes on after `kind`'s stage (it waited there, and is admitted now).
+    mutating func enterStage(after kind: PolicyKind, slot: Int, at now: Instant) throws(LabInputError) {
+        try enterStage((stages.firstIndex(of: kind) ?? stages.count) + 1, slot: slot, at: now)
+    }
+
+    /// The breaker admits the attempt or rejects it (`circuitOpen`, `halfOpenFull`).
+    mutating func enterBreaker(slot: Int, at now: Instant, stage: Int) throws(LabInputError) {
+        guard machine != nil else { return try enterStage(stage + 1, slot: slot, at: now) }
+        let (decision, transition) = machine!.acquire(now: now.machineTime)
+        note(transition, at: now)
+        switch decision {
+        case .permitted(let permit):
+            calls[slot].permit = permit
+            calls[slot].admittedByBreakerAt = now
+            try enterStage(stage + 1, slot: slot, at: now)
+        case .rejected(let code, _):
+            try endAttempt(slot: slot, with: .policy(code), at: now)
+        }
     }
 
     /// The current attempt passed every policy at `now`: it is executed, and the host finds its answer.

@@ -1,0 +1,44 @@
+/// A kind of policy, by the name configuration files give its section (`POLICY.json`:
+/// `"circuitBreaker"`, `"retry"`, ...), with the library's recommended pipeline order.
+///
+/// The order is data rather than prose so that everything that composes policies follows the same
+/// one: `resilience-lab` runs its simulated calls through exactly ``recommendedOrder``.
+public enum PolicyKind: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    case fallback
+    case loadShedder
+    case retry
+    case circuitBreaker
+    case rateLimiter
+    case concurrencyLimit
+    case timeout
+    case bulkhead
+
+    /// The recommended order of a pipeline, outermost first, the operation being innermost:
+    /// **fallback ▸ load shedder ▸ retry ▸ circuit breaker ▸ rate limiter ▸ concurrency limit ▸ timeout
+    /// ▸ bulkhead**.
+    ///
+    /// - The fallback sees the final outcome, after every retry.
+    /// - Shed work costs nothing: the load shedder decides once per call, before any retry.
+    /// - Rejections by inner policies are not retried by default, so a breaker's rejection ends the
+    ///   retry loop instead of hammering; the breaker counts every attempt.
+    /// - An open breaker takes no rate-limit permit; every attempt counts against a provider's quota.
+    /// - The concurrency limit sees each attempt's latency, timeouts included.
+    /// - Each attempt gets its own timeout, which also bounds the time spent in the bulkhead's queue.
+    /// - The bulkhead bounds only the work actually sent.
+    public static let recommendedOrder: [PolicyKind] = [
+        .fallback, .loadShedder, .retry, .circuitBreaker, .rateLimiter, .concurrencyLimit, .timeout, .bulkhead,
+    ]
+
+    /// The policies that act once per call, outside the retry loop, in ``recommendedOrder``.
+    public static var perCall: ArraySlice<PolicyKind> {
+        recommendedOrder.prefix { $0 != .retry }
+    }
+
+    /// The policies that act on every attempt, inside the retry loop, in ``recommendedOrder``.
+    public static var perAttempt: ArraySlice<PolicyKind> {
+        recommendedOrder.drop { $0 != .retry }.dropFirst()
+    }
+
+    /// The section name, such as `circuitBreaker`.
+    public var description: String { rawValue }
+}
