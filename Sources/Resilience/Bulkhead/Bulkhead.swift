@@ -264,3 +264,12 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
     /// Calls waiting for a slot now.
     public var queued: Int { shared.withLock { $0.machine.queued } }
 }
+
+/// Why a bulkhead rejected a call with ``ResilienceError/Code/bulkheadFull``: the value of the `reason`
+/// label of `resilience_bulkhead_rejections_total`.
+public enum BulkheadRejectionReason: String, Sendable, Hashable, CaseIterable {
+    /// Every slot was taken and the queue was full (or the bulkhead does not queue): rejected at once.
+    case full
+    /// The call waited `maxWait` in the queue without getting a slot.
+    case maxWaitElapsed
+}

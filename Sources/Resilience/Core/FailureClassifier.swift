@@ -101,3 +101,28 @@ public struct FailureClassifier: Sendable {
         return resultClassifier(result) ?? .success
     }
 }
+
+/// Marks an error that is not the dependency's fault, so resilience policies never count it as a failure.
+///
+/// Conform errors that mean "the caller asked for something wrong" — bad input, not found, invalid state,
+/// configuration problems — so that a flood of them cannot trip a circuit breaker or trigger retries.
+/// The default ``FailureClassifier`` classifies them as ``CallOutcome/ignored``; the error itself is
+/// always rethrown to the caller unchanged.
+///
+/// ```swift
+/// struct UserNotFound: Error, NotADependencyFailure { let id: String }
+/// ```
+public protocol NotADependencyFailure: Error {}
+
+/// How one call ended, as far as a resilience policy is concerned.
+///
+/// A ``FailureClassifier`` turns a thrown error or a returned value into a `CallOutcome`.
+public enum CallOutcome: String, Sendable, Hashable, CaseIterable {
+    /// The dependency did its job.
+    case success
+    /// The dependency failed: counts against it (for example towards tripping a circuit breaker).
+    case failure
+    /// Neither: not the dependency's fault (cancellation, bad input, not found). Ignored outcomes are not
+    /// counted anywhere, and a half-open circuit breaker's probe that ends ignored gives its slot back.
+    case ignored
+}

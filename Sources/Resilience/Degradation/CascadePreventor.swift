@@ -170,3 +170,25 @@ public final class CascadePreventor<C: Clock>: ResiliencePolicy where C.Duration
         ObserverList.deliver(events, to: observers)
     }
 }
+
+/// Something a ``CascadePreventor`` did, delivered to its observers.
+public enum CascadePreventorEvent: Sendable, Hashable {
+    /// Fast-fail started, was extended, or ended.
+    case modeChanged(CascadeModeChange)
+    /// A call of this priority was rejected in fast-fail mode.
+    case callRejected(Priority)
+}
+
+/// A ``CascadePreventor``'s lifetime counters and current window.
+public struct CascadePreventorStats: Sendable, Hashable {
+    /// The current mode.
+    public var mode: CascadeMode
+    /// Calls (successes and failures) in the window.
+    public var callsInWindow: Int
+    /// Failures in the window.
+    public var failuresInWindow: Int
+    /// Calls rejected since creation.
+    public var rejectedCalls: Int
+    /// How many times fast-fail started since creation.
+    public var fastFailCount: Int
+}

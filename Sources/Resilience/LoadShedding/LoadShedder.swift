@@ -256,3 +256,27 @@ public final class LoadShedder<C: Clock>: ResiliencePolicy where C.Duration == D
         return ResilienceError(code: .loadShed, policyName: name, retryAfter: retryAfter, underlyingError: rejection)
     }
 }
+
+/// A snapshot of a load shedder's counts.
+public struct LoadShedderStats: Sendable, Hashable {
+    /// Calls admitted and not yet released, all priorities.
+    public var inFlight: Int
+    /// Calls admitted and not yet released, by priority (every priority present).
+    public var inFlightByPriority: [Priority: Int]
+    /// Calls admitted since creation, by priority (every priority present).
+    public var admitted: [Priority: Int]
+    /// Calls shed since creation, by priority (every priority present; critical is always 0).
+    public var shed: [Priority: Int]
+    /// Calls shed since creation, by reason (reasons that shed nothing are absent).
+    public var shedByReason: [LoadShedReason: Int]
+}
+
+/// A call admitted by a ``LoadShedder``: give it back with ``LoadShedder/release(_:)`` when the call
+/// ends, exactly once.
+public struct LoadShedPermit: Sendable, Hashable {
+    /// The admitted call's priority.
+    public let priority: Priority
+
+    @usableFromInline
+    init(priority: Priority) { self.priority = priority }
+}

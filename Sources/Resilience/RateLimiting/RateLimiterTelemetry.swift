@@ -66,7 +66,7 @@ final class RateLimiterTelemetry: Sendable {
     @usableFromInline
     func delayed(by delay: Duration) {
         delayedCounter.increment()
-        wait.recordNanoseconds(TimeoutTelemetry.nanoseconds(delay))
+        wait.recordNanoseconds(delay.clampedNanoseconds)
     }
 
     /// A call was rejected (its permits not available within its wait).

@@ -33,7 +33,7 @@ public final class PressureGauge: Sendable {
     public init(name: String, refreshInterval: Duration? = nil) {
         self.name = name
         self.bits = Atomic(Self.unavailableBits)
-        self.refreshNanoseconds = Atomic(refreshInterval.map(Self.nanoseconds) ?? -1)
+        self.refreshNanoseconds = Atomic(refreshInterval.map(\.clampedNanoseconds) ?? -1)
     }
 
     /// The latest reading, or `nil` when unavailable.
@@ -74,11 +74,18 @@ public final class PressureGauge: Sendable {
             let nanoseconds = refreshNanoseconds.load(ordering: .relaxed)
             return nanoseconds < 0 ? nil : .nanoseconds(nanoseconds)
         }
-        set { refreshNanoseconds.store(newValue.map(Self.nanoseconds) ?? -1, ordering: .relaxed) }
+        set { refreshNanoseconds.store(newValue.map(\.clampedNanoseconds) ?? -1, ordering: .relaxed) }
     }
+}
 
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let value = duration.attoseconds / 1_000_000_000
-        return value > Int128(Int64.max) ? .max : Int64(max(value, 0))
-    }
+/// A reading that no gauge accepts: names the gauge, the value and what is allowed.
+public struct PressureReadingError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The gauge's name.
+    public var gauge: String
+    /// The rejected value, as text.
+    public var value: String
+    /// What would have been accepted.
+    public var allowed: String
+
+    public var description: String { "pressure gauge '\(gauge)': \(value) is not a reading; allowed: \(allowed)" }
 }

@@ -38,7 +38,7 @@ final class TimeoutTelemetry: Sendable {
         timedOutCounter.increment()
         logger.debug("timed out", metadata: ["policy": "\(policyName)", "limit": "\(DurationText.format(limit))"])
         guard let overrun else { return }
-        self.overrun.recordNanoseconds(Self.nanoseconds(overrun))
+        self.overrun.recordNanoseconds(overrun.clampedNanoseconds)
         if overrun > Self.overrunWarningThreshold {
             logger.warning("operation ignored cancellation and ran past its timeout", metadata: [
                 "policy": "\(policyName)", "overrun": "\(DurationText.format(overrun))",
@@ -56,16 +56,11 @@ final class TimeoutTelemetry: Sendable {
     func orphanEnded(overrun: Duration) {
         let count = orphans.subtract(1, ordering: .relaxed).newValue
         orphansGauge.record(count)
-        self.overrun.recordNanoseconds(Self.nanoseconds(overrun))
+        self.overrun.recordNanoseconds(overrun.clampedNanoseconds)
         logger.warning("abandoned operation ended after its timeout", metadata: [
             "policy": "\(policyName)", "overrun": "\(DurationText.format(overrun))",
         ])
     }
 
     var orphanCount: Int { orphans.load(ordering: .relaxed) }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let value = duration.attoseconds / 1_000_000_000
-        return value > Int128(Int64.max) ? .max : Int64(max(value, 0))
-    }
 }

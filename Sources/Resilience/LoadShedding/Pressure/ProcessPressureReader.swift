@@ -233,3 +233,13 @@ public final class ProcessPressureReader<C: Clock>: Sendable where C.Duration ==
         return String(decoding: bytes, as: UTF8.self)
     }
 }
+
+/// Reading the process's pressure failed: names the file and the problem.
+public struct ProcessPressureError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The file or directory concerned.
+    public var path: String
+    /// What went wrong.
+    public var problem: String
+
+    public var description: String { "process pressure: \(path): \(problem)" }
+}

@@ -28,3 +28,12 @@ struct TelemetrySinks: Sendable {
         recordsMetrics = !(factory is NOOPMetricsHandler)
     }
 }
+
+extension Duration {
+    /// The whole nanoseconds of this duration, clamped to `0...Int64.max`: what swift-metrics'
+    /// `recordNanoseconds` takes (a negative duration records 0, an enormous one `Int64.max`).
+    var clampedNanoseconds: Int64 {
+        let value = attoseconds / 1_000_000_000
+        return value > Int128(Int64.max) ? .max : Int64(max(value, 0))
+    }
+}

@@ -81,7 +81,7 @@ final class BulkheadTelemetry: Sendable {
 
     /// A queued call got its slot after waiting `wait`.
     func waited(_ wait: Duration) {
-        queueWait.recordNanoseconds(Self.nanoseconds(wait))
+        queueWait.recordNanoseconds(wait.clampedNanoseconds)
     }
 
     /// The limits changed; `admittedWaiters` calls left the queue because the capacity grew.
@@ -95,10 +95,5 @@ final class BulkheadTelemetry: Sendable {
                 "maxWait": "\(configuration.maxWait.map(DurationText.format) ?? "none")",
                 "admittedWaiters": "\(admittedWaiters)",
             ])
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let value = duration.attoseconds / 1_000_000_000
-        return value > Int128(Int64.max) ? .max : Int64(max(value, 0))
     }
 }
