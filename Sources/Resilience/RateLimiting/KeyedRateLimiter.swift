@@ -61,8 +61,7 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
         self.key = key
         shell = RateLimitShell(
             name: name, machine: try KeyedTokenBucketStateMachine(configuration: configuration),
-            maxWait: configuration.maxWait, clock: clock,
-            telemetry: RateLimiterTelemetry(policyName: name, sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory)))
+            maxWait: configuration.maxWait, clock: clock, logger: logger, metricsFactory: metricsFactory)
     }
 
     // MARK: - Executing
@@ -80,7 +79,7 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
         cost: Int = 1,
         _ operation: nonisolated(nonsending) () async throws -> Value
     ) async throws -> Value {
-        if let pending = try shell.admit(key, cost: cost) { try await shell.settle(pending, key: key) }
+        try await shell.take(key, cost: cost)
         return try await operation()
     }
 
@@ -92,10 +91,7 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
         context: ResilienceContext,
         _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
     ) async throws -> Value {
-        let key = key(context)
-        if let pending = try shell.admit(key, cost: context.rateLimitCost, context: context) {
-            try await shell.settle(pending, key: key)
-        }
+        try await shell.take(key(context), cost: context.rateLimitCost, context: context)
         return try await operation(context)
     }
 
@@ -103,7 +99,7 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
     /// as ``execute(key:cost:_:)``.
     @inlinable
     public nonisolated(nonsending) func acquire(key: Key, cost: Int = 1) async throws {
-        if let pending = try shell.admit(key, cost: cost) { try await shell.settle(pending, key: key) }
+        try await shell.take(key, cost: cost)
     }
 
     // MARK: - Reading

@@ -1,3 +1,6 @@
+import Logging
+import Metrics
+
 /// The shell of every rate limiter (``RateLimiter``, ``SlidingWindowRateLimiter``,
 /// ``KeyedRateLimiter``), generic over its state machine: reads the clock, holds the lock only around the
 /// machine, counts each decision, throws a rejection, or sleeps until a reservation's instant and hands
@@ -16,12 +19,24 @@ struct RateLimitShell<C: Clock, Machine: RateLimitStateMachine>: ~Copyable, Send
     @usableFromInline let telemetry: RateLimiterTelemetry
     @usableFromInline let machine: Locked<Machine>
 
-    init(name: String, machine: consuming sending Machine, maxWait: Duration, clock: C, telemetry: RateLimiterTelemetry) {
+    init(
+        name: String, machine: consuming sending Machine, maxWait: Duration, clock: C, logger: Logger?,
+        metricsFactory: (any MetricsFactory)?
+    ) {
         self.name = name
         self.maxWait = maxWait
         reader = ClockReader(clock: clock)
-        self.telemetry = telemetry
+        telemetry = RateLimiterTelemetry(
+            policyName: name, sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory))
         self.machine = Locked(machine)
+    }
+
+    /// Takes `cost` permits of `key`'s bucket: at once, after waiting for a reservation, or not at all
+    /// (throws). The admitted path does not suspend: once this is inlined, an admitted call has no
+    /// `await` before its operation.
+    @inlinable
+    nonisolated(nonsending) func take(_ key: Machine.Key, cost: Int, context: ResilienceContext? = nil) async throws {
+        if let pending = try admit(key, cost: cost, context: context) { try await settle(pending, key: key) }
     }
 
     /// Asks `key`'s bucket for `cost` permits now, waiting at most `maxWait`, and never past the deadline

@@ -28,7 +28,7 @@ import Metrics
 /// **Cost.** An admitted call reads the clock once and takes the lock once, for a few 128-bit additions;
 /// no allocation. The operation runs on the caller's executor (`nonisolated(nonsending)`). Rate
 /// limiting has no release: the permit is spent when the call is admitted, whatever the operation does.
-public final class RateLimiter<C: Clock>: ResiliencePolicy where C.Duration == Duration {
+public final class RateLimiter<C: Clock>: RateLimiting where C.Duration == Duration {
     /// The name used in errors, metrics labels and logs. Keep it low-cardinality.
     public var name: String { shell.name }
     /// The validated configuration.
@@ -55,48 +55,16 @@ public final class RateLimiter<C: Clock>: ResiliencePolicy where C.Duration == D
         self.configuration = configuration
         shell = RateLimitShell(
             name: name, machine: try TokenBucketStateMachine(configuration: configuration),
-            maxWait: configuration.maxWait, clock: clock,
-            telemetry: RateLimiterTelemetry(policyName: name, sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory)))
+            maxWait: configuration.maxWait, clock: clock, logger: logger, metricsFactory: metricsFactory)
     }
 
-    // MARK: - Executing
+    // MARK: - Taking permits
 
-    /// Runs `operation` once `cost` permits are taken (at once, or after waiting up to `maxWait`).
-    /// - Returns: what `operation` returned.
-    /// - Throws: ``ResilienceError`` with code ``ResilienceError/Code/rateLimited`` and the exact
-    ///   `retryAfter` when the permits are not available within `maxWait` (the operation did not run);
-    ///   `CancellationError` when cancelled while waiting (the permits are returned);
-    ///   ``RateLimitCostError`` when `cost` is outside 1...⌊`burst`⌋; otherwise what `operation` threw.
+    /// Takes `cost` permits from the bucket: at once while it holds them and nobody waits, else reserved for the first instant the refill covers them within `maxWait`, and never past the deadline of `context`, when given. See
+    /// ``RateLimiting/acquire(cost:context:)``; `execute` and `acquire(cost:)` come from ``RateLimiting``.
     @inlinable
-    public nonisolated(nonsending) func execute<Value>(
-        cost: Int = 1,
-        _ operation: nonisolated(nonsending) () async throws -> Value
-    ) async throws -> Value {
-        if let pending = try shell.admit((), cost: cost) { try await shell.settle(pending, key: ()) }
-        return try await operation()
-    }
-
-    /// Runs `operation`, with `context`, once its permits are taken: ``RateLimitCost`` from the
-    /// context's metadata (1 when absent), waiting at most `maxWait` and never past the context's
-    /// deadline. See ``execute(cost:_:)``.
-    /// - Throws: also ``ResilienceContext/DeadlineClockMismatch`` when the deadline is not an instant of
-    ///   this limiter's clock.
-    @inlinable
-    public nonisolated(nonsending) func execute<Value>(
-        context: ResilienceContext,
-        _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
-    ) async throws -> Value {
-        if let pending = try shell.admit((), cost: context.rateLimitCost, context: context) {
-            try await shell.settle(pending, key: ())
-        }
-        return try await operation(context)
-    }
-
-    /// Takes `cost` permits, waiting up to `maxWait`, without running anything: for work that is not one
-    /// operation (a stream's chunks, a loop's iterations). Throws as ``execute(cost:_:)``.
-    @inlinable
-    public nonisolated(nonsending) func acquire(cost: Int = 1) async throws {
-        if let pending = try shell.admit((), cost: cost) { try await shell.settle(pending, key: ()) }
+    public nonisolated(nonsending) func acquire(cost: Int, context: ResilienceContext?) async throws {
+        try await shell.take((), cost: cost, context: context)
     }
 
     // MARK: - Reading

@@ -18,13 +18,14 @@ import Metrics
 ///
 /// Waiting, cancellation, deadlines, costs and telemetry are as in ``RateLimiter``. An admitted call
 /// reads the clock once and takes the lock once; no allocation once the window's deque has grown.
-public final class SlidingWindowRateLimiter<C: Clock>: ResiliencePolicy where C.Duration == Duration {
+public final class SlidingWindowRateLimiter<C: Clock>: RateLimiting where C.Duration == Duration {
+    /// The validated configuration: `limit` permits in any `window`, and the longest wait.
+    public let configuration: SlidingWindowRateLimiterConfiguration
+    /// The shell around the window, shared with the other rate limiters.
+    @usableFromInline let shell: RateLimitShell<C, SlidingWindowRateLimiterStateMachine>
+
     /// The name used in errors, metrics labels and logs. Keep it low-cardinality.
     public var name: String { shell.name }
-    /// The validated configuration.
-    public let configuration: SlidingWindowRateLimiterConfiguration
-
-    @usableFromInline let shell: RateLimitShell<C, SlidingWindowRateLimiterStateMachine>
 
     /// Creates a limiter with an empty window.
     /// - Parameters:
@@ -44,44 +45,16 @@ public final class SlidingWindowRateLimiter<C: Clock>: ResiliencePolicy where C.
         self.configuration = configuration
         shell = RateLimitShell(
             name: name, machine: try SlidingWindowRateLimiterStateMachine(configuration: configuration),
-            maxWait: configuration.maxWait, clock: clock,
-            telemetry: RateLimiterTelemetry(policyName: name, sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory)))
+            maxWait: configuration.maxWait, clock: clock, logger: logger, metricsFactory: metricsFactory)
     }
 
-    // MARK: - Executing
+    // MARK: - Taking permits
 
-    /// Runs `operation` once `cost` permits are taken (at once, or after waiting up to `maxWait`).
-    /// - Throws: ``ResilienceError`` with code ``ResilienceError/Code/rateLimited`` and the exact
-    ///   `retryAfter` when the permits are not available within `maxWait`; `CancellationError` when
-    ///   cancelled while waiting (the permits are returned); ``RateLimitCostError`` when `cost` is
-    ///   outside 1...`limit`; otherwise what `operation` threw.
+    /// Takes `cost` permits from the window: at once while the last `window` took at most `limit` − `cost`, else reserved for the instant enough of the oldest permits leave it, within `maxWait`, and never past the deadline of `context`, when given. See
+    /// ``RateLimiting/acquire(cost:context:)``; `execute` and `acquire(cost:)` come from ``RateLimiting``.
     @inlinable
-    public nonisolated(nonsending) func execute<Value>(
-        cost: Int = 1,
-        _ operation: nonisolated(nonsending) () async throws -> Value
-    ) async throws -> Value {
-        if let pending = try shell.admit((), cost: cost) { try await shell.settle(pending, key: ()) }
-        return try await operation()
-    }
-
-    /// Runs `operation`, with `context`, once its permits are taken (``RateLimitCost`` from the
-    /// metadata, 1 when absent), never waiting past the context's deadline. See ``execute(cost:_:)``.
-    @inlinable
-    public nonisolated(nonsending) func execute<Value>(
-        context: ResilienceContext,
-        _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
-    ) async throws -> Value {
-        if let pending = try shell.admit((), cost: context.rateLimitCost, context: context) {
-            try await shell.settle(pending, key: ())
-        }
-        return try await operation(context)
-    }
-
-    /// Takes `cost` permits, waiting up to `maxWait`, without running anything. Throws as
-    /// ``execute(cost:_:)``.
-    @inlinable
-    public nonisolated(nonsending) func acquire(cost: Int = 1) async throws {
-        if let pending = try shell.admit((), cost: cost) { try await shell.settle(pending, key: ()) }
+    public nonisolated(nonsending) func acquire(cost: Int, context: ResilienceContext?) async throws {
+        try await shell.take((), cost: cost, context: context)
     }
 
     // MARK: - Reading

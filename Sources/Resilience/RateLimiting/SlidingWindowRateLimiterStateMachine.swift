@@ -32,29 +32,13 @@ import DequeModule
 /// oldest entries until enough permits leave the window: O(1) for `cost` 1, O(`cost`) at most.
 @usableFromInline
 package struct SlidingWindowRateLimiterStateMachine: Sendable {
-    /// Permits taken at one instant.
-    @usableFromInline
-    struct Entry: Sendable {
-        @usableFromInline let offset: Int128
-        @usableFromInline var count: Int
-        /// The reservation it is, or 0 for calls admitted at once (which share an entry per instant).
-        @usableFromInline let reservationID: UInt64
-
-        @inlinable
-        init(offset: Int128, count: Int, reservationID: UInt64) {
-            self.offset = offset
-            self.count = count
-            self.reservationID = reservationID
-        }
-    }
-
     @usableFromInline let limit: Int
     @usableFromInline let windowAttoseconds: Int128
     @usableFromInline let maxWaitAttoseconds: Int128
     /// The configuration the machine runs with.
     @usableFromInline package let configuration: SlidingWindowRateLimiterConfiguration
     /// Permits taken in the last `window` and by waiting calls, in instant order.
-    @usableFromInline var entries: Deque<Entry> = []
+    @usableFromInline var entries: Deque<PermitBooking> = []
     /// The sum of `entries`' counts.
     @usableFromInline var taken = 0
     @usableFromInline var lastReservationID: UInt64 = 0
@@ -97,7 +81,7 @@ package struct SlidingWindowRateLimiterStateMachine: Sendable {
             // leaves it `window` after its instant.
             var freed = 0
             for entry in entries {
-                freed += entry.count
+                freed += entry.permits
                 if freed >= excess {
                     start = max(start, entry.offset + windowAttoseconds)
                     break
@@ -107,10 +91,10 @@ package struct SlidingWindowRateLimiterStateMachine: Sendable {
         if start == now {
             // Nobody is waiting (a waiter's instant is after `now`).
             taken += cost
-            if let last = entries.last, last.offset == now, last.reservationID == 0 {
-                entries[entries.count - 1].count += cost
+            if let last = entries.last, last.offset == now, last.reservation == 0 {
+                entries[entries.count - 1].permits += cost
             } else {
-                entries.append(Entry(offset: now, count: cost, reservationID: 0))
+                entries.append(PermitBooking(offset: now, permits: cost, reservation: 0))
             }
             return .admitted
         }
@@ -118,7 +102,7 @@ package struct SlidingWindowRateLimiterStateMachine: Sendable {
         guard delay <= maxWait else { return .rejected(retryAfter: Duration(attoseconds: delay)) }
         lastReservationID += 1
         taken += cost
-        entries.append(Entry(offset: start, count: cost, reservationID: lastReservationID))
+        entries.append(PermitBooking(offset: start, permits: cost, reservation: lastReservationID))
         return .reserved(
             RateLimitReservation(
                 id: lastReservationID, cost: cost, delay: Duration(attoseconds: delay),
@@ -132,8 +116,8 @@ package struct SlidingWindowRateLimiterStateMachine: Sendable {
     @discardableResult
     @usableFromInline package mutating func returnReservation(_ reservation: RateLimitReservation, now: ClockOffset) -> Bool {
         // Reservations are the newest entries: search from the back.
-        guard let index = entries.lastIndex(where: { $0.reservationID == reservation.id }) else { return false }
-        taken -= entries[index].count
+        guard let index = entries.lastIndex(where: { $0.reservation == reservation.id }) else { return false }
+        taken -= entries[index].permits
         entries.remove(at: index)
         forget(through: now.attoseconds)
         return true
@@ -146,7 +130,7 @@ package struct SlidingWindowRateLimiterStateMachine: Sendable {
     @usableFromInline package func availablePermits(now: ClockOffset) -> Int {
         let cutoff = now.attoseconds - windowAttoseconds
         var counted = 0
-        for entry in entries where entry.offset > cutoff { counted += entry.count }
+        for entry in entries where entry.offset > cutoff { counted += entry.permits }
         return max(0, limit - counted)
     }
 
@@ -160,7 +144,7 @@ package struct SlidingWindowRateLimiterStateMachine: Sendable {
     mutating func forget(through now: Int128) {
         let cutoff = now - windowAttoseconds
         while let first = entries.first, first.offset <= cutoff {
-            taken -= first.count
+            taken -= first.permits
             entries.removeFirst()
         }
     }

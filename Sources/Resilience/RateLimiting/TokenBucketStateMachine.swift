@@ -35,25 +35,10 @@ import DequeModule
 /// `permitsPerSecond` permits (counting each call at the instant it may go ahead), exactly.
 ///
 /// **Cost.** An admission with nobody waiting is a few 128-bit additions and comparisons, no
-/// allocation. Reservations are kept in a deque (memory: one 48-byte entry per waiting call);
+/// allocation. Reservations are kept in a deque (memory: one 32-byte ``PermitBooking`` per waiting call);
 /// returning one costs O(waiting calls).
 @usableFromInline
 package struct TokenBucketStateMachine: Sendable {
-    /// A call waiting for its instant.
-    @usableFromInline
-    struct Waiter: Sendable {
-        @usableFromInline let id: UInt64
-        @usableFromInline let offset: Int128
-        @usableFromInline let cost: Int
-
-        @inlinable
-        init(id: UInt64, offset: Int128, cost: Int) {
-            self.id = id
-            self.offset = offset
-            self.cost = cost
-        }
-    }
-
     @usableFromInline let settings: TokenBucketSettings
     /// The instant (since the origin) at which the bucket is full again, counting the calls that have
     /// gone ahead (those admitted, and those reserved whose instant has come).
@@ -62,7 +47,7 @@ package struct TokenBucketStateMachine: Sendable {
     /// calls come. Equal to `settledFullAt` when nobody is waiting.
     @usableFromInline var fullAt: ExactSpan
     /// Calls waiting for their instant, in instant order (which is also `id` order).
-    @usableFromInline var waiters: Deque<Waiter> = []
+    @usableFromInline var waiters: Deque<PermitBooking> = []
     @usableFromInline var lastReservationID: UInt64 = 0
 
     /// The configuration the machine runs with.
@@ -116,7 +101,7 @@ package struct TokenBucketStateMachine: Sendable {
         let delay = start - now
         guard delay <= maxWait else { return .rejected(retryAfter: Duration(attoseconds: delay)) }
         lastReservationID += 1
-        waiters.append(Waiter(id: lastReservationID, offset: start, cost: cost))
+        waiters.append(PermitBooking(offset: start, permits: cost, reservation: lastReservationID))
         fullAt = fullAt.atLeast(start).adding(span, denominator: validated.denominator)
         return .reserved(
             RateLimitReservation(
@@ -130,7 +115,7 @@ package struct TokenBucketStateMachine: Sendable {
     ///   settled (a request or read at or after its instant counted it as gone ahead).
     @discardableResult
     @usableFromInline package mutating func returnReservation(_ reservation: RateLimitReservation, now: ClockOffset) -> Bool {
-        guard let index = waiters.firstIndex(where: { $0.id == reservation.id }) else { return false }
+        guard let index = waiters.firstIndex(where: { $0.reservation == reservation.id }) else { return false }
         waiters.remove(at: index)
         // The calls behind it keep their instants; the bucket's future is recomputed without it.
         fullAt = settledFullAt
@@ -179,9 +164,9 @@ package struct TokenBucketStateMachine: Sendable {
 
     /// GCRA's step: the full-at instant after `waiter`'s call goes ahead at its instant.
     @inlinable
-    func add(_ waiter: Waiter, to fullAt: ExactSpan) -> ExactSpan {
+    func add(_ waiter: PermitBooking, to fullAt: ExactSpan) -> ExactSpan {
         fullAt.atLeast(waiter.offset).adding(
-            settings.validated.span(ofCost: waiter.cost), denominator: settings.validated.denominator)
+            settings.validated.span(ofCost: waiter.permits), denominator: settings.validated.denominator)
     }
 }
 
