@@ -35,8 +35,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     @usableFromInline
     struct Shared: ~Copyable {
         @usableFromInline var machine: Machine
-        @usableFromInline var observers: [(id: UInt64, handler: @Sendable (CircuitBreakerEvent) -> Void)] = []
-        @usableFromInline var nextObserverID: UInt64 = 0
+        @usableFromInline var observers = ObserverList<CircuitBreakerEvent>()
         /// The batch that successes counted without the lock belong to; see `CircuitBreakerFastPath`.
         @usableFromInline var batch: Machine.SuccessBatch?
 
@@ -180,7 +179,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         if outcome != .failure {
             let recorded = withMachine { shared -> (done: Bool, observers: Observers?) in
                 guard shared.machine.recordWithoutTime(outcome, of: permit) == .recorded else { return (false, nil) }
-                return (true, shared.observers.isEmpty ? nil : shared.observers)
+                return (true, shared.observers.snapshot)
             }
             if recorded.done {
                 deliver(.outcomeRecorded(outcome), to: recorded.observers)
@@ -251,16 +250,12 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     /// - Returns: an identifier for ``removeObserver(_:)``.
     @discardableResult
     public func addObserver(_ handler: @escaping @Sendable (CircuitBreakerEvent) -> Void) -> CircuitBreakerObserverID {
-        withMachine { shared in
-            shared.nextObserverID += 1
-            shared.observers.append((shared.nextObserverID, handler))
-            return CircuitBreakerObserverID(value: shared.nextObserverID)
-        }
+        withMachine { shared in shared.observers.add(handler) }
     }
 
     /// Stops calling the observer `id`.
     public func removeObserver(_ id: CircuitBreakerObserverID) {
-        withMachine { shared in shared.observers.removeAll { $0.id == id.value } }
+        withMachine { shared in shared.observers.remove(id) }
     }
 
     /// A stream of every event from now on. The stream ends when its consumer stops iterating.
@@ -269,17 +264,15 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     public func events(
         bufferingPolicy: AsyncStream<CircuitBreakerEvent>.Continuation.BufferingPolicy = .unbounded
     ) -> AsyncStream<CircuitBreakerEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(
-            of: CircuitBreakerEvent.self, bufferingPolicy: bufferingPolicy)
-        let id = addObserver { event in continuation.yield(event) }
-        continuation.onTermination = { [weak self] _ in self?.removeObserver(id) }
-        return stream
+        ObserverList.stream(
+            bufferingPolicy: bufferingPolicy, add: { addObserver($0) },
+            remove: { [weak self] id in self?.removeObserver(id) })
     }
 
     // MARK: - Internals
 
     @usableFromInline
-    typealias Observers = [(id: UInt64, handler: @Sendable (CircuitBreakerEvent) -> Void)]
+    typealias Observers = ObserverList<CircuitBreakerEvent>.Snapshot
 
     /// Runs `body` under the lock, after handing the successes counted without the lock to the state
     /// machine, and publishes the fast path again afterwards. Every use of the lock goes through here.
@@ -301,7 +294,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     ) -> (value: Value, transition: CircuitTransition?, observers: Observers?) {
         withMachine { shared in
             let (value, transition) = change(&shared.machine, now)
-            return (value, transition, shared.observers.isEmpty ? nil : shared.observers)
+            return (value, transition, shared.observers.snapshot)
         }
     }
 
@@ -324,8 +317,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     @inlinable
     func deliver(_ event: CircuitBreakerEvent, to observers: Observers?) {
         if case .stateChanged(let transition) = event { telemetry.changed(transition) }
-        guard let observers else { return }
-        for observer in observers { observer.handler(event) }
+        observers?.deliver(event)
     }
 }
 
@@ -341,7 +333,4 @@ public enum CircuitBreakerEvent: Sendable, Hashable {
 }
 
 /// Identifies an observer added with ``CircuitBreaker/addObserver(_:)``, to remove it again.
-public struct CircuitBreakerObserverID: Sendable, Hashable {
-    @usableFromInline let value: UInt64
-    @usableFromInline init(value: UInt64) { self.value = value }
-}
+public typealias CircuitBreakerObserverID = ResilienceObserverID

@@ -145,7 +145,7 @@ public final class CascadePreventor<C: Clock>: ResiliencePolicy where C.Duration
 
     // MARK: - Internals
 
-    typealias Handlers = [ObserverList<CascadePreventorEvent>.Handler]
+    typealias Handlers = ObserverList<CascadePreventorEvent>.Snapshot
 
     /// Applies `change` to the state machine under the lock, at the clock's current instant.
     func update<Value>(

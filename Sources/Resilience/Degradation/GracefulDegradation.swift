@@ -153,7 +153,7 @@ public final class GracefulDegradation: Sendable {
             return shared.nextTicket
         }
         let snapshot = self.snapshot
-        let (levelChange, observers) = shared.withLock { shared -> (DegradationLevelChange?, [ObserverList<DegradationLevelChange>.Handler]?) in
+        let (levelChange, observers) = shared.withLock { shared -> (DegradationLevelChange?, ObserverList<DegradationLevelChange>.Snapshot?) in
             guard ticket > shared.appliedTicket else { return (nil, nil) }
             shared.appliedTicket = ticket
             return (change(&shared.machine, snapshot), shared.observers.snapshot)
