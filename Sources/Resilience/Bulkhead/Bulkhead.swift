@@ -12,7 +12,7 @@ import Metrics
 /// }
 /// ```
 ///
-/// The rules live in ``BulkheadStateMachine``; this class holds it under a lock, parks waiting calls
+/// The rules live in `BulkheadStateMachine`; this class holds it under a lock, parks waiting calls
 /// and wakes them. What a caller sees:
 ///
 /// - A call admitted at once runs its operation and gives its slot back when the operation returns or

@@ -13,7 +13,7 @@ import Synchronization
 /// }
 /// ```
 ///
-/// The logic lives in ``CircuitBreakerStateMachine`` (see its rules); this class is a thin shell that
+/// The logic lives in `CircuitBreakerStateMachine` (see its rules); this class is a thin shell that
 /// reads the clock, holds a lock only around the state machine, runs the operation outside the lock,
 /// and forwards events to observers, swift-metrics and swift-log.
 ///

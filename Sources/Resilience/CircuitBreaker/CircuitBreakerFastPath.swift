@@ -12,7 +12,7 @@ import Synchronization
 /// | 2     | successes may be counted without the lock |
 /// | 3–23  | successes counted since the lock holder last took them |
 /// | 24–31 | the low bits of a time window's newest bucket |
-/// | 32–63 | the generation (``CircuitBreakerStateMachine/generation``) |
+/// | 32–63 | the generation (`CircuitBreakerStateMachine/generation`) |
 ///
 /// A time window's newest bucket end is published beside the word. A success is counted with one
 /// compare-and-exchange that also checks the word has not changed since the bucket end was read, so a

@@ -21,8 +21,8 @@
 /// | `vegas.probeMultiplier` | 30 | the no-load latency is re-measured every ≈ `probeMultiplier` windows of `limit` samples |
 ///
 /// The algorithms and their defaults come from Netflix's concurrency-limits library (`AIMDLimit`,
-/// `Gradient2Limit`, `VegasLimit`). ``AIMDLimit`` adds TCP's slow start and one decrease per round
-/// trip, without which it does not settle; ``Gradient2Limit`` and ``VegasLimit`` decide once per
+/// `Gradient2Limit`, `VegasLimit`). `AIMDLimit` adds TCP's slow start and one decrease per round
+/// trip, without which it does not settle; `Gradient2Limit` and `VegasLimit` decide once per
 /// window of about one round trip and re-measure the no-load latency with a shallow probe, without
 /// which they do not settle under a steady overload, and Gradient2's `rttTolerance` is relative to
 /// that no-load latency, hence its lower default (see each type's documentation). There is one set of bounds (`initialLimit`, `minLimit`, `maxLimit`) for
@@ -40,11 +40,11 @@
 public struct ConcurrencyLimitConfiguration: Sendable, Hashable {
     /// How the limit moves with the samples. See each algorithm's type for its exact update rule.
     public enum Algorithm: Sendable, Hashable {
-        /// Additive increase, multiplicative decrease: ``AIMDLimit``.
+        /// Additive increase, multiplicative decrease: `AIMDLimit`.
         case aimd(AIMDParameters = AIMDParameters())
-        /// The gradient of the no-load over the current latency: ``Gradient2Limit``.
+        /// The gradient of the no-load over the current latency: `Gradient2Limit`.
         case gradient2(Gradient2Parameters = Gradient2Parameters())
-        /// TCP Vegas' queue estimate from the no-load latency: ``VegasLimit``.
+        /// TCP Vegas' queue estimate from the no-load latency: `VegasLimit`.
         case vegas(VegasParameters = VegasParameters())
 
         /// The algorithm's name as written in configuration files: `aimd`, `gradient2` or `vegas`.
@@ -57,7 +57,7 @@ public struct ConcurrencyLimitConfiguration: Sendable, Hashable {
         }
     }
 
-    /// The parameters of ``AIMDLimit``.
+    /// The parameters of `AIMDLimit`.
     public struct AIMDParameters: Sendable, Hashable {
         /// The factor applied to the limit on a drop. In [0.5, 1), at most 9 decimal places (the product
         /// is exact). Default: 0.9.
@@ -72,7 +72,7 @@ public struct ConcurrencyLimitConfiguration: Sendable, Hashable {
         }
     }
 
-    /// The parameters of ``Gradient2Limit``.
+    /// The parameters of `Gradient2Limit`.
     public struct Gradient2Parameters: Sendable, Hashable {
         /// The weight of each new estimate: limit = limit × (1 − smoothing) + estimate × smoothing.
         /// In (0, 1]. Default: 0.2.
@@ -97,7 +97,7 @@ public struct ConcurrencyLimitConfiguration: Sendable, Hashable {
         }
     }
 
-    /// The parameters of ``VegasLimit``.
+    /// The parameters of `VegasLimit`.
     ///
     /// With `log = max(1, ⌊log10(limit)⌋)` (`⌊√limit⌋` from a limit of 1000 on), the thresholds are
     /// `alpha = alphaFactor × log`, `beta = betaFactor × log`, and the steps are `log` (and `beta` when no

@@ -15,7 +15,7 @@ import Metrics
 /// }
 /// ```
 ///
-/// The logic lives in ``ConcurrencyLimiterStateMachine`` (see its rules); this class is a thin shell
+/// The logic lives in `ConcurrencyLimiterStateMachine` (see its rules); this class is a thin shell
 /// that reads the clock, holds a lock only around the state machine, runs the operation outside the
 /// lock, and measures the call's latency on the clock.
 ///

@@ -24,7 +24,7 @@ import DequeModule
 /// queue only while ``inFlight`` ≥ ``limit`` (a release admits waiters before it returns).
 @usableFromInline
 package struct ConcurrencyLimiterStateMachine: Sendable {
-    /// A call admitted: give it back with ``ConcurrencyLimiterStateMachine/release(_:outcome:now:)``
+    /// A call admitted: give it back with `ConcurrencyLimiterStateMachine/release(_:outcome:now:)`
     /// exactly once.
     @usableFromInline package struct Token: Sendable, Hashable {
         /// When the call was admitted; its latency is measured from here.
@@ -70,7 +70,7 @@ package struct ConcurrencyLimiterStateMachine: Sendable {
         }
     }
 
-    /// What ``ConcurrencyLimiterStateMachine/acquire(now:)`` decided.
+    /// What `ConcurrencyLimiterStateMachine/acquire(now:)` decided.
     @usableFromInline package enum AcquireDecision: Sendable, Hashable {
         /// The call may run now.
         case admitted(Token)

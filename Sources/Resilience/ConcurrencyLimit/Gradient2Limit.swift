@@ -3,7 +3,7 @@
 ///
 /// The rule, with the limit kept as a real number `estimate` and reported as `⌊estimate⌋` (as
 /// `probeLimit` during a probe). Samples are grouped into windows of `⌊estimate⌋` samples, about one
-/// round trip, and `noLoad` is measured by ``LatencyWindow`` (the first window's mean, then each
+/// round trip, and `noLoad` is measured by `LatencyWindow` (the first window's mean, then each
 /// probe's); once per closed window, with `short` its mean latency:
 ///
 /// ```

@@ -1,4 +1,4 @@
-/// The samples of a latency-based limit (``Gradient2Limit``, ``VegasLimit``) grouped into windows of
+/// The samples of a latency-based limit (`Gradient2Limit`, `VegasLimit`) grouped into windows of
 /// about one round trip, and the no-load latency each window is compared with, re-measured by a
 /// shallow probe. Pure: no locks, no clock.
 ///
@@ -43,7 +43,7 @@ struct LatencyWindow: Sendable, Hashable {
     enum Step: Sendable, Hashable {
         /// Nothing to decide yet (the window is open, or the probe goes on or ignored the sample).
         case pending
-        /// A probe ended: ``LatencyWindow/noLoadNanoseconds`` is its result.
+        /// A probe ended: `LatencyWindow/noLoadNanoseconds` is its result.
         case probed
         /// A window closed.
         case closed(Summary)

@@ -3,7 +3,7 @@
 /// The rule, with the limit kept as a real number `estimate` and reported as `⌊estimate⌋` (as
 /// `probeLimit` during a probe), and `log(x) = max(1, ⌊log10 x⌋)` for x < 1000, `⌊√x⌋` from 1000 on,
 /// of `L = ⌊estimate⌋`. Samples are grouped into windows of `⌊estimate⌋` samples, about one round
-/// trip, and `noLoad` is measured by ``LatencyWindow`` (the first window's mean, then each probe's);
+/// trip, and `noLoad` is measured by `LatencyWindow` (the first window's mean, then each probe's);
 /// once per closed window, with `rtt` its mean latency:
 ///
 /// ```

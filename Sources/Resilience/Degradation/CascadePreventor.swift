@@ -13,7 +13,7 @@ import Metrics
 /// let cachePipeline = ResiliencePipeline { storage; cacheBreaker }
 /// ```
 ///
-/// See ``CascadePreventorStateMachine`` for the exact rules: the outcomes of every call go into one
+/// See `CascadePreventorStateMachine` for the exact rules: the outcomes of every call go into one
 /// rolling window; at `failureRatio` (with `minimumThroughput` calls) the preventor switches to
 /// fast-fail for `coolDown`, rejecting calls whose context's priority is below
 /// `minimumAdmittedPriority` (critical by default) with ``ResilienceError/Code/loadShed`` and a

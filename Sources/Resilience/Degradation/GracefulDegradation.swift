@@ -16,7 +16,7 @@ import Metrics
 ///     critical: { order.title })                           // the cheapest
 /// ```
 ///
-/// The level follows the rules of ``GracefulDegradationStateMachine`` (the highest level among the
+/// The level follows the rules of `GracefulDegradationStateMachine` (the highest level among the
 /// rules that hold; ``DegradationRule/defaults`` unless given). It is re-derived whenever a watched
 /// policy reports a state change, and whenever ``level`` is read, so a breaker whose break has elapsed
 /// (which turns half-open without an event until it is next used) is seen as soon as anyone asks.

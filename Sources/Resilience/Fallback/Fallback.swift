@@ -13,7 +13,7 @@ import Metrics
 ///
 /// Strategies (see ``FallbackStrategy``): ``FallbackStrategy/value(_:)``,
 /// ``FallbackStrategy/computed(_:)``, ``FallbackStrategy/failOpen`` and
-/// ``FallbackStrategy/failClosed`` for `Bool` checks, ``FallbackStrategy/empty`` for collections. For
+/// ``FallbackStrategy/failClosed`` for `Bool` checks, `.empty` for collections, strings, sets and dictionaries. For
 /// the last good value, see ``CachedFallback`` and ``StaleDataFallback``.
 ///
 /// Rules:

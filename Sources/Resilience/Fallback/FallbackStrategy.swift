@@ -6,7 +6,7 @@
 /// | ``computed(_:)`` | what the handler decides from the ``FallbackCause`` | a value per rejection code; declining some causes |
 /// | ``failOpen`` | `true` | a feature flag or a non-critical check: when the check cannot run, let the call through |
 /// | ``failClosed`` | `false` | authorization: when the check cannot run, deny |
-/// | ``empty`` | an empty collection, string, set or dictionary | "no recommendations" rather than an error |
+/// | `empty` | an empty collection, string, set or dictionary | "no recommendations" rather than an error |
 ///
 /// A computed handler may suspend and may throw: when it throws, the caller gets the handler's error
 /// (not the original one), so a handler should throw only when that is the better error to report.

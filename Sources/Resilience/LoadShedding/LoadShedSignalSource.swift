@@ -1,4 +1,4 @@
-/// Where a ``LoadShedderStateMachine`` reads the latest queue depth and pressure readings.
+/// Where a `LoadShedderStateMachine` reads the latest queue depth and pressure readings.
 ///
 /// The state machine asks only for the signals its configuration has thresholds for, and only while
 /// deciding on a call that could be shed (never for ``Priority/critical``). A `nil` reading (never

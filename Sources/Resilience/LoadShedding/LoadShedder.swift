@@ -23,7 +23,7 @@ import Metrics
 /// ```
 ///
 /// The call's priority is ``ResilienceContext/priority``. The rules are those of
-/// ``LoadShedderStateMachine``: critical calls are always admitted; other calls are shed as soon as
+/// `LoadShedderStateMachine`: critical calls are always admitted; other calls are shed as soon as
 /// one signal is at or above their priority's threshold; a shed call throws a ``ResilienceError`` with
 /// code ``ResilienceError/Code/loadShed``, a ``ResilienceError/retryAfter`` hint (see
 /// ``LoadShedderConfiguration``) and a ``LoadShedRejection`` as its underlying error, without running.

@@ -22,11 +22,11 @@ import Metrics
 /// creation, which reads the call's ``ResilienceContext`` (typically its metadata, which telemetry
 /// never exports); ``execute(key:cost:_:)`` takes it explicitly. Keys never become metric labels.
 ///
-/// Each key's bucket follows ``TokenBucketStateMachine`` exactly as a ``RateLimiter`` would. Memory is
+/// Each key's bucket follows `TokenBucketStateMachine` exactly as a ``RateLimiter`` would. Memory is
 /// bounded: a key's bucket is dropped once it is full again (when it behaves exactly as a new one), and
 /// at most `maxKeys` keys are held; a new key arriving at the bound when none can be dropped is
 /// rejected with `rateLimited` (never given a free burst by evicting another key early): see
-/// ``KeyedTokenBucketStateMachine``.
+/// `KeyedTokenBucketStateMachine`.
 ///
 /// **Cost.** One lock for the whole table, held for one hash lookup and the bucket's arithmetic; no
 /// allocation for a known key. A sweep for full buckets runs after as many calls as there are keys

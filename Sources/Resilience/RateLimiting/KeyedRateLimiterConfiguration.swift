@@ -6,7 +6,7 @@
 /// | `permitsPerSecond` | required | each key's sustained rate; may be fractional |
 /// | `burst` | max(1, `permitsPerSecond`) | each key's bucket size; a new key's bucket starts full |
 /// | `maxWait` | 0 | how long a call may wait for its key's permits |
-/// | `maxKeys` | 10 000 | the most keys held at once (see ``KeyedTokenBucketStateMachine`` for what happens at the bound) |
+/// | `maxKeys` | 10 000 | the most keys held at once (see `KeyedTokenBucketStateMachine` for what happens at the bound) |
 ///
 /// ``validate()`` rejects a value outside its allowed range with a ``ConfigurationError`` naming the
 /// key, the value and the range; nothing is clamped.

@@ -1,4 +1,4 @@
-/// The logic of a keyed rate limiter: one ``TokenBucketStateMachine`` per key, in bounded memory, with
+/// The logic of a keyed rate limiter: one `TokenBucketStateMachine` per key, in bounded memory, with
 /// no locks, no clock and no concurrency.
 ///
 /// **Expiry that changes nothing.** A key's bucket is dropped only once it is full again with nobody
@@ -56,7 +56,7 @@ package struct KeyedTokenBucketStateMachine<Key: Hashable & Sendable>: Sendable 
     // MARK: - Acquiring
 
     /// Decides a request for `cost` permits of `key`'s bucket at `now` (see
-    /// ``TokenBucketStateMachine`` for the rules, and above for the bound).
+    /// `TokenBucketStateMachine` for the rules, and above for the bound).
     /// - Parameter maxWait: the longest the call may wait; `nil` for the configuration's `maxWait`.
     /// - Returns: the decision, and whether it is a rejection at the key bound (rather than `key`'s
     ///   bucket lacking permits).
@@ -101,7 +101,7 @@ package struct KeyedTokenBucketStateMachine<Key: Hashable & Sendable>: Sendable 
     }
 
     /// Hands back a reservation of `key` whose call will not go ahead (see
-    /// ``TokenBucketStateMachine/returnReservation(_:now:)``).
+    /// `TokenBucketStateMachine/returnReservation(_:now:)`).
     /// - Returns: whether it was returned.
     @discardableResult
     @usableFromInline package mutating func returnReservation(_ reservation: RateLimitReservation, key: Key, now: ClockOffset) -> Bool {

@@ -1,8 +1,8 @@
 /// What a rate limiter's state machine decided for one request for permits.
 ///
-/// Returned by ``TokenBucketStateMachine/acquire(cost:now:maxWait:)``,
-/// ``KeyedTokenBucketStateMachine/acquire(key:cost:now:maxWait:)`` and
-/// ``SlidingWindowRateLimiterStateMachine/acquire(cost:now:maxWait:)``.
+/// Returned by `TokenBucketStateMachine/acquire(cost:now:maxWait:)`,
+/// `KeyedTokenBucketStateMachine/acquire(key:cost:now:maxWait:)` and
+/// `SlidingWindowRateLimiterStateMachine/acquire(cost:now:maxWait:)`.
 @usableFromInline
 package enum RateLimitDecision: Sendable, Hashable {
     /// The permits are taken: the call may go ahead now.

@@ -14,7 +14,7 @@ import Metrics
 /// }
 /// ```
 ///
-/// The rules live in ``TokenBucketStateMachine``: exact refill from the elapsed time (no timer task, no
+/// The rules live in `TokenBucketStateMachine`: exact refill from the elapsed time (no timer task, no
 /// drift with fractional rates), an exact `retryAfter` rounded up to the attosecond, waiters served in
 /// arrival order, a call that would wait longer than `maxWait` rejected at once. A call can take several
 /// permits (``execute(cost:_:)``, or ``RateLimitCost`` in the context's metadata): for example one per

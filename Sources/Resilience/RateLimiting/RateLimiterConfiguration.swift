@@ -53,7 +53,7 @@ public struct RateLimiterConfiguration: Sendable, Hashable {
 }
 
 /// A token-bucket configuration that passed validation, with its numbers in exact form: the time one
-/// permit takes to be added and the time the whole bucket takes, as ``ExactSpan``s over one
+/// permit takes to be added and the time the whole bucket takes, as `ExactSpan`s over one
 /// denominator.
 @usableFromInline
 struct ValidatedRateLimiterConfiguration: Sendable {

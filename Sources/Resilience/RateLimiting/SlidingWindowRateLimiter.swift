@@ -10,7 +10,7 @@ import Metrics
 /// let reply = try await limiter.execute { try await partner.call(request) }
 /// ```
 ///
-/// The rules live in ``SlidingWindowRateLimiterStateMachine``: no window of length `window` ever holds
+/// The rules live in `SlidingWindowRateLimiterStateMachine`: no window of length `window` ever holds
 /// more than `limit` permits (not 2 × `limit` around a boundary as with a fixed window), `retryAfter` is
 /// exact (the instant the oldest permits in the way leave the window), waiters are served in arrival
 /// order, and a call that would wait longer than `maxWait` is rejected at once. Memory is O(`limit`):

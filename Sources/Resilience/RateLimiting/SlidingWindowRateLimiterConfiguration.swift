@@ -18,7 +18,7 @@
 /// key, the value and the range; nothing is clamped.
 public struct SlidingWindowRateLimiterConfiguration: Sendable, Hashable {
     /// The most permits in any window of length `window`. In 1...10 000 000 (memory grows with it: see
-    /// ``SlidingWindowRateLimiterStateMachine``).
+    /// `SlidingWindowRateLimiterStateMachine`).
     public var limit: Int
     /// The window's length. > 0.
     public var window: Duration

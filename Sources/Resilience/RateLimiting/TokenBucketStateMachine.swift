@@ -3,7 +3,7 @@ import DequeModule
 /// The whole logic of a token-bucket rate limiter, with no locks, no clock and no concurrency.
 ///
 /// Every method takes the current instant `now` explicitly. ``RateLimiter`` wraps it in a lock and
-/// reads the clock; ``KeyedTokenBucketStateMachine`` keeps one per key; `resilience-lab` can drive it in
+/// reads the clock; `KeyedTokenBucketStateMachine` keeps one per key; `resilience-lab` can drive it in
 /// virtual time.
 ///
 /// **The rules.** The bucket holds up to `burst` permits and starts full; permits are added
@@ -25,7 +25,7 @@ import DequeModule
 /// full at that instant.)
 ///
 /// **Exactness.** This is GCRA (the generic cell rate algorithm): the state is the instant at which
-/// the bucket will be full again, kept as an ``ExactSpan`` (attoseconds plus an exact fraction), so
+/// the bucket will be full again, kept as an `ExactSpan` (attoseconds plus an exact fraction), so
 /// fractional rates do not drift: at 3 permits per second with burst 2, callers that each wait their
 /// `retryAfter` after emptying the bucket go at exactly ⌈k/3 s⌉, the 3 000th at 1 000 s. Instants given
 /// out (reservations, `retryAfter`) are rounded **up** to the next attosecond, so waiting for them is

@@ -37,7 +37,7 @@ public struct RetryEvent: Sendable {
 ///   carries the attempt number (1, 2, ...).
 /// - What is retried is decided by the ``RetryPredicate``. Cancellation is never retried, and stops
 ///   the policy at once, also in the middle of a delay (the call then throws `CancellationError`).
-/// - The delay before retry n comes from ``RetrySchedule`` (backoff, jitter, `maxDelay`), or from a
+/// - The delay before retry n comes from `RetrySchedule` (backoff, jitter, `maxDelay`), or from a
 ///   server hint. It is waited on the policy's clock.
 /// - No retry starts when the context's deadline would be reached before the delay has elapsed, or
 ///   when the budget denies it. A deadline on another clock than the policy's is a programming error

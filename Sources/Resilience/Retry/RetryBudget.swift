@@ -2,7 +2,7 @@ import Synchronization
 
 /// A budget of retries shared by every retry policy that calls one downstream, against retry storms:
 /// retries may be at most `ratio` of the recent first attempts plus `minPerSecond` (see
-/// ``RetryBudgetStateMachine`` for the exact rule). A retry the budget denies is not made; the caller
+/// `RetryBudgetStateMachine` for the exact rule). A retry the budget denies is not made; the caller
 /// gets the last outcome at once.
 ///
 /// ```swift

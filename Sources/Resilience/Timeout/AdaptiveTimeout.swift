@@ -3,7 +3,7 @@ import Metrics
 /// Per-key timeouts that follow each key's recent latencies: the `percentile` (p99) of the last
 /// `windowSize` latencies × `multiplier`, clamped to [`minimum`, `maximum`], after a warm-up of
 /// `warmupCalls` latencies during which the timeout is `baseTimeout`. See
-/// ``AdaptiveTimeoutStateMachine`` for the exact rules and ``LatencyTracker`` for the precision.
+/// `AdaptiveTimeoutStateMachine` for the exact rules and `LatencyTracker` for the precision.
 ///
 /// ```swift
 /// let timeouts = try AdaptiveTimeout(name: "partners")
@@ -83,7 +83,7 @@ public final class AdaptiveTimeout: Sendable {
 
     /// Records the latency of an attempt on `key`, creating the key if needed. For an attempt that timed
     /// out, record the timeout it was given (a lower bound of its latency; see
-    /// ``AdaptiveTimeoutStateMachine`` for why that is safe).
+    /// `AdaptiveTimeoutStateMachine` for why that is safe).
     /// - Precondition: `latency` is not negative.
     public func record(_ latency: Duration, for key: String) {
         precondition(
@@ -92,9 +92,9 @@ public final class AdaptiveTimeout: Sendable {
         state.machine.withLock { $0.record(latency: latency) }
     }
 
-    /// The `p` percentile of `key`'s recent latencies (the bin bound of ``LatencyTracker``, at most 1/128
+    /// The `p` percentile of `key`'s recent latencies (the bin bound of `LatencyTracker`, at most 1/128
     /// above the true value), e.g. for a hedging delay; `nil` for a key that is unknown or warming up. A
-    /// percentile of 1 h or more is reported as 1 h (``LatencyTracker/overflowThreshold``).
+    /// percentile of 1 h or more is reported as 1 h (`LatencyTracker/overflowThreshold`).
     /// - Precondition: `p` is in (0, 1] with at most 9 decimal places.
     public func percentile(_ p: Double, for key: String) -> Duration? {
         let exact = LatencyTracker.exactPercentile(p)

@@ -2,7 +2,7 @@
 ///
 /// - Until `warmupCalls` latencies have been recorded, the timeout is `baseTimeout`.
 /// - From the `warmupCalls`-th recorded latency on, it is
-///   `clamp(P × multiplier, minimum, maximum)`, where `P` is the ``LatencyTracker`` bound of the
+///   `clamp(P × multiplier, minimum, maximum)`, where `P` is the `LatencyTracker` bound of the
 ///   `percentile` of the last `windowSize` latencies (slightly above the true percentile, by at most
 ///   1/128 of it). The product is exact: `P` is a whole number of nanoseconds and the multiplier has at
 ///   most 9 decimal places, so `P × multiplier` is a whole number of attoseconds.

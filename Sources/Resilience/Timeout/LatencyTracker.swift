@@ -129,7 +129,7 @@
         recordedCount &+= 1
     }
 
-    /// The `p` percentile of the window (nearest rank, see ``LatencyTracker``), or `nil` when the window is
+    /// The `p` percentile of the window (nearest rank, see `LatencyTracker`), or `nil` when the window is
     /// empty. Updates the cached position, hence `mutating`.
     /// - Precondition: `p` is in (0, 1] and has at most 9 decimal places (0.99, 0.999, 0.5).
     @usableFromInline package mutating func percentile(_ p: Double) -> Percentile? {

@@ -87,8 +87,12 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
     /// itself (the true latency was at least that long). A call cut short by an earlier context
     /// deadline, or cancelled by its caller, records nothing: its time says nothing about the endpoint.
     /// - Parameters:
+    ///   - name: a low-cardinality name for errors, metrics and logs.
     ///   - adaptive: the per-endpoint latency tracker; share it with ``Hedging`` for its delay.
     ///   - key: the endpoint of a call; by default its operation name.
+    ///   - clock: the clock the limit is measured on; `ContinuousClock` by default.
+    ///   - logger: receives a `debug` line per timeout and a `warning` per overrun or orphan.
+    ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
     public convenience init(
         name: String,
         adaptive: AdaptiveTimeout,

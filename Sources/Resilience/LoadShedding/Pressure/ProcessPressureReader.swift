@@ -37,7 +37,7 @@ import Darwin
 /// means no limit at that level.
 ///
 /// Every file is read again at each reading, so a changed quota or limit is picked up; parsing is done
-/// by ``ProcFileParser`` and a malformed file throws, never reads as 0. On systems without `/proc`
+/// by `ProcFileParser` and a malformed file throws, never reads as 0. On systems without `/proc`
 /// (macOS), reading throws ``ProcessPressureError``.
 public final class ProcessPressureReader<C: Clock>: Sendable where C.Duration == Duration {
     /// The memory limit in bytes that memory pressure is a fraction of; `nil` for the cgroup's.
