@@ -79,10 +79,10 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
             return decision
         }
 
-        /// Gives a slot back; returns the wakeup of the waiter that now holds it, to resume outside the
-        /// lock.
+        /// Gives a slot back; returns the continuation of the waiter that now holds it, to resume
+        /// (`admitted`) outside the lock.
         @inlinable
-        mutating func release(_ telemetry: BulkheadTelemetry) -> Waiters<WaitOutcome>.Wakeup? {
+        mutating func release(_ telemetry: BulkheadTelemetry) -> Waiters<WaitOutcome>.Continuation? {
             let next = machine.release()
             if telemetry.recordsOccupancy { recordOccupancy(telemetry) }
             guard let next else { return nil }
@@ -156,7 +156,7 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
     }
 
     /// Runs `operation`, with `context`, through the bulkhead: see ``execute(_:)``.
-    @inlinable
+    @inlinable @inline(__always)
     public nonisolated(nonsending) func execute<Value>(
         context: ResilienceContext,
         _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
@@ -167,7 +167,7 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
     /// Gives a slot back, handing it to the oldest waiter if there is one.
     @inlinable
     func release() {
-        shared.withLock { $0.release(telemetry) }?.resume()
+        shared.withLock { $0.release(telemetry) }?.resume(returning: .admitted)
     }
 
     /// Waits, queued with `ticket`, until the call holds a slot; throws when it will not get one.
@@ -196,7 +196,7 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
     /// Takes a waiting call out of the queue, `expired` (its `maxWait` elapsed) or `cancelled`, unless it
     /// was already handed a slot.
     func leaveQueue(_ ticket: Ticket, _ outcome: WaitOutcome) {
-        let (left, wakeup) = shared.withLock { shared -> (Bool, Waiters<WaitOutcome>.Wakeup?) in
+        let (left, continuation) = shared.withLock { shared -> (Bool, Waiters<WaitOutcome>.Continuation?) in
             let left = outcome == .expired ? shared.machine.expire(ticket) : shared.machine.cancel(ticket)
             guard left else { return (false, nil) }
             if telemetry.recordsOccupancy { shared.recordOccupancy(telemetry) }
@@ -204,7 +204,7 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
         }
         guard left else { return }
         if outcome == .cancelled { telemetry.cancelledWhileQueued() }
-        wakeup?.resume()
+        continuation?.resume(returning: outcome)
     }
 
     /// The rejection error, counted and logged.
@@ -236,18 +236,20 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
     private func reconfigure(
         _ change: (BulkheadConfiguration) -> BulkheadConfiguration
     ) throws(ConfigurationError) {
-        let (configuration, admitted) = try shared.withLock {
-            (shared) throws(ConfigurationError) -> (BulkheadConfiguration, [Waiters<WaitOutcome>.Wakeup]) in
+        let (configuration, admitted, continuations) = try shared.withLock {
+            (shared) throws(ConfigurationError) -> (BulkheadConfiguration, Int, [Waiters<WaitOutcome>.Continuation]) in
             let configuration = change(shared.configuration)
             try configuration.validate()
             try shared.machine.setMaxQueued(configuration.maxQueued)
             let tickets = try shared.machine.setMaxConcurrent(configuration.maxConcurrent)
             shared.configuration = configuration
             if telemetry.recordsOccupancy { shared.recordOccupancy(telemetry) }
-            return (configuration, tickets.compactMap { shared.waiters.settle($0.number, with: .admitted) })
+            // Every ticket is admitted; only the waiters already suspended have a continuation (the
+            // others find their outcome when they suspend).
+            return (configuration, tickets.count, tickets.compactMap { shared.waiters.settle($0.number, with: .admitted) })
         }
-        telemetry.reconfigured(configuration, admittedWaiters: admitted.count)
-        for wakeup in admitted { wakeup.resume() }
+        telemetry.reconfigured(configuration, admittedWaiters: admitted)
+        for continuation in continuations { continuation.resume(returning: .admitted) }
     }
 
     // MARK: - Reading

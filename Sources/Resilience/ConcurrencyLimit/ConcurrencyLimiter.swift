@@ -56,11 +56,15 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
         init(machine: Machine) { self.machine = machine }
     }
 
+    /// Continuations to resume outside the lock, each with its outcome.
+    @usableFromInline
+    typealias Wakeups = [(continuation: Waiters<WaitOutcome>.Continuation, outcome: WaitOutcome)]
+
     /// What the lock decided for an arriving call.
     @usableFromInline
     enum Entry {
         case admitted(Machine.Token)
-        case enqueued(Machine.Ticket, evicted: Waiters<WaitOutcome>.Wakeup?)
+        case enqueued(Machine.Ticket, evicted: Waiters<WaitOutcome>.Continuation?)
         case rejected
     }
 
@@ -179,7 +183,7 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
         case .admitted(let token):
             return token
         case .enqueued(let ticket, let evicted):
-            evicted?.resume()
+            evicted?.resume(returning: .failure(rejection))
             return try await waitForAdmission(ticket)
         case .rejected:
             telemetry.rejected(.limitReached)
@@ -198,14 +202,14 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
         telemetry: ConcurrencyLimitTelemetry, policyName: String
     ) -> Entry {
         shared.waiters.enqueue(ticket.id)
-        var evictedWakeup: Waiters<WaitOutcome>.Wakeup?
+        var evictedContinuation: Waiters<WaitOutcome>.Continuation?
         if let evicted {
             telemetry.rejected(.queueFull)
             let error = ResilienceError(code: .loadShed, policyName: policyName, retryAfter: nil)
-            evictedWakeup = shared.waiters.settle(evicted.id, with: .failure(error))
+            evictedContinuation = shared.waiters.settle(evicted.id, with: .failure(error))
         }
         telemetry.queued(shared.machine.queued)
-        return .enqueued(ticket, evicted: evictedWakeup)
+        return .enqueued(ticket, evicted: evictedContinuation)
     }
 
     /// Waits for the queued call's slot, its eviction, its deadline or its task's cancellation.
@@ -227,23 +231,23 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
     func expire(_ ticket: Machine.Ticket) {
         // The sleep ended at the deadline: the waiter is due even if a clock reads a hair early.
         let now = max(reader.offsetNow, ticket.deadline)
-        let wakeup = shared.withLock { shared -> Waiters<WaitOutcome>.Wakeup? in
+        let continuation = shared.withLock { shared -> Waiters<WaitOutcome>.Continuation? in
             guard shared.machine.expire(ticket, now: now) else { return nil }
             telemetry.rejected(.queueTimeout)
             telemetry.queued(shared.machine.queued)
             return shared.waiters.settle(ticket.id, with: .failure(rejection))
         }
-        wakeup?.resume()
+        continuation?.resume(returning: .failure(rejection))
     }
 
     /// Takes a cancelled waiter out of the queue, if it is still there.
     func cancel(_ ticket: Machine.Ticket) {
-        let wakeup = shared.withLock { shared -> Waiters<WaitOutcome>.Wakeup? in
+        let continuation = shared.withLock { shared -> Waiters<WaitOutcome>.Continuation? in
             guard shared.machine.cancel(ticket) else { return nil }
             telemetry.queued(shared.machine.queued)
             return shared.waiters.settle(ticket.id, with: .failure(CancellationError()))
         }
-        wakeup?.resume()
+        continuation?.resume(returning: .failure(CancellationError()))
     }
 
     // MARK: - Release
@@ -261,10 +265,10 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
     func release(_ token: Machine.Token, outcome: Machine.Outcome) {
         let now = reader.offsetNow
         let (limitChange, wakeups) = shared.withLock {
-            shared -> ((from: Int, to: Int)?, [Waiters<WaitOutcome>.Wakeup]) in
+            shared -> ((from: Int, to: Int)?, Wakeups) in
             let previous = shared.machine.limit
             let result = shared.machine.release(token, outcome: outcome, now: now)
-            var wakeups: [Waiters<WaitOutcome>.Wakeup] = []
+            var wakeups: Wakeups = []
             if !result.admitted.isEmpty || !result.expired.isEmpty {
                 wakeups = Self.settle(result, in: &shared, telemetry: telemetry, rejection: rejection)
             }
@@ -274,7 +278,7 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
             return ((previous, result.limit), wakeups)
         }
         if let limitChange { telemetry.logLimitChange(from: limitChange.from, to: limitChange.to) }
-        for wakeup in wakeups { wakeup.resume() }
+        for wakeup in wakeups { wakeup.continuation.resume(returning: wakeup.outcome) }
     }
 
     /// Settles the waiters a release admitted or expired (under the lock).
@@ -282,15 +286,18 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
     static func settle(
         _ result: Machine.ReleaseResult, in shared: inout Shared, telemetry: ConcurrencyLimitTelemetry,
         rejection: ResilienceError
-    ) -> [Waiters<WaitOutcome>.Wakeup] {
-        var wakeups: [Waiters<WaitOutcome>.Wakeup] = []
+    ) -> Wakeups {
+        var wakeups: Wakeups = []
         for admission in result.admitted {
-            if let wakeup = shared.waiters.settle(admission.ticket.id, with: .success(admission.token)) {
-                wakeups.append(wakeup)
+            let outcome = WaitOutcome.success(admission.token)
+            if let continuation = shared.waiters.settle(admission.ticket.id, with: outcome) {
+                wakeups.append((continuation, outcome))
             }
         }
         for ticket in result.expired {
-            if let wakeup = shared.waiters.settle(ticket.id, with: .failure(rejection)) { wakeups.append(wakeup) }
+            if let continuation = shared.waiters.settle(ticket.id, with: .failure(rejection)) {
+                wakeups.append((continuation, .failure(rejection)))
+            }
         }
         if !result.expired.isEmpty { telemetry.rejected(.queueTimeout, count: result.expired.count) }
         telemetry.queued(shared.machine.queued)

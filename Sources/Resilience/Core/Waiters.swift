@@ -10,7 +10,7 @@
 ///    unless its wait ended in between: then the outcome is already there and it does not suspend.
 /// 3. Whoever ends the wait (a release handing over a slot, an eviction, the deadline's timer, the
 ///    task's cancellation) takes the ticket out of the machine and calls ``settle(_:with:)`` under the
-///    lock, then resumes the returned ``Wakeup`` outside it.
+///    lock, then resumes the returned continuation outside it, with the same outcome.
 ///
 /// Every ticket is settled exactly once: the machine gives a ticket away at most once (to a release,
 /// an expiry or a cancellation), so a cancellation racing with a hand-over can neither leak the slot
@@ -21,7 +21,11 @@
 /// continuation and no timer task.
 @usableFromInline
 package struct Waiters<Outcome: Sendable>: Sendable {
-    @usableFromInline typealias Continuation = CheckedContinuation<Outcome, Never>
+    /// A parked call's continuation. Settling hands it out to be resumed outside the lock, with the
+    /// outcome it was settled with. (A standard-library type on purpose: an optional of a type of our
+    /// own that holds it would be laid out at run time, through a generic metadata lookup on every
+    /// release, even with nobody waiting.)
+    @usableFromInline package typealias Continuation = CheckedContinuation<Outcome, Never>
 
     /// A queued call, as the shell knows it.
     @usableFromInline
@@ -32,23 +36,6 @@ package struct Waiters<Outcome: Sendable>: Sendable {
         case suspended(Continuation)
         /// Its wait ended before its task suspended; the suspension returns this at once.
         case resolved(Outcome)
-    }
-
-    /// A continuation to resume with its outcome, outside the lock.
-    @usableFromInline
-    package struct Wakeup: Sendable {
-        @usableFromInline let continuation: Continuation
-        @usableFromInline let outcome: Outcome
-
-        @usableFromInline
-        init(continuation: Continuation, outcome: Outcome) {
-            self.continuation = continuation
-            self.outcome = outcome
-        }
-
-        /// Resumes the waiting task.
-        @usableFromInline
-        package func resume() { continuation.resume(returning: outcome) }
     }
 
     /// By ticket number: every ticket the machine holds as waiting, pending or suspended, and tickets
@@ -65,14 +52,14 @@ package struct Waiters<Outcome: Sendable>: Sendable {
     }
 
     /// Ends the wait of a ticket the state machine just let go, with `outcome` (step 3): returns the
-    /// wakeup to perform outside the lock when the task is suspended, or keeps the outcome for the task
-    /// to collect when it suspends.
+    /// continuation to resume with `outcome` outside the lock when the task is suspended, or keeps the
+    /// outcome for the task to collect when it suspends.
     @usableFromInline
-    package mutating func settle(_ ticket: UInt64, with outcome: Outcome) -> Wakeup? {
+    package mutating func settle(_ ticket: UInt64, with outcome: Outcome) -> Continuation? {
         switch slots[ticket] {
         case .suspended(let continuation):
             slots[ticket] = nil
-            return Wakeup(continuation: continuation, outcome: outcome)
+            return continuation
         case .pending:
             slots[ticket] = .resolved(outcome)
             return nil

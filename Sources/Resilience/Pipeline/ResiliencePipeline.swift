@@ -33,7 +33,11 @@ public struct ResiliencePipeline<Policy: ResiliencePolicy>: ResiliencePolicy {
     }
 
     /// Runs `operation` through this policy (see ``ResiliencePolicy``).
-    @inlinable
+    ///
+    /// `@inline(__always)`: the optimizer's inlining of async functions stops at some depth, and a
+    /// forwarding frame left outlined costs a task-allocator frame and a call per call (a bulkhead in a
+    /// pipeline measured 84 ns instead of 35). The policies' own one-line forwards are marked the same.
+    @inlinable @inline(__always)
     public nonisolated(nonsending) func execute<Value>(
         context: ResilienceContext,
         _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value

@@ -6,9 +6,9 @@ import Metrics
 /// machine, counts each decision, throws a rejection, or sleeps until a reservation's instant and hands
 /// the reservation back if the sleep is cancelled.
 ///
-/// The admitted path is synchronous (``admit(_:cost:context:)``): the public `execute` methods call it,
-/// then await ``settle(_:key:)`` only for a decision that is not an admission, so that an admitted call
-/// adds no executor hop before its operation.
+/// The admitted path is synchronous (``admit(_:cost:now:maxWait:)``): ``take(_:cost:)`` awaits
+/// ``settle(_:key:)`` only for a decision that is not an admission, so that an admitted call adds no
+/// executor hop before its operation.
 @usableFromInline
 struct RateLimitShell<C: Clock, Machine: RateLimitStateMachine>: ~Copyable, Sendable where C.Duration == Duration {
     @usableFromInline let name: String
@@ -31,23 +31,30 @@ struct RateLimitShell<C: Clock, Machine: RateLimitStateMachine>: ~Copyable, Send
         self.machine = Locked(machine)
     }
 
-    /// Takes `cost` permits of `key`'s bucket: at once, after waiting for a reservation, or not at all
-    /// (throws). The admitted path does not suspend: once this is inlined, an admitted call has no
-    /// `await` before its operation.
-    @inlinable
-    nonisolated(nonsending) func take(_ key: Machine.Key, cost: Int, context: ResilienceContext? = nil) async throws {
-        if let pending = try admit(key, cost: cost, context: context) { try await settle(pending, key: key) }
+    /// Takes `cost` permits of `key`'s bucket, waiting at most `maxWait`: at once, after waiting for a
+    /// reservation, or not at all (throws). The admitted path does not suspend: once this is inlined, an
+    /// admitted call has no `await` before its operation.
+    @inlinable @inline(__always)
+    nonisolated(nonsending) func take(_ key: Machine.Key, cost: Int) async throws {
+        if let pending = try admit(key, cost: cost, now: reader.offsetNow, maxWait: nil) {
+            try await settle(pending, key: key)
+        }
     }
 
-    /// Asks `key`'s bucket for `cost` permits now, waiting at most `maxWait`, and never past the deadline
-    /// of `context` if it has one: `nil` when the permits were taken at once (counted here), otherwise the
-    /// decision ``settle(_:key:)`` completes. Reports changes of a key table.
-    /// - Throws: ``RateLimitCostError``; ``ResilienceContext/DeadlineClockMismatch`` when the deadline is
-    ///   not an instant of `C`.
-    @inlinable
-    func admit(_ key: Machine.Key, cost: Int, context: ResilienceContext? = nil) throws -> RateLimitDecision? {
+    /// ``take(_:cost:)`` for a call with `context`: never waiting past its deadline.
+    /// - Throws: also ``ResilienceContext/DeadlineClockMismatch`` when the deadline is not an instant of `C`.
+    @inlinable @inline(__always)
+    nonisolated(nonsending) func take(_ key: Machine.Key, cost: Int, context: ResilienceContext) async throws {
         let now = reader.offsetNow
-        let maxWait = try context.flatMap { context in try self.maxWait(for: context, now: now) }
+        let maxWait = context.deadline == nil ? nil : try maxWait(for: context, now: now)
+        if let pending = try admit(key, cost: cost, now: now, maxWait: maxWait) { try await settle(pending, key: key) }
+    }
+
+    /// Asks `key`'s bucket for `cost` permits at `now`, waiting at most `maxWait` (`nil`: the configured
+    /// one): `nil` when the permits were taken at once (counted here), otherwise the decision
+    /// ``settle(_:key:)`` completes. Reports changes of a key table.
+    @inlinable
+    func admit(_ key: Machine.Key, cost: Int, now: ClockOffset, maxWait: Duration?) throws -> RateLimitDecision? {
         let admission = try machine.withLock { (machine: inout Machine) throws(RateLimitCostError) in
             try machine.admit(key: key, cost: cost, now: now, maxWait: maxWait)
         }

@@ -60,10 +60,16 @@ public final class RateLimiter<C: Clock>: RateLimiting where C.Duration == Durat
 
     // MARK: - Taking permits
 
-    /// Takes `cost` permits from the bucket: at once while it holds them and nobody waits, else reserved for the first instant the refill covers them within `maxWait`, and never past the deadline of `context`, when given. See
-    /// ``RateLimiting/acquire(cost:context:)``; `execute` and `acquire(cost:)` come from ``RateLimiting``.
-    @inlinable
-    public nonisolated(nonsending) func acquire(cost: Int, context: ResilienceContext?) async throws {
+    /// Takes `cost` permits from the bucket: at once while it holds them and nobody waits, else reserved for the first instant the refill covers them within `maxWait`. See ``RateLimiting/acquire(cost:)``; `execute` comes from
+    /// ``RateLimiting``.
+    @inlinable @inline(__always)
+    public nonisolated(nonsending) func acquire(cost: Int = 1) async throws {
+        try await shell.take((), cost: cost)
+    }
+
+    /// ``acquire(cost:)`` for a call with `context`: never waiting past its deadline.
+    @inlinable @inline(__always)
+    public nonisolated(nonsending) func acquire(cost: Int, context: ResilienceContext) async throws {
         try await shell.take((), cost: cost, context: context)
     }
 

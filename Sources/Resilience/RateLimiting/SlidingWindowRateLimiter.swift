@@ -50,10 +50,16 @@ public final class SlidingWindowRateLimiter<C: Clock>: RateLimiting where C.Dura
 
     // MARK: - Taking permits
 
-    /// Takes `cost` permits from the window: at once while the last `window` took at most `limit` − `cost`, else reserved for the instant enough of the oldest permits leave it, within `maxWait`, and never past the deadline of `context`, when given. See
-    /// ``RateLimiting/acquire(cost:context:)``; `execute` and `acquire(cost:)` come from ``RateLimiting``.
-    @inlinable
-    public nonisolated(nonsending) func acquire(cost: Int, context: ResilienceContext?) async throws {
+    /// Takes `cost` permits from the window: at once while the last `window` took at most `limit` − `cost`, else reserved for the instant enough of the oldest permits leave it, within `maxWait`. See ``RateLimiting/acquire(cost:)``; `execute` comes from
+    /// ``RateLimiting``.
+    @inlinable @inline(__always)
+    public nonisolated(nonsending) func acquire(cost: Int = 1) async throws {
+        try await shell.take((), cost: cost)
+    }
+
+    /// ``acquire(cost:)`` for a call with `context`: never waiting past its deadline.
+    @inlinable @inline(__always)
+    public nonisolated(nonsending) func acquire(cost: Int, context: ResilienceContext) async throws {
         try await shell.take((), cost: cost, context: context)
     }
 
