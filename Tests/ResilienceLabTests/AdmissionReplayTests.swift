@@ -172,7 +172,7 @@ struct AdmissionReplayTests {
         (#"{"concurrencyLimit": {"algorithm": "tcp"}}"#,
          #"policy.json: concurrencyLimit.algorithm must be one of "aimd", "gradient2", "vegas", got "tcp""#),
         (#"{"concurrencyLimit": {"algorithm": "vegas", "aimd": {"timeout": "1s"}}}"#,
-         #"policy.json: "concurrencyLimit.aimd" parameters are given but "concurrencyLimit.algorithm" is "vegas""#),
+         #"policy.json: concurrencyLimit.aimd: parameters is not allowed; allowed: only when algorithm is "aimd" (it is "vegas")"#),
         (#"{"concurrencyLimit": {"aimd": {"backoffRatio": 2}}}"#, "policy.json: concurrencyLimit.aimd.backoffRatio: 2.0"),
         (#"{"concurrencyLimit": {"algorithm": "gradient2", "gradient2": {"probeMultiplier": 0}}}"#,
          "policy.json: concurrencyLimit.gradient2.probeMultiplier: 0 is not allowed; allowed: 1...100000"),

@@ -61,7 +61,7 @@ struct TunerTests {
     func keyOrder() throws {
         let text = try SuitePolicy.defaultPipeline.jsonText()
         var positions: [String.Index] = []
-        for key in PolicyFile.retryKeys + PolicyFile.circuitBreakerKeys + PolicyFile.timeoutKeys {
+        for key in (RetryConfiguration.keys.map(\.name) + CircuitBreakerConfiguration.keys.map(\.name) + TimeoutConfiguration.keys.map(\.name)) {
             let range = try #require(text.range(of: "\"\(key)\":"), "missing \(key)")
             positions.append(range.lowerBound)
         }

@@ -69,3 +69,15 @@ public struct BulkheadConfiguration: Sendable, Hashable {
             (0...maximumQueued).contains(value), "maxQueued", "\(value)", "0...\(maximumQueued)")
     }
 }
+
+extension BulkheadConfiguration: ConfigurationSection {
+    package static var defaults: Self { Self() }
+
+    package static var keys: [ConfigurationKey<Self>] {
+        [
+            .integer("maxConcurrent", \.maxConcurrent, allowed: "1...\(maximumConcurrent)", meaning: "calls running at once"),
+            .integer("maxQueued", \.maxQueued, allowed: "0...\(maximumQueued)", meaning: "calls waiting for a slot, first in first out (0: never wait, reject at once)"),
+            .duration("maxWait", \.maxWait, allowed: "(0, \(DurationText.format(maximumWait))], or null (no limit); null when maxQueued is 0", meaning: "how long a queued call waits before it gives up with `bulkheadFull`; null: until a slot frees or the call is cancelled"),
+        ]
+    }
+}

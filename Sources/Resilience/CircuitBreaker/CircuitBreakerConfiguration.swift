@@ -157,3 +157,26 @@ struct ValidatedCircuitBreakerConfiguration: Sendable {
         probeSuccessThreshold = successRatio.ceilOfProduct(with: c.halfOpenPermittedCalls)
     }
 }
+
+extension CircuitBreakerConfiguration: ConfigurationSection {
+    package static var defaults: Self { Self() }
+
+    package static var keys: [ConfigurationKey<Self>] {
+        [
+            .choice("window", \.window, meaning: "a rolling window of `samplingDuration`, or the last `windowSize` calls"),
+            .duration("samplingDuration", \.samplingDuration, allowed: "> 0, at least 1ns per bucket", meaning: "length of the time window"),
+            .integer("windowBuckets", \.windowBuckets, allowed: "1...\(maximumWindowBuckets)", meaning: "buckets of the time window (memory is O(buckets))"),
+            .integer("windowSize", \.windowSize, allowed: "1...\(maximumWindowSize)", meaning: "calls kept by a count window"),
+            .integer("minimumThroughput", \.minimumThroughput, allowed: ">= 1", meaning: "calls in the window before the breaker may trip"),
+            .number("failureRatio", \.failureRatio, allowed: "(0, 1]", meaning: "trip when failures / calls ≥ this"),
+            .duration("slowCallDuration", \.slowCallDuration, allowed: "> 0, or null (off)", meaning: "a call lasting ≥ this is slow; null: no slow-call detection"),
+            .number("slowCallRatio", \.slowCallRatio, allowed: "(0, 1]", meaning: "trip when slow calls / calls ≥ this"),
+            .duration("breakDuration", \.breakDuration, allowed: "> 0", meaning: "how long the breaker stays open"),
+            .number("breakDurationMultiplier", \.breakDurationMultiplier, allowed: ">= 1", meaning: "growth of the break on each re-open from half-open"),
+            .duration("maxBreakDuration", \.maxBreakDuration, allowed: ">= breakDuration", meaning: "cap of the growing break"),
+            .integer("halfOpenPermittedCalls", \.halfOpenPermittedCalls, allowed: ">= 1", meaning: "probes admitted per half-open period"),
+            .number("halfOpenSuccessRatio", \.halfOpenSuccessRatio, allowed: "(0, 1]", meaning: "close once ceil(permitted × ratio) probes succeeded"),
+            .duration("halfOpenMaxDuration", \.halfOpenMaxDuration, allowed: "> 0, or null (never)", meaning: "re-open if half-open has not decided by then; null: wait for the probes"),
+        ]
+    }
+}

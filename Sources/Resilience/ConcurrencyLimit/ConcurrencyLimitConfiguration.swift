@@ -239,3 +239,83 @@ extension ConcurrencyLimitConfiguration.VegasParameters {
             (1...100_000).contains(probeMultiplier), "vegas.probeMultiplier", "\(probeMultiplier)", "1...100000")
     }
 }
+
+extension ConcurrencyLimitConfiguration: ConfigurationSection {
+    package static var defaults: Self { Self() }
+
+    /// The algorithm's name, then the bounds and the queue, then the parameters of the chosen algorithm
+    /// in an object named after it (only that one: another algorithm's parameters are an error).
+    package static var keys: [ConfigurationKey<Self>] {
+        [
+            ConfigurationKey(
+                "algorithm", .choice(["aimd", "gradient2", "vegas"]), allowed: "aimd, gradient2, vegas",
+                meaning: "how the limit moves", value: { .string($0.algorithm.name) }
+            ) { configuration, value throws(ConfigurationError) in
+                guard case .string(let name) = value, name != configuration.algorithm.name else { return }
+                switch name {
+                case "aimd": configuration.algorithm = .aimd()
+                case "gradient2": configuration.algorithm = .gradient2()
+                case "vegas": configuration.algorithm = .vegas()
+                default: break
+                }
+            },
+            .integer("initialLimit", \.initialLimit, allowed: "minLimit...maxLimit", meaning: "the limit before the first sample"),
+            .integer("minLimit", \.minLimit, allowed: "1...maxLimit", meaning: "the lowest limit"),
+            .integer("maxLimit", \.maxLimit, allowed: "minLimit...\(maximumLimit)", meaning: "the highest limit"),
+            .integer("maxQueued", \.maxQueued, allowed: "0...\(maximumQueued)", meaning: "calls that may wait for a slot (LIFO); 0 rejects every call beyond the limit at once"),
+            .duration("maxWait", \.maxWait, allowed: "(0, 1h]", meaning: "how long a queued call may wait for a slot"),
+            parameters("aimd", of: \.algorithm.aimd, defaults: AIMDParameters(), [
+                .number("backoffRatio", \.backoffRatio, allowed: "[0.5, 1)", meaning: "the limit is multiplied by this on a drop or a call slower than `timeout`"),
+                .duration("timeout", \.timeout, allowed: "> 0", meaning: "a call slower than this counts as a drop"),
+            ]),
+            parameters("gradient2", of: \.algorithm.gradient2, defaults: Gradient2Parameters(), [
+                .number("smoothing", \.smoothing, allowed: "(0, 1]", meaning: "the weight of each new estimate"),
+                .number("rttTolerance", \.rttTolerance, allowed: ">= 1", meaning: "latency above no-load × this counts as queueing"),
+                .integer("queueSize", \.queueSize, allowed: "0...1000", meaning: "growth allowed when there is no queueing"),
+                .integer("probeMultiplier", \.probeMultiplier, allowed: "1...100000", meaning: "windows between two probes of the no-load latency"),
+            ]),
+            parameters("vegas", of: \.algorithm.vegas, defaults: VegasParameters(), [
+                .number("smoothing", \.smoothing, allowed: "(0, 1]", meaning: "the weight of each new estimate"),
+                .integer("alphaFactor", \.alphaFactor, allowed: "1...1000", meaning: "below alphaFactor × log estimated queued calls the limit grows"),
+                .integer("betaFactor", \.betaFactor, allowed: "alphaFactor...1000", meaning: "above betaFactor × log estimated queued calls the limit shrinks"),
+                .integer("probeMultiplier", \.probeMultiplier, allowed: "1...100000", meaning: "windows between two probes of the no-load latency"),
+            ]),
+        ]
+    }
+
+    /// The object of one algorithm's parameters: present only when `algorithm` names it.
+    private static func parameters<Parameters: Sendable>(
+        _ name: String, of path: any WritableKeyPath<Self, Parameters?> & Sendable, defaults: Parameters,
+        _ keys: [ConfigurationKey<Parameters>]
+    ) -> ConfigurationKey<Self> {
+        ConfigurationKey(
+            name, .object(keys.map { $0.lifted(to: path, defaults: defaults) }), allowed: "only with algorithm \(name)",
+            meaning: "the parameters of \(name)", value: { $0[keyPath: path] == nil ? nil : .object }
+        ) { configuration, value throws(ConfigurationError) in
+            guard case .object = value, configuration[keyPath: path] == nil else { return }
+            throw ConfigurationError(
+                key: name, value: "parameters",
+                allowed: "only when algorithm is \"\(name)\" (it is \"\(configuration.algorithm.name)\")")
+        }
+    }
+}
+
+extension ConcurrencyLimitConfiguration.Algorithm {
+    /// The AIMD parameters, when the algorithm is AIMD (setting them makes it AIMD).
+    var aimd: ConcurrencyLimitConfiguration.AIMDParameters? {
+        get { if case .aimd(let parameters) = self { parameters } else { nil } }
+        set { if let newValue { self = .aimd(newValue) } }
+    }
+
+    /// The Gradient2 parameters, when the algorithm is Gradient2.
+    var gradient2: ConcurrencyLimitConfiguration.Gradient2Parameters? {
+        get { if case .gradient2(let parameters) = self { parameters } else { nil } }
+        set { if let newValue { self = .gradient2(newValue) } }
+    }
+
+    /// The Vegas parameters, when the algorithm is Vegas.
+    var vegas: ConcurrencyLimitConfiguration.VegasParameters? {
+        get { if case .vegas(let parameters) = self { parameters } else { nil } }
+        set { if let newValue { self = .vegas(newValue) } }
+    }
+}

@@ -98,3 +98,51 @@ public struct LoadShedderConfiguration: Sendable, Hashable {
         try ConfigurationError.check(valid, key, "\"\(name)\"", allowed)
     }
 }
+
+extension LoadShedderConfiguration: ConfigurationSection {
+    package static var defaults: Self { Self() }
+
+    /// `pressure` is not a key: pressure signals come from gauges the service provides, not from a file.
+    package static var keys: [ConfigurationKey<Self>] {
+        [
+            thresholds("inFlight", \.inFlight, meaning: "calls in flight at which each priority is shed"),
+            thresholds("queueDepth", \.queueDepth, meaning: "queue depth at which each priority is shed"),
+            .duration("retryAfter", \.retryAfter, allowed: ">= 0, or null", meaning: "the retry hint of a shed call"),
+        ]
+    }
+
+    /// `{"low": 50, "normal": 80, "high": null}`: an object whose absence means the signal is not used,
+    /// and in which a missing or `null` priority is never shed.
+    private static func thresholds(
+        _ name: String, _ path: any WritableKeyPath<Self, LoadShedThresholds<Int>?> & Sendable, meaning: String
+    ) -> ConfigurationKey<Self> {
+        func priority(
+            _ priority: String, _ field: any WritableKeyPath<LoadShedThresholds<Int>, Int?> & Sendable
+        ) -> ConfigurationKey<Self> {
+            ConfigurationKey(
+                priority, .integer, canBeOff: true, allowed: ">= 1, or null (never)",
+                meaning: "shed \(priority) calls from this level",
+                value: { configuration in configuration[keyPath: path].map { $0[keyPath: field].map(ConfigurationValue.integer) ?? .off } }
+            ) { configuration, value throws(ConfigurationError) in
+                switch value {
+                case .integer(let level): configuration[keyPath: path]?[keyPath: field] = level
+                case .off: configuration[keyPath: path]?[keyPath: field] = nil
+                case .number, .duration, .string, .object: break
+                }
+            }
+        }
+        return ConfigurationKey(
+            name, .object([priority("low", \.low), priority("normal", \.normal), priority("high", \.high)]),
+            canBeOff: true, allowed: "low ≤ normal ≤ high, each >= 1", meaning: meaning,
+            value: { $0[keyPath: path] == nil ? nil : .object }
+        ) { configuration, value throws(ConfigurationError) in
+            switch value {
+            case .off: configuration[keyPath: path] = nil
+            default:
+                if configuration[keyPath: path] == nil {
+                    configuration[keyPath: path] = LoadShedThresholds(low: nil, normal: nil, high: nil)
+                }
+            }
+        }
+    }
+}

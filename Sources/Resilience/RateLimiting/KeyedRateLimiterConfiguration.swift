@@ -46,3 +46,27 @@ public struct KeyedRateLimiterConfiguration: Sendable, Hashable {
             (1...Self.maximumKeys).contains(maxKeys), "maxKeys", "\(maxKeys)", "1...\(Self.maximumKeys)")
     }
 }
+
+extension KeyedRateLimiterConfiguration: ConfigurationSection {
+    /// A placeholder rate: `permitsPerSecond` is required, and a file that lacks it is an error.
+    package static var defaults: Self { Self(permitsPerSecond: 1) }
+
+    package static var keys: [ConfigurationKey<Self>] {
+        [
+            ConfigurationKey(
+                "permitsPerSecond", .number, requiredBecause: "a rate limiter has no default rate",
+                allowed: "(0, 1000000000]", meaning: "each key's sustained rate; may be fractional (required)",
+                value: { .number($0.permitsPerSecond) }
+            ) { configuration, value throws(ConfigurationError) in
+                // The burst's default follows the rate: a burst given in the file replaces it next.
+                if let rate = value.number {
+                    configuration = Self(
+                        permitsPerSecond: rate, maxWait: configuration.maxWait, maxKeys: configuration.maxKeys)
+                }
+            },
+            .number("burst", \.burst, allowed: "[1, 1000000000]", meaning: "each key's bucket size (default: max(1, `permitsPerSecond`)); a new key's bucket starts full"),
+            .duration("maxWait", \.maxWait, allowed: ">= 0", meaning: "how long a call may wait for its key's permits"),
+            .integer("maxKeys", \.maxKeys, allowed: "1...\(maximumKeys)", meaning: "the most keys held at once"),
+        ]
+    }
+}

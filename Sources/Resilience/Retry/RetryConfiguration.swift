@@ -123,3 +123,21 @@ struct ValidatedRetryConfiguration: Sendable {
             ratio: c.budgetRatio, minPerSecond: c.budgetMinPerSecond, window: c.budgetWindow)
     }
 }
+
+extension RetryConfiguration: ConfigurationSection {
+    package static var defaults: Self { Self() }
+
+    package static var keys: [ConfigurationKey<Self>] {
+        [
+            .integer("maxAttempts", \.maxAttempts, allowed: "1...\(maximumAttempts)", meaning: "executions in total, the first included"),
+            .choice("backoff", \.backoff, meaning: "`constant` (base), `linear` (base × n), `exponential` (base × multiplier^(n−1)) for retry n"),
+            .duration("baseDelay", \.baseDelay, allowed: ">= 0", meaning: "base delay"),
+            .number("multiplier", \.multiplier, allowed: ">= 1", meaning: "exponential growth factor"),
+            .duration("maxDelay", \.maxDelay, allowed: "> 0 and >= baseDelay", meaning: "cap of every delay, applied after jitter (and to `Retry-After` hints)"),
+            .choice("jitter", \.jitter, meaning: "`none`, `full` [0, d], `equal` [d/2, d], `decorrelated` [base, previous × 3]"),
+            .number("budgetRatio", \.budgetRatio, allowed: "0...1000", meaning: "retries allowed per first attempt in the budget's window"),
+            .number("budgetMinPerSecond", \.budgetMinPerSecond, allowed: "0...1000000", meaning: "retries allowed per second of the window whatever the traffic"),
+            .duration("budgetWindow", \.budgetWindow, allowed: "1ms...1h", meaning: "the budget's rolling window"),
+        ]
+    }
+}

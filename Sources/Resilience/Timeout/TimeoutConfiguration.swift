@@ -21,3 +21,11 @@ public struct TimeoutConfiguration: Sendable, Hashable {
         try ConfigurationError.checkPositive(duration, "duration")
     }
 }
+
+extension TimeoutConfiguration: ConfigurationSection {
+    package static var defaults: Self { Self() }
+
+    package static var keys: [ConfigurationKey<Self>] {
+        [.duration("duration", \.duration, allowed: "> 0", meaning: "the longest an attempt may run before it is cancelled with `timedOut`")]
+    }
+}

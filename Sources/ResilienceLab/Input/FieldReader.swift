@@ -115,3 +115,62 @@ struct FieldReader {
         return FieldReader(nested, path: name(key))
     }
 }
+
+// MARK: - Sections described by their keys
+
+extension FieldReader {
+    /// Reads a configuration section from its keys (``ConfigurationSection/keys``), starting from its
+    /// defaults: unknown keys, wrong types, a missing required key and the configuration's own
+    /// validation are errors that name the key with its path (`circuitBreaker.failureRatio`).
+    func section<Section: ConfigurationSection>(_ type: Section.Type = Section.self) throws(FieldError) -> Section {
+        var configuration = Section.defaults
+        try read(Section.keys, into: &configuration)
+        try validate { () throws(ConfigurationError) in try configuration.validate() }
+        return configuration
+    }
+
+    /// Sets the keys of this object that are among `keys` in `configuration`, in the order of `keys`.
+    func read<Section>(_ keys: [ConfigurationKey<Section>], into configuration: inout Section) throws(FieldError) {
+        try rejectUnknownKeys(known: keys.map(\.name))
+        for key in keys {
+            guard let raw = object[key.name] else {
+                if let reason = key.requiredBecause {
+                    throw FieldError(message: "missing \(jsonQuoted(name(key.name))) (\(reason))")
+                }
+                continue
+            }
+            let value = try value(of: key, raw)
+            do {
+                try key.apply(&configuration, value)
+            } catch {
+                throw FieldError(message: error.prefixingKey(with: path).description)
+            }
+            if case .object(let nested) = key.kind, let reader = try object(key.name) {
+                try reader.read(nested, into: &configuration)
+            }
+        }
+    }
+
+    /// The value a file gives `key`, checked against the key's kind.
+    private func value<Section>(of key: ConfigurationKey<Section>, _ raw: JSONValue) throws(FieldError) -> ConfigurationValue {
+        if case .null = raw, key.canBeOff { return .off }
+        switch key.kind {
+        case .integer:
+            return .integer(try integer(key.name) ?? 0)
+        case .number:
+            return .number(try number(key.name) ?? 0)
+        case .duration:
+            return .duration(try duration(key.name) ?? .zero)
+        case .choice(let names):
+            guard let text = try string(key.name) else { return .off }
+            guard names.contains(text) else {
+                let allowed = names.map(jsonQuoted).joined(separator: ", ")
+                throw FieldError(message: "\(name(key.name)) must be one of \(allowed), got \(jsonQuoted(text))")
+            }
+            return .string(text)
+        case .object:
+            guard case .object = raw else { throw typeError(key.name, expected: "an object", got: raw) }
+            return .object
+        }
+    }
+}

@@ -24,147 +24,53 @@ extension PolicyFile {
     ///   load shedder's `pressure` signals (not a key of the file: a trace has no readings), a duration
     ///   that is not a whole number of nanoseconds, or a number that is not finite. Nothing is dropped.
     public func jsonText() throws(ConfigurationError) -> String {
+        if let loadShedder, !loadShedder.pressure.isEmpty {
+            throw ConfigurationError(
+                key: "loadShedder.pressure", value: loadShedder.pressureSignalNames.joined(separator: ", "),
+                allowed: "no pressure signals (a policy file cannot configure them)")
+        }
         var sections: [JSONWriter.Member] = []
-        if let retry { sections.append(("retry", try Self.json(retry, in: PolicySection("retry")))) }
-        if let circuitBreaker { sections.append(("circuitBreaker", try Self.json(circuitBreaker, in: PolicySection("circuitBreaker")))) }
-        if let timeout { sections.append(("timeout", try PolicySection("timeout").object([.duration("duration", timeout.duration)]))) }
-        if let loadShedder { sections.append(("loadShedder", try Self.json(loadShedder, in: PolicySection("loadShedder")))) }
-        if let rateLimiter { sections.append(("rateLimiter", try Self.json(rateLimiter, in: PolicySection("rateLimiter")))) }
-        if let concurrencyLimit { sections.append(("concurrencyLimit", try Self.json(concurrencyLimit, in: PolicySection("concurrencyLimit")))) }
-        if let bulkhead { sections.append(("bulkhead", try Self.json(bulkhead, in: PolicySection("bulkhead")))) }
+        func add<Section: ConfigurationSection>(_ name: String, _ section: Section?) throws(ConfigurationError) {
+            guard let section else { return }
+            sections.append((name, try Self.json(Section.keys, of: section, path: name)))
+        }
+        try add("retry", retry)
+        try add("circuitBreaker", circuitBreaker)
+        try add("timeout", timeout)
+        try add("loadShedder", loadShedder)
+        try add("rateLimiter", rateLimiter)
+        try add("concurrencyLimit", concurrencyLimit)
+        try add("bulkhead", bulkhead)
         return JSONWriter.text(.object(sections, layout: .lines)) + "\n"
     }
 
-    private static func json(_ c: RetryConfiguration, in s: PolicySection) throws(ConfigurationError) -> JSONWriter.Value {
-        try s.object([
-            .integer("maxAttempts", c.maxAttempts), .string("backoff", c.backoff.rawValue),
-            .duration("baseDelay", c.baseDelay), .number("multiplier", c.multiplier),
-            .duration("maxDelay", c.maxDelay), .string("jitter", c.jitter.rawValue),
-            .number("budgetRatio", c.budgetRatio), .number("budgetMinPerSecond", c.budgetMinPerSecond),
-            .duration("budgetWindow", c.budgetWindow),
-        ])
-    }
-
-    private static func json(_ c: CircuitBreakerConfiguration, in s: PolicySection) throws(ConfigurationError) -> JSONWriter.Value {
-        try s.object([
-            .string("window", c.window.rawValue), .duration("samplingDuration", c.samplingDuration),
-            .integer("windowBuckets", c.windowBuckets), .integer("windowSize", c.windowSize),
-            .integer("minimumThroughput", c.minimumThroughput), .number("failureRatio", c.failureRatio),
-            .duration("slowCallDuration", c.slowCallDuration), .number("slowCallRatio", c.slowCallRatio),
-            .duration("breakDuration", c.breakDuration),
-            .number("breakDurationMultiplier", c.breakDurationMultiplier),
-            .duration("maxBreakDuration", c.maxBreakDuration),
-            .integer("halfOpenPermittedCalls", c.halfOpenPermittedCalls),
-            .number("halfOpenSuccessRatio", c.halfOpenSuccessRatio),
-            .duration("halfOpenMaxDuration", c.halfOpenMaxDuration),
-        ])
-    }
-
-    private static func json(_ c: LoadShedderConfiguration, in s: PolicySection) throws(ConfigurationError) -> JSONWriter.Value {
-        guard c.pressure.isEmpty else {
-            throw ConfigurationError(
-                key: "loadShedder.pressure", value: c.pressureSignalNames.joined(separator: ", "),
-                allowed: "no pressure signals (a policy file cannot configure them)")
-        }
-        return try s.object([
-            thresholds("inFlight", c.inFlight), thresholds("queueDepth", c.queueDepth),
-            .duration("retryAfter", c.retryAfter),
-        ])
-    }
-
-    /// `{"low": 50, "normal": 80, "high": null}`, or no key at all when the signal is not used (the
-    /// only way the file says so: the reader takes `inFlight` and `queueDepth` as objects).
-    private static func thresholds(_ key: String, _ t: LoadShedThresholds<Int>?) -> PolicySection.Field {
-        guard let t else { return .omitted }
-        return .object(key, [.integer("low", t.low), .integer("normal", t.normal), .integer("high", t.high)])
-    }
-
-    private static func json(_ c: KeyedRateLimiterConfiguration, in s: PolicySection) throws(ConfigurationError) -> JSONWriter.Value {
-        try s.object([
-            .number("permitsPerSecond", c.permitsPerSecond), .number("burst", c.burst),
-            .duration("maxWait", c.maxWait), .integer("maxKeys", c.maxKeys),
-        ])
-    }
-
-    private static func json(_ c: ConcurrencyLimitConfiguration, in s: PolicySection) throws(ConfigurationError) -> JSONWriter.Value {
-        let parameters: [PolicySection.Field] = switch c.algorithm {
-        case .aimd(let p):
-            [.number("backoffRatio", p.backoffRatio), .duration("timeout", p.timeout)]
-        case .gradient2(let p):
-            [
-                .number("smoothing", p.smoothing), .number("rttTolerance", p.rttTolerance),
-                .integer("queueSize", p.queueSize), .integer("probeMultiplier", p.probeMultiplier),
-            ]
-        case .vegas(let p):
-            [
-                .number("smoothing", p.smoothing), .integer("alphaFactor", p.alphaFactor),
-                .integer("betaFactor", p.betaFactor), .integer("probeMultiplier", p.probeMultiplier),
-            ]
-        }
-        return try s.object([
-            .string("algorithm", c.algorithm.name), .integer("initialLimit", c.initialLimit),
-            .integer("minLimit", c.minLimit), .integer("maxLimit", c.maxLimit),
-            .integer("maxQueued", c.maxQueued), .duration("maxWait", c.maxWait),
-            .object(c.algorithm.name, parameters),
-        ])
-    }
-
-    private static func json(_ c: BulkheadConfiguration, in s: PolicySection) throws(ConfigurationError) -> JSONWriter.Value {
-        try s.object([
-            .integer("maxConcurrent", c.maxConcurrent), .integer("maxQueued", c.maxQueued),
-            .duration("maxWait", c.maxWait),
-        ])
-    }
-}
-
-/// A section of a policy file (or an object inside one) as JSON: its fields are checked as they are
-/// written, so that an error names the key's path (`retry.baseDelay`).
-private struct PolicySection {
-    /// A key and the setting it holds.
-    enum Field {
-        /// Nil is `null`.
-        case integer(String, Int?)
-        /// Must be finite.
-        case number(String, Double)
-        case string(String, String)
-        /// A string with a unit (``DurationText/format(_:)``): must be a whole number of nanoseconds
-        /// `>= 0`, so that it reads back equal. Nil is `null`.
-        case duration(String, Duration?)
-        case object(String, [Field])
-        /// A member that is left out of its object.
-        case omitted
-    }
-
-    /// The path of the section, e.g. `concurrencyLimit.aimd`.
-    let path: String
-
-    init(_ path: String) { self.path = path }
-
-    /// The fields as a JSON object, one member per line, in the given order.
-    func object(_ fields: [Field]) throws(ConfigurationError) -> JSONWriter.Value {
+    /// `keys` of `configuration` as a JSON object, one member per line, in the order of `keys`, each
+    /// checked as it is written so that an error names its path (`retry.baseDelay`). An object key that
+    /// is not used (a load shedder's unused thresholds) is left out.
+    static func json<Section>(
+        _ keys: [ConfigurationKey<Section>], of configuration: Section, path: String
+    ) throws(ConfigurationError) -> JSONWriter.Value {
         var members: [JSONWriter.Member] = []
-        for field in fields {
-            switch field {
-            case .omitted: continue
-            case .integer(let key, let value): members.append((key, value.map(JSONWriter.Value.integer) ?? .null))
-            case .string(let key, let value): members.append((key, .string(value)))
-            case .number(let key, let value):
-                guard value.isFinite else {
-                    throw ConfigurationError(key: "\(path).\(key)", value: "\(value)", allowed: "a finite number")
+        for key in keys {
+            guard let value = key.value(configuration) else { continue }
+            let keyPath = "\(path).\(key.name)"
+            switch value {
+            case .integer(let integer): members.append((key.name, .integer(integer)))
+            case .string(let text): members.append((key.name, .string(text)))
+            case .off: members.append((key.name, .null))
+            case .number(let number):
+                guard number.isFinite else {
+                    throw ConfigurationError(key: keyPath, value: "\(number)", allowed: "a finite number")
                 }
-                members.append((key, .number(value)))
-            case .duration(let key, let value):
-                guard let value else {
-                    members.append((key, .null))
-                    continue
+                members.append((key.name, .number(number)))
+            case .duration(let duration):
+                let text = DurationText.format(duration)
+                guard duration >= .zero, (try? DurationText.parse(text)) == duration else {
+                    throw ConfigurationError(key: keyPath, value: "\(duration)", allowed: "a whole number of nanoseconds >= 0")
                 }
-                let text = DurationText.format(value)
-                guard value >= .zero, (try? DurationText.parse(text)) == value else {
-                    throw ConfigurationError(key: "\(path).\(key)", value: "\(value)", allowed: "a whole number of nanoseconds >= 0")
-                }
-                members.append((key, .string(text)))
-            case .object(let key, let fields):
-                members.append((key, try PolicySection("\(path).\(key)").object(fields)))
+                members.append((key.name, .string(text)))
+            case .object:
+                members.append((key.name, try json(key.keys, of: configuration, path: keyPath)))
             }
         }
         return .object(members, layout: .lines)

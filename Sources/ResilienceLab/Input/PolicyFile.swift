@@ -102,88 +102,16 @@ public struct PolicyFile: Sendable, Hashable {
             let reader = FieldReader(root)
             try reader.rejectUnknownKeys(known: sections, what: "section")
             var policy = PolicyFile()
-            if let section = try reader.object("retry") {
-                policy.retry = try retryConfiguration(section)
-            }
-            if let section = try reader.object("circuitBreaker") {
-                policy.circuitBreaker = try circuitBreakerConfiguration(section)
-            }
-            if let section = try reader.object("timeout") {
-                policy.timeout = try timeoutConfiguration(section)
-            }
-            if let section = try reader.object("loadShedder") {
-                policy.loadShedder = try loadShedderConfiguration(section)
-            }
-            if let section = try reader.object("rateLimiter") {
-                policy.rateLimiter = try rateLimiterConfiguration(section)
-            }
-            if let section = try reader.object("concurrencyLimit") {
-                policy.concurrencyLimit = try concurrencyLimitConfiguration(section)
-            }
-            if let section = try reader.object("bulkhead") {
-                policy.bulkhead = try bulkheadConfiguration(section)
-            }
+            if let section = try reader.object("retry") { policy.retry = try section.section() }
+            if let section = try reader.object("circuitBreaker") { policy.circuitBreaker = try section.section() }
+            if let section = try reader.object("timeout") { policy.timeout = try section.section() }
+            if let section = try reader.object("loadShedder") { policy.loadShedder = try section.section() }
+            if let section = try reader.object("rateLimiter") { policy.rateLimiter = try section.section() }
+            if let section = try reader.object("concurrencyLimit") { policy.concurrencyLimit = try section.section() }
+            if let section = try reader.object("bulkhead") { policy.bulkhead = try section.section() }
             return policy
         } catch {
             throw LabInputError(file: file, message: error.message)
         }
-    }
-
-    static let circuitBreakerKeys = [
-        "window", "samplingDuration", "windowBuckets", "windowSize", "minimumThroughput", "failureRatio",
-        "slowCallDuration", "slowCallRatio", "breakDuration", "breakDurationMultiplier", "maxBreakDuration",
-        "halfOpenPermittedCalls", "halfOpenSuccessRatio", "halfOpenMaxDuration",
-    ]
-
-    static func circuitBreakerConfiguration(_ section: FieldReader) throws(FieldError) -> CircuitBreakerConfiguration {
-        try section.rejectUnknownKeys(known: circuitBreakerKeys)
-        var c = CircuitBreakerConfiguration()
-        if let value = try section.choice("window", of: CircuitBreakerConfiguration.WindowKind.self) { c.window = value }
-        if let value = try section.duration("samplingDuration") { c.samplingDuration = value }
-        if let value = try section.integer("windowBuckets") { c.windowBuckets = value }
-        if let value = try section.integer("windowSize") { c.windowSize = value }
-        if let value = try section.integer("minimumThroughput") { c.minimumThroughput = value }
-        if let value = try section.number("failureRatio") { c.failureRatio = value }
-        if let value = try section.optionalDuration("slowCallDuration") { c.slowCallDuration = value }
-        if let value = try section.number("slowCallRatio") { c.slowCallRatio = value }
-        if let value = try section.duration("breakDuration") { c.breakDuration = value }
-        if let value = try section.number("breakDurationMultiplier") { c.breakDurationMultiplier = value }
-        if let value = try section.duration("maxBreakDuration") { c.maxBreakDuration = value }
-        if let value = try section.integer("halfOpenPermittedCalls") { c.halfOpenPermittedCalls = value }
-        if let value = try section.number("halfOpenSuccessRatio") { c.halfOpenSuccessRatio = value }
-        if let value = try section.optionalDuration("halfOpenMaxDuration") { c.halfOpenMaxDuration = value }
-        try section.validate { () throws(ConfigurationError) in try c.validate() }
-        return c
-    }
-
-    static let retryKeys = [
-        "maxAttempts", "backoff", "baseDelay", "multiplier", "maxDelay", "jitter",
-        "budgetRatio", "budgetMinPerSecond", "budgetWindow",
-    ]
-
-    static func retryConfiguration(_ section: FieldReader) throws(FieldError) -> RetryConfiguration {
-        try section.rejectUnknownKeys(known: retryKeys)
-        var c = RetryConfiguration()
-        if let value = try section.integer("maxAttempts") { c.maxAttempts = value }
-        if let value = try section.choice("backoff", of: RetryConfiguration.Backoff.self) { c.backoff = value }
-        if let value = try section.duration("baseDelay") { c.baseDelay = value }
-        if let value = try section.number("multiplier") { c.multiplier = value }
-        if let value = try section.duration("maxDelay") { c.maxDelay = value }
-        if let value = try section.choice("jitter", of: RetryConfiguration.Jitter.self) { c.jitter = value }
-        if let value = try section.number("budgetRatio") { c.budgetRatio = value }
-        if let value = try section.number("budgetMinPerSecond") { c.budgetMinPerSecond = value }
-        if let value = try section.duration("budgetWindow") { c.budgetWindow = value }
-        try section.validate { () throws(ConfigurationError) in try c.validate() }
-        return c
-    }
-
-    static let timeoutKeys = ["duration"]
-
-    static func timeoutConfiguration(_ section: FieldReader) throws(FieldError) -> TimeoutConfiguration {
-        try section.rejectUnknownKeys(known: timeoutKeys)
-        var c = TimeoutConfiguration()
-        if let value = try section.duration("duration") { c.duration = value }
-        try section.validate { () throws(ConfigurationError) in try c.validate() }
-        return c
     }
 }
