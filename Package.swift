@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v26)],
     products: [
         .library(name: "Resilience", targets: ["Resilience"]),
+        .library(name: "ResilienceConfiguration", targets: ["ResilienceConfiguration"]),
         .library(name: "ResilienceLab", targets: ["ResilienceLab"]),
         .executable(name: "resilience-lab", targets: ["resilience-lab"]),
     ],
@@ -24,6 +25,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // Environment variables, precedence, access reporting and reloading of ResilienceConfiguration. Only the
+        // reloading machinery is enabled: files are parsed by the module's own JSON and YAML readers (swift-configuration's
+        // drop JSON null and reject lists of mappings).
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["Reloading"]),
         // `swift package generate-documentation` (the DocC catalog in Sources/Resilience/Resilience.docc).
         // A command plugin: it builds nothing unless that command is run.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
@@ -42,16 +47,27 @@ let package = Package(
             swiftSettings: strictSwift6
         ),
         .target(
+            name: "ResilienceConfiguration",
+            dependencies: [
+                "Resilience",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // YAML files: Yams' node tree is converted into the JSONValue that FieldReader checks.
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .target(
             name: "ResilienceLab",
             dependencies: [
                 "Resilience",
+                "ResilienceConfiguration",
                 // Latency percentiles of the simulator (LatencyRecorder).
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 // The simulator's events that come in no fixed order (EventCalendar).
                 .product(name: "HeapModule", package: "swift-collections"),
-                // YAML scenario and policy files (ScenarioDefinition.parseYAML, PolicyFile.parseYAML):
-                // Yams' node tree is converted into the JSONValue that FieldReader checks.
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSwift6
         ),
@@ -59,6 +75,7 @@ let package = Package(
             name: "resilience-lab",
             dependencies: [
                 "ResilienceLab",
+                "ResilienceConfiguration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("ExampleIncident")],
@@ -80,8 +97,16 @@ let package = Package(
             swiftSettings: strictSwift6
         ),
         .testTarget(
+            name: "ResilienceConfigurationTests",
+            dependencies: ["ResilienceConfiguration", "Resilience"],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
             name: "ResilienceLabTests",
-            dependencies: ["ResilienceLab", "Resilience", .product(name: "HeapModule", package: "swift-collections")],
+            dependencies: [
+                "ResilienceLab", "ResilienceConfiguration", "Resilience",
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
             swiftSettings: strictSwift6
         ),
     ]

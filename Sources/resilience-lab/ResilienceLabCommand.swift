@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Resilience
+import ResilienceConfiguration
 import ResilienceLab
 
 /// `resilience-lab`: run resilience policies against load and traces in virtual time.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ResilienceConfiguration
 import ResilienceLab
 
 /// `resilience-lab` with no arguments: the built-in suite.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ResilienceConfiguration
 import ResilienceLab
 
 /// `resilience-lab tune`: searches retry, breaker and timeout parameters for a scenario.

@@ -1,5 +1,6 @@
 import Resilience
 import Testing
+@testable import ResilienceConfiguration
 @testable import ResilienceLab
 
 /// Exact replays of the admission-control sections: overlapping calls, queues, priorities and keys.

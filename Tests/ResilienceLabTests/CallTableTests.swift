@@ -1,4 +1,5 @@
 import Testing
+@testable import ResilienceConfiguration
 @testable import ResilienceLab
 
 @Suite("CallTable: slots written in place, growth keeps them, the table frees what it holds")

@@ -1,5 +1,6 @@
 import Resilience
 import Testing
+@testable import ResilienceConfiguration
 @testable import ResilienceLab
 
 @Suite("The shipped example incident")

@@ -1,4 +1,5 @@
 import Testing
+@testable import ResilienceConfiguration
 @testable import ResilienceLab
 
 @Suite("JSONWriter")

@@ -1,5 +1,6 @@
 @testable import Resilience
 import Testing
+@testable import ResilienceConfiguration
 @testable import ResilienceLab
 
 /// The lab runs the production state machines, but the shells decide what an outcome means to each

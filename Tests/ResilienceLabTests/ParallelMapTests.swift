@@ -1,5 +1,6 @@
 import Resilience
 import Testing
+@testable import ResilienceConfiguration
 @testable import ResilienceLab
 
 @Suite("ParallelMap: every job once, results by index (also run under TSan in CI)")

@@ -1,5 +1,6 @@
 import Resilience
 import Testing
+@testable import ResilienceConfiguration
 @testable import ResilienceLab
 
 @Suite("POLICY.json: retry and timeout sections")

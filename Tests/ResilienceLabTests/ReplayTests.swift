@@ -1,6 +1,7 @@
 import Foundation
 import Resilience
 import Testing
+@testable import ResilienceConfiguration
 @testable import ResilienceLab
 
 /// Writes `contents` to a fresh temporary file and returns its path.

@@ -1,4 +1,5 @@
 import Resilience
+@testable import ResilienceConfiguration
 @testable import ResilienceLab
 
 /// A realistic hand-built suite for looking at the HTML report (no simulator involved): three built-in

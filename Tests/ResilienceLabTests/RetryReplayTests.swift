@@ -1,6 +1,7 @@
 import Foundation
 import Resilience
 import Testing
+@testable import ResilienceConfiguration
 @testable import ResilienceLab
 
 /// Replays trace text through policy text with `seed` and returns the whole result.

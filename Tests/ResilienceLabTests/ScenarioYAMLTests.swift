@@ -1,6 +1,7 @@
 import Foundation
 import Resilience
 import Testing
+@testable import ResilienceConfiguration
 @testable import ResilienceLab
 
 @Suite("YAML scenario and policy files")

@@ -2,6 +2,7 @@ import Foundation
 import HeapModule
 import Resilience
 import Testing
+@testable import ResilienceConfiguration
 @testable import ResilienceLab
 
 @Suite("resilience-lab schedule")

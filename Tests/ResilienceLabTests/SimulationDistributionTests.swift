@@ -1,5 +1,6 @@
 import Resilience
 import Testing
+@testable import ResilienceConfiguration
 @testable import ResilienceLab
 
 @Suite("Simulation: service-time distributions, weighted mixes, latency recorder")

@@ -1,6 +1,7 @@
 import Foundation
 import Resilience
 import Testing
+@testable import ResilienceConfiguration
 @testable import ResilienceLab
 
 @Suite("Simulation: scenario files and built-in scenarios")

@@ -1,6 +1,7 @@
 import HeapModule
 import Resilience
 import Testing
+@testable import ResilienceConfiguration
 @testable import ResilienceLab
 
 @Suite("Simulation: traffic")

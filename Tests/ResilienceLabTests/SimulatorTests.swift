@@ -1,6 +1,7 @@
 import Resilience
 import Testing
 
+@testable import ResilienceConfiguration
 @testable import ResilienceLab
 
 /// A scenario with exact instants: `calls` at 0 (a burst over no time), one worker, no queue,

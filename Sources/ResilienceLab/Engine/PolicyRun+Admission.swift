@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// The admission-control stages of an attempt in a ``PolicyRun`` (rate limiter, concurrency limit,
 /// timeout, bulkhead, entered in the order of ``PolicyRun/stages``), with the queues of the concurrency

@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// What drives a ``PolicyRun``: where attempts get their answers (a trace's lines, or a simulated
 /// dependency) and what is recorded when a call ends. The run calls these hooks; the host keeps its

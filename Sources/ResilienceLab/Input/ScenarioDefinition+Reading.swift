@@ -1,3 +1,5 @@
+import ResilienceConfiguration
+
 /// Reading a scenario file (format in ``ScenarioDefinition``'s documentation), in JSON or YAML; the
 /// fields are read by ``ScenarioFileReader``.
 extension ScenarioDefinition {

@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// Reads the fields of a scenario file into a ``ScenarioDefinition`` (format documented there).
 enum ScenarioFileReader {

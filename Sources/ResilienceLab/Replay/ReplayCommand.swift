@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// `resilience-lab replay --policy POLICY.json --trace TRACE.jsonl [--seed N]`, as a library call.
 public enum ReplayCommand {

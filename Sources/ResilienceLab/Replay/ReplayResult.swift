@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// What a replay decided, line by line, plus a summary.
 public struct ReplayResult: Sendable, Hashable {

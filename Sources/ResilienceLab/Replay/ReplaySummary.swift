@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// A short human-readable account of a replay: the breaker's state timeline and what happened to calls.
 public enum ReplaySummary {

@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// Replays a ``Trace`` through the policies of a ``PolicyFile`` in virtual time, with the same pure
 /// logic the policies use in production: ``CircuitBreakerStateMachine``, ``RetrySchedule``,

@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// A recorded trace of calls, read from a `TRACE.jsonl` file: one JSON object per line, times in
 /// milliseconds from the start of the trace, `at` never decreasing.

@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// The ``PolicyRunHost`` of a replay: attempts get the answers their trace line lists, and each call
 /// line gets its output line when the call ends (see ``Replayer`` for the format).

@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// The SVG chart of circuit breaker states over time: one horizontal band per policy with a breaker,
 /// colored by state between the exact instants of its ``SimulationResult/breakerChanges``.

@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// One policy's line of the comparison table, as text cells: shared by the terminal table
 /// (``ComparisonTable``) and the HTML report (``SimulationReport``) so both show the same numbers.

@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// Words and shaded spans for a scenario's dependency, used by the HTML report.
 enum ScenarioText {

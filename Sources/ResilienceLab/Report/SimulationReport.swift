@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// The HTML report of a simulation suite: one self-contained page (inline CSS and SVG, no script, no
 /// external resource) with one section per scenario.

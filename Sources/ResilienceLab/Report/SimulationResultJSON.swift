@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// Simulation results as JSON text for scripts: `resilience-lab run --json` (one result) and the suite
 /// (an array of results, in run order).

@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// `resilience-lab schedule --policy POLICY.json [--seed N]`, as a library call: the delays a retry
 /// policy would wait before each retry of one call, so that a configuration can be seen before it is

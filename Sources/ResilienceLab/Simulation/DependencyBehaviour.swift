@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// How a simulated dependency behaves over time: a timeline of phases, each in force from its instant
 /// until the next phase's instant (the last one until the end). Before the first phase it is healthy.

@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// The shape of a simulated dependency: how many calls it serves at once, how many wait, how long each
 /// takes and how it behaves over time. ``SimulatedDependency`` runs it.

@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 // The built-in scenarios are built with the unchecked initialisers (a static initialiser cannot throw);
 // `ScenarioDefinition.validate()` checks every part of them, and the tests run it on each one.

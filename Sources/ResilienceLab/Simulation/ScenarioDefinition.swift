@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// A load scenario for `resilience-lab`: traffic against a dependency that behaves in a given way over
 /// time, for a duration, with a seed. The same definition and seed always give the same run.

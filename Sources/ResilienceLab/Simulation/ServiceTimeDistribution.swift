@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// How long the dependency works on one call: the time a worker is busy with it.
 ///

@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// A dependency (a server with workers and a queue) in virtual time: a pure state machine that an
 /// event loop drives with explicit instants. No clock, no async, no allocation per call once its

@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 import Histogram
 
 /// The ``PolicyRunHost`` of a simulation: calls come from a ``TrafficGenerator``, attempts go to a

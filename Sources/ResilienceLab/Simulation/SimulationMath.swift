@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// What one simulation measured: one scenario under one policy, with one seed.
 ///

@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// Runs a ``ScenarioDefinition`` under a ``PolicyFile`` in virtual time: a discrete-event simulation
 /// of clients calling a dependency through the policies, deterministic for a seed.

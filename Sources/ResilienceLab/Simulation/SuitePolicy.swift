@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// The policies the built-in suite compares, by name: `none`, `naive-retry`, `default` (and `tuned`,
 /// which ``Tuner`` finds per scenario).

@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// Runs scenarios under the suite's policies — `none`, `naive-retry`, `default` and, when a tuner is
 /// given, `tuned` (the policy it finds for each scenario) — in that order, spreading the runs over the

@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// Produces the calls of a ``TrafficModel`` over `[0, duration)`, deterministically for a seed.
 ///

@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// The calls clients make: open-loop arrivals (a Poisson process whose rate changes over time, plus
 /// bursts) and closed-loop clients, each call with a priority and an operation type.

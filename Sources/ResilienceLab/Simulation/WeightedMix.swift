@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// A choice among values with weights: the priorities or operation types of simulated traffic.
 ///

@@ -1,5 +1,6 @@
 import Dispatch
 import Resilience
+import ResilienceConfiguration
 
 /// Runs independent jobs on every core and returns their results by job index, so the output does
 /// not depend on which thread ran what, or when.

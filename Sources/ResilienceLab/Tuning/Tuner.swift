@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// Searches retry, circuit breaker and timeout parameters for a scenario: the policy that does best on
 /// a ``TuningObjective``, and how it compares with the default pipeline.

@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceConfiguration
 
 /// The policies ``Tuner`` draws: a retry, a circuit breaker and a timeout, each parameter drawn
 /// independently from its range below.

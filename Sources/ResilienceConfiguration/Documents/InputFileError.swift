@@ -1,5 +1,5 @@
 /// Bad input to `resilience-lab`: names the file, the line where there is one, and what was wrong.
-public struct LabInputError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct InputFileError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The file, as the user named it.
     public var file: String
     /// The 1-based line, when the problem is on one line.

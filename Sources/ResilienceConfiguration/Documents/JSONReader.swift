@@ -26,7 +26,7 @@ public struct JSONReadError: Error, Sendable, Equatable, CustomStringConvertible
 /// A strict JSON reader following the RFC 8259 grammar.
 public enum JSONReader {
     /// The deepest nesting of arrays and objects that ``parse(_:)`` accepts.
-    static let maximumDepth = 512
+    package static let maximumDepth = 512
 
     /// Parses exactly one JSON value (RFC 8259) surrounded by optional whitespace.
     ///
@@ -55,16 +55,16 @@ public enum JSONReader {
 
 /// An array or object that is still being read.
 private struct OpenContainer {
-    var isObject: Bool
-    var elements: [JSONValue] = []
-    var members: [(key: String, value: JSONValue)] = []
+    package var isObject: Bool
+    package var elements: [JSONValue] = []
+    package var members: [(key: String, value: JSONValue)] = []
     /// The key whose value is being read; only meaningful for objects.
-    var pendingKey = ""
+    package var pendingKey = ""
     /// Keys seen so far, built only once the object grows beyond a few members.
-    var keySet: Set<String>?
+    package var keySet: Set<String>?
 
     /// Records `key` and returns `false` if the object already has a member with that key.
-    mutating func insertKey(_ key: String) -> Bool {
+    package mutating func insertKey(_ key: String) -> Bool {
         if let inserted = keySet?.insert(key).inserted {
             return inserted
         }
@@ -82,18 +82,18 @@ private struct OpenContainer {
 
 /// The parsing state over the UTF-8 bytes of one document.
 private struct JSONParser {
-    let bytes: UnsafeBufferPointer<UInt8>
-    var index = 0
+    package let bytes: UnsafeBufferPointer<UInt8>
+    package var index = 0
     /// Reused buffer for decoding strings that contain escape sequences.
-    var scratch: [UInt8] = []
+    package var scratch: [UInt8] = []
 
-    init(bytes: UnsafeBufferPointer<UInt8>) {
+    package init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
     // MARK: Document and containers
 
-    mutating func parseDocument() throws(JSONReadError) -> JSONValue {
+    package mutating func parseDocument() throws(JSONReadError) -> JSONValue {
         skipWhitespace()
         guard index < bytes.count else { throw error("empty input", at: index) }
         let value = try parseValueTree()
@@ -105,7 +105,7 @@ private struct JSONParser {
     }
 
     /// Reads one value, iteratively so that deep nesting cannot exhaust the stack.
-    mutating func parseValueTree() throws(JSONReadError) -> JSONValue {
+    package mutating func parseValueTree() throws(JSONReadError) -> JSONValue {
         var stack: [OpenContainer] = []
         while true {
             skipWhitespace()
@@ -186,7 +186,7 @@ private struct JSONParser {
     }
 
     /// Reads `"key" :` (whitespace already skipped) and makes it the container's pending key.
-    mutating func parseKey(into container: inout OpenContainer, afterComma: Bool) throws(JSONReadError) {
+    package mutating func parseKey(into container: inout OpenContainer, afterComma: Bool) throws(JSONReadError) {
         guard current == JSONBytes.quote else {
             if afterComma, current == UInt8(ascii: "}") {
                 throw error("trailing comma before '}'", at: index)
@@ -213,7 +213,7 @@ private struct JSONParser {
     // MARK: Scalars
 
     /// Reads a string, number or literal at `index` (whitespace already skipped).
-    mutating func parseScalar() throws(JSONReadError) -> JSONValue {
+    package mutating func parseScalar() throws(JSONReadError) -> JSONValue {
         guard let byte = current else {
             throw error("unexpected end of input, expected a value", at: index)
         }
@@ -242,7 +242,7 @@ private struct JSONParser {
     }
 
     /// Consumes `literal` if it is at `index` and not followed by more letters or digits.
-    mutating func matchLiteral(_ literal: StaticString) -> Bool {
+    package mutating func matchLiteral(_ literal: StaticString) -> Bool {
         let length = literal.utf8CodeUnitCount
         guard bytes.count - index >= length else { return false }
         let matches = literal.withUTF8Buffer { expected in
@@ -257,7 +257,7 @@ private struct JSONParser {
         return true
     }
 
-    mutating func parseNumber() throws(JSONReadError) -> Double {
+    package mutating func parseNumber() throws(JSONReadError) -> Double {
         let start = index
         let negative = current == UInt8(ascii: "-")
         if negative { index += 1 }
@@ -311,7 +311,7 @@ private struct JSONParser {
     }
 
     /// Reads a string starting at the opening quote at `index`.
-    mutating func parseString() throws(JSONReadError) -> String {
+    package mutating func parseString() throws(JSONReadError) -> String {
         let quote = index
         index += 1
         let contentStart = index
@@ -334,7 +334,7 @@ private struct JSONParser {
     }
 
     /// Continues reading a string at its first backslash, decoding into `scratch`.
-    mutating func parseEscapedString(quote: Int, contentStart: Int) throws(JSONReadError) -> String {
+    package mutating func parseEscapedString(quote: Int, contentStart: Int) throws(JSONReadError) -> String {
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[contentStart..<index]))
         while index < bytes.count {
@@ -374,7 +374,7 @@ private struct JSONParser {
     }
 
     /// Decodes the `XXXX` of `\uXXXX` (and a following low surrogate escape) into `scratch`.
-    mutating func appendUnicodeEscape(escapeStart: Int, quote: Int) throws(JSONReadError) {
+    package mutating func appendUnicodeEscape(escapeStart: Int, quote: Int) throws(JSONReadError) {
         let unit = try readHex4(escapeStart: escapeStart, quote: quote)
         var scalar = unit
         switch unit {
@@ -403,7 +403,7 @@ private struct JSONParser {
     }
 
     /// Reads four hex digits at `index`, which follow the `\u` that starts at `escapeStart`.
-    mutating func readHex4(escapeStart: Int, quote: Int) throws(JSONReadError) -> UInt32 {
+    package mutating func readHex4(escapeStart: Int, quote: Int) throws(JSONReadError) -> UInt32 {
         var value: UInt32 = 0
         for _ in 0..<4 {
             guard let byte = current else {
@@ -423,7 +423,7 @@ private struct JSONParser {
         return value
     }
 
-    mutating func appendUTF8(_ scalar: UInt32) {
+    package mutating func appendUTF8(_ scalar: UInt32) {
         switch scalar {
         case 0..<0x80:
             scratch.append(UInt8(scalar))
@@ -444,11 +444,11 @@ private struct JSONParser {
 
     // MARK: Bytes
 
-    var current: UInt8? {
+    package var current: UInt8? {
         index < bytes.count ? bytes[index] : nil
     }
 
-    mutating func skipWhitespace() {
+    package mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -457,15 +457,15 @@ private struct JSONParser {
         }
     }
 
-    mutating func skipDigits() {
+    package mutating func skipDigits() {
         while index < bytes.count, isDigit(bytes[index]) { index += 1 }
     }
 
-    func isDigit(_ byte: UInt8) -> Bool {
+    package func isDigit(_ byte: UInt8) -> Bool {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
     }
 
-    func isWordByte(_ byte: UInt8) -> Bool {
+    package func isWordByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
              UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"):
@@ -478,7 +478,7 @@ private struct JSONParser {
     // MARK: Errors
 
     /// An error at byte `offset`, converted to a line and a column.
-    func error(_ message: String, at offset: Int) -> JSONReadError {
+    package func error(_ message: String, at offset: Int) -> JSONReadError {
         var line = 1
         var lineStart = 0
         var position = 0
@@ -504,7 +504,7 @@ private struct JSONParser {
     }
 
     /// Like ``error(_:at:)``, but reports an attempted comment as such.
-    func unexpected(_ message: String, at offset: Int) -> JSONReadError {
+    package func unexpected(_ message: String, at offset: Int) -> JSONReadError {
         if offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "/"),
            bytes[offset + 1] == UInt8(ascii: "/") || bytes[offset + 1] == UInt8(ascii: "*") {
             return error("comments are not allowed", at: offset)
@@ -512,25 +512,25 @@ private struct JSONParser {
         return error(message, at: offset)
     }
 
-    func controlCharacterError(_ byte: UInt8) -> JSONReadError {
+    package func controlCharacterError(_ byte: UInt8) -> JSONReadError {
         error("unescaped control character \(scalarName(UInt32(byte))) in string", at: index)
     }
 
     /// The source text between two byte offsets, clamped to the input.
-    func source(_ start: Int, _ end: Int) -> String {
+    package func source(_ start: Int, _ end: Int) -> String {
         let end = min(end, bytes.count)
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
     }
 
     /// The run of ASCII letters, digits and underscores at `offset`, shortened if very long.
-    func word(at offset: Int) -> String {
+    package func word(at offset: Int) -> String {
         var end = offset
         while end < bytes.count, isWordByte(bytes[end]) { end += 1 }
         return end - offset > 32 ? source(offset, offset + 32) + "..." : source(offset, end)
     }
 
     /// The character at `offset` for a message: `'x'` if printable, `U+XXXX` otherwise.
-    func describe(at offset: Int) -> String {
+    package func describe(at offset: Int) -> String {
         guard offset < bytes.count else { return "end of input" }
         let lead = bytes[offset]
         let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
@@ -546,7 +546,7 @@ private struct JSONParser {
         }
     }
 
-    func scalarName(_ value: UInt32) -> String {
+    package func scalarName(_ value: UInt32) -> String {
         let hex = String(value, radix: 16, uppercase: true)
         return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }

@@ -18,9 +18,9 @@
 /// ```
 ///
 /// Strings are escaped by ``jsonQuoted(_:)``. The text has no final newline.
-enum JSONWriter {
+package enum JSONWriter {
     /// A JSON value to write.
-    indirect enum Value {
+    package indirect enum Value {
         case null
         case integer(Int)
         /// For the integers above `Int.max` that seeds may be.
@@ -28,11 +28,9 @@ enum JSONWriter {
         /// The shortest text that reads back to the same `Double`, without `.0` when integral
         /// (`2`, `0.97`, `1e-05`). Must be finite: JSON has no `nan` or `inf`.
         case number(Double)
-        /// Exact milliseconds (``MillisecondsText``): `200`, `153.25`.
-        case milliseconds(Duration)
-        /// `numerator / denominator` with exactly `decimals` fractional digits, rounded half up
-        /// (``ReportNumber/fixedRatio(_:_:decimals:)``): `0.791667`, `0.125000`.
-        case ratio(Int, Int, decimals: Int)
+        /// A number already written as JSON text by its producer (exact milliseconds, a fixed number of
+        /// decimals), copied as is.
+        case numberText(String)
         case string(String)
         case array([Value], layout: Layout = .inline)
         /// Members in the given order; the writer does not check that keys are unique.
@@ -40,10 +38,10 @@ enum JSONWriter {
     }
 
     /// A member of an object: its key and its value.
-    typealias Member = (key: String, value: Value)
+    package typealias Member = (key: String, value: Value)
 
     /// How an object or an array is laid out. An empty one is always `{}` or `[]`.
-    enum Layout {
+    package enum Layout {
         /// On one line: `{"a": 1, "b": [1, 2]}`.
         case inline
         /// One member or element per line, indented two spaces more than the line where the
@@ -52,7 +50,7 @@ enum JSONWriter {
     }
 
     /// The JSON text of `value`, without a final newline.
-    static func text(_ value: Value) -> String {
+    package static func text(_ value: Value) -> String {
         var output = ""
         write(value, to: &output, indent: 0)
         return output
@@ -73,9 +71,7 @@ enum JSONWriter {
             } else {
                 output += "\(value)"
             }
-        case .milliseconds(let duration): output += MillisecondsText.format(duration)
-        case .ratio(let numerator, let denominator, let decimals):
-            output += ReportNumber.fixedRatio(numerator, denominator, decimals: decimals)
+        case .numberText(let text): output += text
         case .string(let value): output += jsonQuoted(value)
         case .array(let elements, let layout):
             writeContainer(elements, open: "[", close: "]", layout: layout, to: &output, indent: indent) { element, output, indent in

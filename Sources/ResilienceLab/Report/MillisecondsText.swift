@@ -1,3 +1,5 @@
+import ResilienceConfiguration
+
 /// Writes durations as milliseconds for the lab's JSON output, exactly.
 ///
 /// A `Duration` is a whole number of attoseconds, and a millisecond is 10¹⁵ attoseconds, so every
@@ -25,5 +27,18 @@ enum MillisecondsText {
         }
         let text = String(fraction)
         return "\(sign)\(whole)." + String(repeating: "0", count: digits - text.count) + text
+    }
+}
+
+extension JSONWriter.Value {
+    /// Exact milliseconds (``MillisecondsText``): `200`, `153.25`.
+    static func milliseconds(_ duration: Duration) -> Self {
+        .numberText(MillisecondsText.format(duration))
+    }
+
+    /// `numerator / denominator` with exactly `decimals` fractional digits, rounded half up
+    /// (``ReportNumber/fixedRatio(_:_:decimals:)``): `0.791667`, `0.125000`.
+    static func ratio(_ numerator: Int, _ denominator: Int, decimals: Int) -> Self {
+        .numberText(ReportNumber.fixedRatio(numerator, denominator, decimals: decimals))
     }
 }

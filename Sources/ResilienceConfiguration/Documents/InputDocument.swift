@@ -6,12 +6,12 @@
 /// let root = try InputDocument.root(path: "outage.yaml", what: "scenario")   // YAML by its name
 /// let same = try InputDocument.jsonRoot(#"{"name": "x"}"#, file: "x.json", what: "scenario")
 /// ```
-enum InputDocument {
+package enum InputDocument {
     /// The top-level object of the file at `path`: YAML (``YAMLReader/rootObject(_:file:what:)``) when
     /// the name ends in `.yaml` or `.yml` (in any letter case), JSON (``jsonRoot(_:file:what:)``)
     /// otherwise.
-    /// - Throws: ``LabInputError`` naming `path`: it cannot be read, or as the readers below.
-    static func root(path: String, what: String) throws(LabInputError) -> JSONObject {
+    /// - Throws: ``InputFileError`` naming `path`: it cannot be read, or as the readers below.
+    package static func root(path: String, what: String) throws(InputFileError) -> JSONObject {
         let text = try TextFile.read(path)
         return YAMLReader.isYAMLPath(path)
             ? try YAMLReader.rootObject(text, file: path, what: what) : try jsonRoot(text, file: path, what: what)
@@ -19,16 +19,16 @@ enum InputDocument {
 
     /// The top-level object of JSON `text`; `file` names the text and `what` its role in errors
     /// (`"policy"` gives `the policy must be a JSON object, got an array`).
-    /// - Throws: ``LabInputError`` naming `file`, with the line and column of a syntax error.
-    static func jsonRoot(_ text: String, file: String, what: String) throws(LabInputError) -> JSONObject {
+    /// - Throws: ``InputFileError`` naming `file`, with the line and column of a syntax error.
+    package static func jsonRoot(_ text: String, file: String, what: String) throws(InputFileError) -> JSONObject {
         let value: JSONValue
         do {
             value = try JSONReader.parse(text)
         } catch {
-            throw LabInputError(file: file, line: error.line, message: "column \(error.column): \(error.message)")
+            throw InputFileError(file: file, line: error.line, message: "column \(error.column): \(error.message)")
         }
         guard case .object(let root) = value else {
-            throw LabInputError(file: file, message: "the \(what) must be a JSON object, got \(value.kindDescription)")
+            throw InputFileError(file: file, message: "the \(what) must be a JSON object, got \(value.kindDescription)")
         }
         return root
     }

@@ -67,7 +67,7 @@ public struct JSONObject: Sendable, Equatable {
 /// Quotes and backslashes are escaped, control characters U+0000 through U+001F use the
 /// short escapes (`\n`, `\t`, `\r`, `\b`, `\f`) where JSON has one and `\u00XX` otherwise.
 /// All other characters, including non-ASCII ones, are copied unchanged.
-public func jsonQuoted(_ string: String) -> String {
+package func jsonQuoted(_ string: String) -> String {
     let utf8 = string.utf8
     let needsEscaping = utf8.contains { $0 < 0x20 || $0 == JSONBytes.quote || $0 == JSONBytes.backslash }
     guard needsEscaping else { return "\"" + string + "\"" }
@@ -100,12 +100,12 @@ public func jsonQuoted(_ string: String) -> String {
 }
 
 /// ASCII byte constants shared by the reader and ``jsonQuoted(_:)``.
-enum JSONBytes {
-    static let quote = UInt8(ascii: "\"")
-    static let backslash = UInt8(ascii: "\\")
+package enum JSONBytes {
+    package static let quote = UInt8(ascii: "\"")
+    package static let backslash = UInt8(ascii: "\\")
 
     /// The lowercase hexadecimal digit for a value in `0..<16`.
-    static func hexDigit(_ value: UInt8) -> UInt8 {
+    package static func hexDigit(_ value: UInt8) -> UInt8 {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + (value - 10)
     }
 }

@@ -1,16 +1,16 @@
 import FoundationEssentials
 
 /// Reads input files for the lab, with errors that name the file.
-enum TextFile {
-    static func read(_ path: String) throws(LabInputError) -> String {
+package enum TextFile {
+    package static func read(_ path: String) throws(InputFileError) -> String {
         let data: Data
         do {
             data = try Data(contentsOf: URL(filePath: path))
         } catch {
-            throw LabInputError(file: path, message: "cannot read the file (\(Self.reason(error)))")
+            throw InputFileError(file: path, message: "cannot read the file (\(Self.reason(error)))")
         }
         guard let text = String(validating: data, as: UTF8.self) else {
-            throw LabInputError(file: path, message: "the file is not valid UTF-8 text")
+            throw InputFileError(file: path, message: "the file is not valid UTF-8 text")
         }
         return text
     }

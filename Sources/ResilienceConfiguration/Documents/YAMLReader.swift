@@ -2,16 +2,16 @@ import Yams
 
 /// Where reading YAML failed: the 1-based line and column that Yams reports (when it reports one),
 /// and what was wrong.
-struct YAMLReadError: Error, Equatable {
+package struct YAMLReadError: Error, Equatable {
     /// The 1-based line of the problem, if known.
-    var line: Int?
+    package var line: Int?
     /// The 1-based column of the problem (Unicode scalars, as libyaml counts), if known.
-    var column: Int?
+    package var column: Int?
     /// What was wrong; a problem with one node starts with the node's path (`traffic.operations: ...`).
-    var message: String
+    package var message: String
 
-    /// The message as ``LabInputError`` shows it after the line: `column C: MESSAGE`.
-    var messageWithColumn: String {
+    /// The message as ``InputFileError`` shows it after the line: `column C: MESSAGE`.
+    package var messageWithColumn: String {
         if let column { return "column \(column): \(message)" }
         return message
     }
@@ -37,34 +37,34 @@ struct YAMLReadError: Error, Equatable {
 /// - Anchors and aliases are resolved by Yams (an alias is a copy of the anchored node).
 /// - An empty stream (nothing but comments or blank lines) reads as `nil`; a second document is
 ///   an error.
-enum YAMLReader {
+package enum YAMLReader {
     /// Whether `path` names a YAML file: it ends in `.yaml` or `.yml`, in any letter case.
-    static func isYAMLPath(_ path: String) -> Bool {
+    package static func isYAMLPath(_ path: String) -> Bool {
         let lowercased = path.lowercased()
         return lowercased.hasSuffix(".yaml") || lowercased.hasSuffix(".yml")
     }
 
     /// The top-level mapping of the YAML file `file` whose text is `text`; `what` names the file's
     /// role in errors (`"scenario"` gives `the scenario must be a mapping, got a sequence`).
-    /// - Throws: ``LabInputError`` naming `file`, with the line of a syntax error.
-    static func rootObject(_ text: String, file: String, what: String) throws(LabInputError) -> JSONObject {
+    /// - Throws: ``InputFileError`` naming `file`, with the line of a syntax error.
+    package static func rootObject(_ text: String, file: String, what: String) throws(InputFileError) -> JSONObject {
         let value: JSONValue?
         do {
             value = try parse(text)
         } catch {
-            throw LabInputError(file: file, line: error.line, message: error.messageWithColumn)
+            throw InputFileError(file: file, line: error.line, message: error.messageWithColumn)
         }
         guard let value else {
-            throw LabInputError(file: file, message: "the \(what) must be a mapping, got an empty file")
+            throw InputFileError(file: file, message: "the \(what) must be a mapping, got an empty file")
         }
         guard case .object(let root) = value else {
-            throw LabInputError(file: file, message: "the \(what) must be a mapping, got \(kindDescription(value))")
+            throw InputFileError(file: file, message: "the \(what) must be a mapping, got \(kindDescription(value))")
         }
         return root
     }
 
     /// The single document of `text` as a ``JSONValue``, or `nil` when the text holds no document.
-    static func parse(_ text: String) throws(YAMLReadError) -> JSONValue? {
+    package static func parse(_ text: String) throws(YAMLReadError) -> JSONValue? {
         let resolver: Resolver
         switch coreSchema {
         case .success(let value): resolver = value
@@ -92,7 +92,7 @@ enum YAMLReader {
 
     /// The YAML 1.2 core schema's implicit tags (yaml.org/spec/1.2.2, 10.3.2), in Yams' resolver form.
     /// Built once; a pattern that fails to compile is reported by ``parse(_:)`` (and by the tests).
-    static let coreSchema: Result<Resolver, any Error> = Result {
+    package static let coreSchema: Result<Resolver, any Error> = Result {
         try Resolver.basic
             .appending(.null, "^(?:~|null|Null|NULL|)$")
             .appending(.bool, "^(?:true|True|TRUE|false|False|FALSE)$")
@@ -237,7 +237,7 @@ enum YAMLReader {
     }
 
     /// ``JSONValue/kindDescription`` in YAML's words (`a sequence`, `a mapping`).
-    static func kindDescription(_ value: JSONValue) -> String {
+    package static func kindDescription(_ value: JSONValue) -> String {
         switch value {
         case .array: "a sequence"
         case .object: "a mapping"

@@ -1,48 +1,52 @@
 import Resilience
 
 /// A problem with one field of a JSON object, before the file and line are known.
-struct FieldError: Error {
-    var message: String
+package struct FieldError: Error {
+    package var message: String
+
+    package init(message: String) {
+        self.message = message
+    }
 }
 
 /// Reads typed fields of a JSON object strictly: wrong types and unknown keys are errors that name the
 /// key with its full path (`circuitBreaker.failureRatio`).
-struct FieldReader {
-    let object: JSONObject
+package struct FieldReader {
+    package let object: JSONObject
     /// The path of the object, prefixed to keys in messages (`""` for the top level).
-    let path: String
+    package let path: String
 
-    init(_ object: JSONObject, path: String = "") {
+    package init(_ object: JSONObject, path: String = "") {
         self.object = object
         self.path = path
     }
 
-    func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    package func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// Fails on the first key not in `known`, listing the known ones.
-    func rejectUnknownKeys(known: [String], what: String = "key") throws(FieldError) {
+    package func rejectUnknownKeys(known: [String], what: String = "key") throws(FieldError) {
         for key in object.keys where !known.contains(key) {
             throw FieldError(message: "unknown \(what) \(jsonQuoted(name(key))); known: \(known.joined(separator: ", "))")
         }
     }
 
-    func typeError(_ key: String, expected: String, got value: JSONValue) -> FieldError {
+    package func typeError(_ key: String, expected: String, got value: JSONValue) -> FieldError {
         FieldError(message: "\(name(key)) must be \(expected), got \(value.kindDescription)")
     }
 
-    func number(_ key: String) throws(FieldError) -> Double? {
+    package func number(_ key: String) throws(FieldError) -> Double? {
         guard let value = object[key] else { return nil }
         guard case .number(let number) = value else { throw typeError(key, expected: "a number", got: value) }
         return number
     }
 
-    func nonNegativeNumber(_ key: String) throws(FieldError) -> Double? {
+    package func nonNegativeNumber(_ key: String) throws(FieldError) -> Double? {
         guard let number = try number(key) else { return nil }
         guard number >= 0 else { throw FieldError(message: "\(name(key)) must not be negative, got \(number)") }
         return number
     }
 
-    func integer(_ key: String) throws(FieldError) -> Int? {
+    package func integer(_ key: String) throws(FieldError) -> Int? {
         guard let value = object[key] else { return nil }
         guard case .number(let number) = value, number == number.rounded(), abs(number) < 9.0e15 else {
             throw typeError(key, expected: "an integer", got: value)
@@ -51,20 +55,20 @@ struct FieldReader {
     }
 
     /// An integer that may also be `null` (off): `.none` when absent, `.some(nil)` when `null`.
-    func optionalInteger(_ key: String) throws(FieldError) -> Int?? {
+    package func optionalInteger(_ key: String) throws(FieldError) -> Int?? {
         guard let value = object[key] else { return .none }
         if case .null = value { return .some(nil) }
         return .some(try integer(key))
     }
 
-    func string(_ key: String) throws(FieldError) -> String? {
+    package func string(_ key: String) throws(FieldError) -> String? {
         guard let value = object[key] else { return nil }
         guard case .string(let string) = value else { throw typeError(key, expected: "a string", got: value) }
         return string
     }
 
     /// A string that must be one of `choices`.
-    func choice<Choice: RawRepresentable & CaseIterable>(
+    package func choice<Choice: RawRepresentable & CaseIterable>(
         _ key: String, of type: Choice.Type = Choice.self
     ) throws(FieldError) -> Choice? where Choice.RawValue == String {
         guard let text = try string(key) else { return nil }
@@ -76,13 +80,13 @@ struct FieldReader {
     }
 
     /// A duration written as a string with a unit (`"250ms"`).
-    func duration(_ key: String) throws(FieldError) -> Duration? {
+    package func duration(_ key: String) throws(FieldError) -> Duration? {
         guard let value = object[key] else { return nil }
         return try duration(key, value)
     }
 
     /// A duration that may also be `null` (off): `.none` when absent, `.some(nil)` when `null`.
-    func optionalDuration(_ key: String) throws(FieldError) -> Duration?? {
+    package func optionalDuration(_ key: String) throws(FieldError) -> Duration?? {
         guard let value = object[key] else { return .none }
         if case .null = value { return .some(nil) }
         return .some(try duration(key, value))
@@ -101,7 +105,7 @@ struct FieldReader {
 
     /// Runs a configuration's validation; its error is reported with this section's path in front of
     /// the key (`circuitBreaker.failureRatio: ...`).
-    func validate(_ check: () throws(ConfigurationError) -> Void) throws(FieldError) {
+    package func validate(_ check: () throws(ConfigurationError) -> Void) throws(FieldError) {
         do {
             try check()
         } catch {
@@ -109,7 +113,7 @@ struct FieldReader {
         }
     }
 
-    func object(_ key: String) throws(FieldError) -> FieldReader? {
+    package func object(_ key: String) throws(FieldError) -> FieldReader? {
         guard let value = object[key] else { return nil }
         guard case .object(let nested) = value else { throw typeError(key, expected: "an object", got: value) }
         return FieldReader(nested, path: name(key))
@@ -122,7 +126,7 @@ extension FieldReader {
     /// Reads a configuration section from its keys (``ConfigurationSection/keys``), starting from its
     /// defaults: unknown keys, wrong types, a missing required key and the configuration's own
     /// validation are errors that name the key with its path (`circuitBreaker.failureRatio`).
-    func section<Section: ConfigurationSection>(_ type: Section.Type = Section.self) throws(FieldError) -> Section {
+    package func section<Section: ConfigurationSection>(_ type: Section.Type = Section.self) throws(FieldError) -> Section {
         var configuration = Section.defaults
         try read(Section.keys, into: &configuration)
         try validate { () throws(ConfigurationError) in try configuration.validate() }
@@ -130,7 +134,7 @@ extension FieldReader {
     }
 
     /// Sets the keys of this object that are among `keys` in `configuration`, in the order of `keys`.
-    func read<Section>(_ keys: [ConfigurationKey<Section>], into configuration: inout Section) throws(FieldError) {
+    package func read<Section>(_ keys: [ConfigurationKey<Section>], into configuration: inout Section) throws(FieldError) {
         try rejectUnknownKeys(known: keys.map(\.name))
         for key in keys {
             guard let raw = object[key.name] else {

@@ -1,5 +1,5 @@
 import Testing
-@testable import ResilienceLab
+@testable import ResilienceConfiguration
 
 // MARK: - Helpers
 

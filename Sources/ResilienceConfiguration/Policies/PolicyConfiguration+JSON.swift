@@ -1,7 +1,7 @@
 import Resilience
 
 /// Writing a policy file back as `POLICY.json` text.
-extension PolicyFile {
+extension PolicyConfiguration {
     /// The policy as `POLICY.json` text that ``parse(_:file:)`` reads back to an equal value.
     ///
     /// Every section that is set is written with **all** its keys, explicit (defaults included), in the
@@ -47,7 +47,7 @@ extension PolicyFile {
     /// `keys` of `configuration` as a JSON object, one member per line, in the order of `keys`, each
     /// checked as it is written so that an error names its path (`retry.baseDelay`). An object key that
     /// is not used (a load shedder's unused thresholds) is left out.
-    static func json<Section>(
+    package static func json<Section>(
         _ keys: [ConfigurationKey<Section>], of configuration: Section, path: String
     ) throws(ConfigurationError) -> JSONWriter.Value {
         var members: [JSONWriter.Member] = []

@@ -1,0 +1,117 @@
+import Resilience
+
+/// A `POLICY.json` (or `POLICY.yaml`, see ``parseYAML(_:file:)``) file: the configuration of each
+/// policy to run, by section.
+///
+/// ```json
+/// {"retry": {"maxAttempts": 3, "backoff": "exponential", "baseDelay": "200ms", "jitter": "full"},
+///  "circuitBreaker": {"window": "count", "windowSize": 20, "failureRatio": 0.5, "breakDuration": "30s"},
+///  "timeout": {"duration": "2s"},
+///  "loadShedder": {"inFlight": {"low": 50, "normal": 80, "high": 95}, "retryAfter": "1s"},
+///  "rateLimiter": {"permitsPerSecond": 100, "burst": 20, "maxWait": "50ms"},
+///  "concurrencyLimit": {"algorithm": "aimd", "initialLimit": 20, "aimd": {"timeout": "300ms"}},
+///  "bulkhead": {"maxConcurrent": 25, "maxQueued": 10, "maxWait": "1s"}}
+/// ```
+///
+/// Every section is optional; the policies run outermost first as load shedder ▸ retry ▸ circuit
+/// breaker ▸ rate limiter ▸ concurrency limit ▸ timeout ▸ bulkhead ▸ dependency, whatever the order
+/// of the sections in the file (see ``Replayer`` for why). Keys are those of the policies'
+/// configurations (``RetryConfiguration``, ``CircuitBreakerConfiguration``, ``TimeoutConfiguration``,
+/// ``LoadShedderConfiguration``, ``KeyedRateLimiterConfiguration``, ``ConcurrencyLimitConfiguration``,
+/// ``BulkheadConfiguration``), with their defaults when absent; durations are strings with a unit
+/// (`"250ms"`, `"1.5s"`, `"2m"`); `slowCallDuration`, `halfOpenMaxDuration`, the bulkhead's `maxWait`
+/// and the load shedder's `retryAfter` may be `null` (off). A load shedder's thresholds are objects
+/// with `low`, `normal` and `high` (each an integer, or `null` or absent for "never"); its pressure
+/// signals cannot be replayed (a trace has no CPU readings), so `pressure` is not a key. The
+/// concurrency limit's algorithm parameters sit in an object named after the algorithm
+/// (`"aimd": {"backoffRatio": 0.9, "timeout": "5s"}`, `"gradient2": {...}`, `"vegas": {...}`), which
+/// must match `algorithm`. A file with no sections is a pass-through. Unknown sections and keys, wrong types and out-of-range values are errors that name
+/// the key (`retry.maxAttempts: 0 is not allowed; allowed: 1...1000`).
+public struct PolicyConfiguration: Sendable, Hashable {
+    /// The retry policy, if the file configures one.
+    public var retry: RetryConfiguration?
+    /// The circuit breaker, if the file configures one.
+    public var circuitBreaker: CircuitBreakerConfiguration?
+    /// The timeout of each attempt, if the file configures one.
+    public var timeout: TimeoutConfiguration?
+    /// The load shedder (per call, outermost), if the file configures one.
+    public var loadShedder: LoadShedderConfiguration?
+    /// The rate limiter (per attempt, one bucket per trace `key`), if the file configures one.
+    public var rateLimiter: KeyedRateLimiterConfiguration?
+    /// The adaptive concurrency limit (per attempt), if the file configures one.
+    public var concurrencyLimit: ConcurrencyLimitConfiguration?
+    /// The bulkhead (per attempt, innermost), if the file configures one.
+    public var bulkhead: BulkheadConfiguration?
+
+    /// The sections this version knows.
+    package static let sections = [
+        "retry", "circuitBreaker", "timeout", "loadShedder", "rateLimiter", "concurrencyLimit", "bulkhead",
+    ]
+
+    /// Creates a policy file's contents.
+    public init(
+        retry: RetryConfiguration? = nil,
+        circuitBreaker: CircuitBreakerConfiguration? = nil,
+        timeout: TimeoutConfiguration? = nil,
+        loadShedder: LoadShedderConfiguration? = nil,
+        rateLimiter: KeyedRateLimiterConfiguration? = nil,
+        concurrencyLimit: ConcurrencyLimitConfiguration? = nil,
+        bulkhead: BulkheadConfiguration? = nil
+    ) {
+        self.retry = retry
+        self.circuitBreaker = circuitBreaker
+        self.timeout = timeout
+        self.loadShedder = loadShedder
+        self.rateLimiter = rateLimiter
+        self.concurrencyLimit = concurrencyLimit
+        self.bulkhead = bulkhead
+    }
+
+    /// Reads and validates the file at `path`: YAML (``parseYAML(_:file:)``) when the name ends in
+    /// `.yaml` or `.yml` (in any letter case), JSON (``parse(_:file:)``) otherwise.
+    public static func load(path: String) throws(InputFileError) -> PolicyConfiguration {
+        try read(InputDocument.root(path: path, what: "policy"), file: path)
+    }
+
+    /// Parses and validates policy text; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws(InputFileError) -> PolicyConfiguration {
+        try read(InputDocument.jsonRoot(text, file: file, what: "policy"), file: file)
+    }
+
+    /// Parses and validates a policy file written in YAML: the same sections and keys as the JSON form,
+    /// read by the same checks (scalars as in ``ScenarioDefinition/parseYAML(_:file:)``: YAML 1.2 core
+    /// schema, a quoted scalar is a string, `null` or `~` turns an optional setting off).
+    ///
+    /// ```yaml
+    /// retry: {maxAttempts: 3, backoff: exponential, baseDelay: 200ms, jitter: full}
+    /// circuitBreaker:
+    ///   window: count
+    ///   windowSize: 20
+    ///   failureRatio: 0.5
+    ///   breakDuration: 30s
+    /// bulkhead: {maxConcurrent: 25, maxQueued: 10, maxWait: ~}
+    /// ```
+    /// - Throws: ``InputFileError`` naming `file`, with the line of a YAML syntax error or the key of a
+    ///   bad setting (`retry.maxAttempts: 0 is not allowed; allowed: 1...1000`).
+    public static func parseYAML(_ text: String, file: String) throws(InputFileError) -> PolicyConfiguration {
+        try read(YAMLReader.rootObject(text, file: file, what: "policy"), file: file)
+    }
+
+    private static func read(_ root: JSONObject, file: String) throws(InputFileError) -> PolicyConfiguration {
+        do {
+            let reader = FieldReader(root)
+            try reader.rejectUnknownKeys(known: sections, what: "section")
+            var policy = PolicyConfiguration()
+            if let section = try reader.object("retry") { policy.retry = try section.section() }
+            if let section = try reader.object("circuitBreaker") { policy.circuitBreaker = try section.section() }
+            if let section = try reader.object("timeout") { policy.timeout = try section.section() }
+            if let section = try reader.object("loadShedder") { policy.loadShedder = try section.section() }
+            if let section = try reader.object("rateLimiter") { policy.rateLimiter = try section.section() }
+            if let section = try reader.object("concurrencyLimit") { policy.concurrencyLimit = try section.section() }
+            if let section = try reader.object("bulkhead") { policy.bulkhead = try section.section() }
+            return policy
+        } catch {
+            throw InputFileError(file: file, message: error.message)
+        }
+    }
+}
