@@ -179,7 +179,7 @@ struct ReplayTests {
     }
 
     static let policyErrors: [(policy: String, message: String)] = [
-        (#"{"hedging": {}}"#, #"policy.json: unknown section "hedging"; known: retry, circuitBreaker, timeout, loadShedder, rateLimiter, concurrencyLimit, bulkhead"#),
+        (#"{"bogus": {}}"#, #"policy.json: unknown section "bogus"; known: loadShedder, retry, circuitBreaker, rateLimiter, concurrencyLimit, timeout, bulkhead"#),
         (#"{"circuitBreaker": {"foo": 1}}"#,
          #"policy.json: unknown key "circuitBreaker.foo"; known: window, samplingDuration, windowBuckets, windowSize, minimumThroughput, failureRatio, slowCallDuration, slowCallRatio, breakDuration, breakDurationMultiplier, maxBreakDuration, halfOpenPermittedCalls, halfOpenSuccessRatio, halfOpenMaxDuration"#),
         (#"{"circuitBreaker": {"failureRatio": 1.5}}"#,

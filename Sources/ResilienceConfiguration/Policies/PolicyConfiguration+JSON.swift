@@ -5,9 +5,9 @@ extension PolicyConfiguration {
     /// The policy as `POLICY.json` text that ``parse(_:file:)`` reads back to an equal value.
     ///
     /// Every section that is set is written with **all** its keys, explicit (defaults included), in the
-    /// order the reader lists them: sections `retry`, `circuitBreaker`, `timeout`, `loadShedder`,
-    /// `rateLimiter`, `concurrencyLimit`, `bulkhead`; keys in the order of the tables on the
-    /// configurations. Durations are strings with a unit (``DurationText/format(_:)``: `"250ms"`,
+    /// documented order of the sections (``PolicyKind/recommendedOrder``: `loadShedder`, `retry`,
+    /// `circuitBreaker`, `rateLimiter`, `concurrencyLimit`, `timeout`, `bulkhead`), keys in the order
+    /// of the configurations' key descriptions. Durations are strings with a unit (``DurationText/format(_:)``: `"250ms"`,
     /// `"1.5s"`), an optional setting that is off is `null` (a load shedder's unused `inFlight` or
     /// `queueDepth` thresholds are left out: the reader takes no `null` for them), numbers are the shortest text that reads
     /// back to the same `Double`. Pretty-printed with a 2-space indent and a final newline; a policy with
@@ -29,18 +29,26 @@ extension PolicyConfiguration {
                 key: "loadShedder.pressure", value: loadShedder.pressureSignalNames.joined(separator: ", "),
                 allowed: "no pressure signals (a policy file cannot configure them)")
         }
-        var sections: [JSONWriter.Member] = []
-        func add<Section: ConfigurationSection>(_ name: String, _ section: Section?) throws(ConfigurationError) {
-            guard let section else { return }
-            sections.append((name, try Self.json(Section.keys, of: section, path: name)))
+        struct Writer: PolicySectionVisitor {
+            let policy: PolicyConfiguration
+            var sections: [JSONWriter.Member] = []
+            var error: ConfigurationError?
+
+            mutating func visit<Section: ConfigurationSection>(
+                _ kind: PolicyKind, _ section: WritableKeyPath<PolicyConfiguration, Section?>
+            ) {
+                guard error == nil, let configuration = policy[keyPath: section] else { return }
+                do throws(ConfigurationError) {
+                    sections.append((kind.rawValue, try PolicyConfiguration.json(Section.keys, of: configuration, path: kind.rawValue)))
+                } catch {
+                    self.error = error
+                }
+            }
         }
-        try add("retry", retry)
-        try add("circuitBreaker", circuitBreaker)
-        try add("timeout", timeout)
-        try add("loadShedder", loadShedder)
-        try add("rateLimiter", rateLimiter)
-        try add("concurrencyLimit", concurrencyLimit)
-        try add("bulkhead", bulkhead)
+        var writer = Writer(policy: self)
+        Self.visitSections(&writer)
+        if let error = writer.error { throw error }
+        let sections = writer.sections
         return JSONWriter.text(.object(sections, layout: .lines)) + "\n"
     }
 

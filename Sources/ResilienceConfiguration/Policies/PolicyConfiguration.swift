@@ -43,11 +43,6 @@ public struct PolicyConfiguration: Sendable, Hashable {
     /// The bulkhead (per attempt, innermost), if the file configures one.
     public var bulkhead: BulkheadConfiguration?
 
-    /// The sections this version knows.
-    package static let sections = [
-        "retry", "circuitBreaker", "timeout", "loadShedder", "rateLimiter", "concurrencyLimit", "bulkhead",
-    ]
-
     /// Creates a policy file's contents.
     public init(
         retry: RetryConfiguration? = nil,
@@ -98,20 +93,64 @@ public struct PolicyConfiguration: Sendable, Hashable {
     }
 
     private static func read(_ root: JSONObject, file: String) throws(InputFileError) -> PolicyConfiguration {
-        do {
-            let reader = FieldReader(root)
-            try reader.rejectUnknownKeys(known: sections, what: "section")
+        struct Reader: PolicySectionVisitor {
+            let reader: FieldReader
             var policy = PolicyConfiguration()
-            if let section = try reader.object("retry") { policy.retry = try section.section() }
-            if let section = try reader.object("circuitBreaker") { policy.circuitBreaker = try section.section() }
-            if let section = try reader.object("timeout") { policy.timeout = try section.section() }
-            if let section = try reader.object("loadShedder") { policy.loadShedder = try section.section() }
-            if let section = try reader.object("rateLimiter") { policy.rateLimiter = try section.section() }
-            if let section = try reader.object("concurrencyLimit") { policy.concurrencyLimit = try section.section() }
-            if let section = try reader.object("bulkhead") { policy.bulkhead = try section.section() }
-            return policy
+            var error: FieldError?
+
+            mutating func visit<Section: ConfigurationSection>(
+                _ kind: PolicyKind, _ section: WritableKeyPath<PolicyConfiguration, Section?>
+            ) {
+                guard error == nil else { return }
+                do throws(FieldError) {
+                    if let object = try reader.object(kind.rawValue) { policy[keyPath: section] = try object.section() }
+                } catch {
+                    self.error = error
+                }
+            }
+        }
+        do throws(FieldError) {
+            let reader = FieldReader(root)
+            try reader.rejectUnknownKeys(known: sectionNames, what: "section")
+            var sections = Reader(reader: reader)
+            visitSections(&sections)
+            if let error = sections.error { throw error }
+            return sections.policy
         } catch {
             throw InputFileError(file: file, message: error.message)
         }
     }
+
+    /// The names of the sections, in the documented order.
+    package static var sectionNames: [String] {
+        struct Names: PolicySectionVisitor {
+            var names: [String] = []
+            mutating func visit<Section: ConfigurationSection>(
+                _ kind: PolicyKind, _ section: WritableKeyPath<PolicyConfiguration, Section?>
+            ) { names.append(kind.rawValue) }
+        }
+        var names = Names()
+        visitSections(&names)
+        return names.names
+    }
+
+    /// Calls `visitor` with every section, in the documented order (``PolicyKind/recommendedOrder``):
+    /// the one list of the sections a policy has, from which everything that reads, writes or
+    /// checks a policy works.
+    package static func visitSections(_ visitor: inout some PolicySectionVisitor) {
+        visitor.visit(.loadShedder, \.loadShedder)
+        visitor.visit(.retry, \.retry)
+        visitor.visit(.circuitBreaker, \.circuitBreaker)
+        visitor.visit(.rateLimiter, \.rateLimiter)
+        visitor.visit(.concurrencyLimit, \.concurrencyLimit)
+        visitor.visit(.timeout, \.timeout)
+        visitor.visit(.bulkhead, \.bulkhead)
+    }
+}
+
+/// Something that works on each section of a policy, whatever its configuration type: see
+/// ``PolicyConfiguration/visitSections(_:)``.
+package protocol PolicySectionVisitor {
+    mutating func visit<Section: ConfigurationSection>(
+        _ kind: PolicyKind, _ section: WritableKeyPath<PolicyConfiguration, Section?>)
 }
