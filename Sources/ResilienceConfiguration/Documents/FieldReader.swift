@@ -156,7 +156,7 @@ extension FieldReader {
     }
 
     /// The value a file gives `key`, checked against the key's kind.
-    private func value<Section>(of key: ConfigurationKey<Section>, _ raw: JSONValue) throws(FieldError) -> ConfigurationValue {
+    package func value<Section>(of key: ConfigurationKey<Section>, _ raw: JSONValue) throws(FieldError) -> ConfigurationValue {
         if case .null = raw, key.canBeOff { return .off }
         switch key.kind {
         case .integer:
