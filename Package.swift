@@ -93,7 +93,7 @@ let package = Package(
         ),
         .testTarget(
             name: "resilience-labTests",
-            dependencies: ["resilience-lab"],
+            dependencies: ["resilience-lab", "ResilienceConfiguration", "Resilience"],
             swiftSettings: strictSwift6
         ),
         .testTarget(

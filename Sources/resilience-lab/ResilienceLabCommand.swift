@@ -16,9 +16,10 @@ struct ResilienceLabCommand: ParsableCommand {
             `tune` searches for the best breaker, retry and timeout settings for a scenario; \
             `example` replays the incident shipped with the tool through an example breaker; \
             `replay` runs your own trace through your own policy; `schedule` prints the delays a \
-            retry policy would wait, before you deploy it.
+            retry policy would wait, before you deploy it; `config` prints the policies a service's \
+            configuration files and environment give.
             """,
-        subcommands: [Suite.self, Run.self, Tune.self, ExampleIncident.self, Replay.self, Schedule.self],
+        subcommands: [Suite.self, Run.self, Tune.self, ExampleIncident.self, Replay.self, Schedule.self, Config.self],
         defaultSubcommand: Suite.self
     )
 
@@ -29,6 +30,9 @@ struct ResilienceLabCommand: ParsableCommand {
             try command.run()
         } catch let error as LabInputError {
             FileHandle.standardError.write(Data("resilience-lab: \(error)\n".utf8))
+            Foundation.exit(2)
+        } catch let error as ConfigurationProblems {
+            FileHandle.standardError.write(Data(error.problems.map { "resilience-lab: \($0)\n" }.joined().utf8))
             Foundation.exit(2)
         } catch {
             if exitCode(for: error) == .validationFailure {
@@ -84,8 +88,7 @@ struct Replay: ParsableCommand {
             """
     )
 
-    @Option(help: "The policy file: {\"retry\": {...}, \"circuitBreaker\": {...}, \"timeout\": {...}} with durations as strings such as \"250ms\"; YAML when named .yaml or .yml.")
-    var policy: String
+    @OptionGroup var policy: PolicyOptions
 
     @Option(help: "The trace: one JSON object per line, times in milliseconds from its start.")
     var trace: String
@@ -94,7 +97,7 @@ struct Replay: ParsableCommand {
     var seed: UInt64 = 0
 
     func run() throws {
-        let (_, result) = try ReplayCommand.run(policyPath: policy, tracePath: trace, seed: seed)
+        let (_, result) = try ReplayCommand.run(policy: policy.load(), policyLabel: policy.source.label, tracePath: trace, seed: seed)
         writeLines(result.lines)
     }
 }
@@ -112,15 +115,14 @@ struct Schedule: ParsableCommand {
             """
     )
 
-    @Option(help: "The policy file: {\"retry\": {\"maxAttempts\": 3, \"backoff\": \"exponential\", \"baseDelay\": \"200ms\", ...}}; YAML when named .yaml or .yml.")
-    var policy: String
+    @OptionGroup var policy: PolicyOptions
 
     @Option(help: "The seed of the jitter's random numbers (SplitMix64), 0...18446744073709551615.", transform: parseSeed)
     var seed: UInt64 = 0
 
     func run() throws {
-        guard let lines = try ScheduleCommand.run(policyPath: policy, seed: seed) else {
-            FileHandle.standardError.write(Data("resilience-lab: \(policy) has no \"retry\" section, so the policy makes no retries\n".utf8))
+        guard let lines = try ScheduleCommand.run(policy: policy.load(), policyLabel: policy.source.label, seed: seed) else {
+            FileHandle.standardError.write(Data("resilience-lab: \(policy.source.label) has no \"retry\" section, so the policy makes no retries\n".utf8))
             return
         }
         writeLines(lines)

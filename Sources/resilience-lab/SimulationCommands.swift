@@ -76,8 +76,10 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Simulate one load scenario under one policy in virtual time and print its metrics.",
         discussion: """
-            SCENARIO is a built-in scenario's name or a scenario file (.json, or .yaml/.yml); POLICY \
-            is a POLICY.json (or .yaml) file or a built-in policy: none, naive-retry, default. \
+            SCENARIO is a built-in scenario's name or a scenario file (.json, or .yaml/.yml); the \
+            policy is --policy POLICY.json (or .yaml), or a built-in policy (--policy none, \
+            naive-retry or default), or --config FILE --policy-name NAME, a policy of a service's \
+            configuration as production reads it. \
             Prints the comparison table row on stdout; --json writes the metrics as JSON (the same \
             seed always writes the same bytes) and --report an HTML report with charts.
             """)
@@ -85,8 +87,7 @@ struct Run: ParsableCommand {
     @Option(help: "A built-in scenario's name or a scenario file (.json, .yaml).")
     var scenario: String
 
-    @Option(help: "A POLICY.json file, or a built-in policy: none, naive-retry, default.")
-    var policy: String
+    @OptionGroup var policy: PolicyOptions
 
     @Option(help: "Overrides the scenario's seed, 0...18446744073709551615.", transform: parseSeed)
     var seed: UInt64?
@@ -99,8 +100,9 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let definition = try loadScenario(scenario)
-        let policyFile = try SuitePolicy.named(policy) ?? PolicyFile.load(path: policy)
-        let result = try Simulator.run(definition, policy: policyFile, policyName: policy, seed: seed)
+        let source = policy.source
+        let policyFile = try policy.policy.flatMap(SuitePolicy.named) ?? policy.load()
+        let result = try Simulator.run(definition, policy: policyFile, policyName: policy.policyName ?? source.label, seed: seed)
         if let json { try writeFile(SimulationResultJSON.render(result), to: json) }
         if let report {
             try writeFile(SimulationReport(sections: [.init(scenario: definition, results: [result])]).html(), to: report)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Resilience
 import ResilienceConfiguration
 import ResilienceLab
 
@@ -50,16 +51,37 @@ struct Tune: ParsableCommand {
     @Option(help: "Also write the best POLICY.json to this file.")
     var output: String?
 
+    @Option(help: "Also write the best policy as a new configuration file (JSON, or YAML when named .yaml or .yml) holding it under resilience.policies.NAME (--policy-name); an existing file is never overwritten.")
+    var writeConfig: String?
+
+    @Option(help: "The policy's name in the file --write-config writes: lowercase letters, digits and -.")
+    var policyName: String?
+
     @Flag(help: "Also list every candidate on stderr: its rung, seeds and mean metrics, best rung first.")
     var showCandidates = false
 
+    /// Why `--write-config` refuses a file that exists.
+    static let existingFile = "the file exists; --write-config writes a new file and never overwrites one"
+
     func validate() throws {
+        switch (writeConfig, policyName) {
+        case (.some, nil): throw ValidationError("--write-config needs --policy-name NAME: the name of the policy in the file")
+        case (nil, .some): throw ValidationError("--policy-name needs --write-config FILE: the file to write the policy to")
+        case (.some, .some(let name)):
+            guard ResilienceSettings.isPolicyName(name) else {
+                throw ValidationError("--policy-name: \(jsonQuoted(name)) is not allowed; allowed: lowercase letters, digits and -")
+            }
+        case (nil, nil): break
+        }
         guard Tuner.budgetRange.contains(budget) else {
             throw ValidationError("--budget: \(budget) is not allowed; allowed: \(Tuner.budgetRange.lowerBound)...\(Tuner.budgetRange.upperBound) simulation runs")
         }
     }
 
     func run() throws {
+        if let writeConfig, FileManager.default.fileExists(atPath: writeConfig) {
+            throw LabInputError(file: writeConfig, message: Self.existingFile)
+        }
         let definition = try loadScenario(scenario)
         let start = ContinuousClock.now
         let result = try Tuner.tune(definition, objective: objective, budget: budget, seed: seed)
@@ -72,11 +94,31 @@ struct Tune: ParsableCommand {
                 throw LabInputError(file: output, message: "cannot write the policy: \(error.localizedDescription)")
             }
         }
+        if let writeConfig, let policyName {
+            try writeConfigurationFile(result.best, named: policyName, to: writeConfig)
+        }
         FileHandle.standardOutput.write(Data(text.utf8))
         FileHandle.standardError.write(Data(TuneReport.render(result, elapsed: elapsed).utf8))
         if showCandidates {
             FileHandle.standardError.write(Data(TuneReport.renderCandidates(result).utf8))
         }
+    }
+}
+
+/// Writes `policy` under `resilience.policies.<name>` to a new file at `path`, YAML when its name says
+/// so; fails rather than replace a file, even one created while the tuner ran.
+func writeConfigurationFile(_ policy: PolicyConfiguration, named name: String, to path: String) throws(LabInputError) {
+    let text: String
+    do {
+        text = try ResilienceSettings.fileText(policy: policy, named: name, yaml: YAMLReader.isYAMLPath(path))
+    } catch {
+        throw LabInputError(file: path, message: "cannot write the policy: \(error)")
+    }
+    do {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .withoutOverwriting)
+    } catch {
+        let reason = FileManager.default.fileExists(atPath: path) ? Tune.existingFile : error.localizedDescription
+        throw LabInputError(file: path, message: "cannot write the configuration: \(reason)")
     }
 }
 

@@ -22,6 +22,7 @@ package enum JSONWriter {
     /// A JSON value to write.
     package indirect enum Value {
         case null
+        case boolean(Bool)
         case integer(Int)
         /// For the integers above `Int.max` that seeds may be.
         case unsigned(UInt64)
@@ -60,6 +61,7 @@ package enum JSONWriter {
     private static func write(_ value: Value, to output: inout String, indent: Int) {
         switch value {
         case .null: output += "null"
+        case .boolean(let value): output += value ? "true" : "false"
         case .integer(let value): output += String(value)
         case .unsigned(let value): output += String(value)
         case .number(let value):
@@ -112,5 +114,20 @@ package enum JSONWriter {
             output += "\n" + String(repeating: " ", count: indent)
         }
         output += close
+    }
+}
+
+extension JSONWriter.Value {
+    /// A value read by ``JSONReader``, to be written again (objects and arrays inline, members in
+    /// document order).
+    package init(_ value: JSONValue) {
+        switch value {
+        case .null: self = .null
+        case .bool(let bool): self = .boolean(bool)
+        case .number(let number): self = .number(number)
+        case .string(let string): self = .string(string)
+        case .array(let elements): self = .array(elements.map(JSONWriter.Value.init))
+        case .object(let object): self = .object(object.members.map { ($0.key, JSONWriter.Value($0.value)) })
+        }
     }
 }

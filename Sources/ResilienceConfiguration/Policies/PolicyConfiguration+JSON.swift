@@ -24,6 +24,12 @@ extension PolicyConfiguration {
     ///   load shedder's `pressure` signals (not a key of the file: a trace has no readings), a duration
     ///   that is not a whole number of nanoseconds, or a number that is not finite. Nothing is dropped.
     public func jsonText() throws(ConfigurationError) -> String {
+        JSONWriter.text(try jsonValue()) + "\n"
+    }
+
+    /// The policy as the JSON value ``jsonText()`` writes, to be placed in a larger document (the
+    /// printed configuration, a configuration file).
+    package func jsonValue() throws(ConfigurationError) -> JSONWriter.Value {
         if let loadShedder, !loadShedder.pressure.isEmpty {
             throw ConfigurationError(
                 key: "loadShedder.pressure", value: loadShedder.pressureSignalNames.joined(separator: ", "),
@@ -48,8 +54,7 @@ extension PolicyConfiguration {
         var writer = Writer(policy: self)
         Self.visitSections(&writer)
         if let error = writer.error { throw error }
-        let sections = writer.sections
-        return JSONWriter.text(.object(sections, layout: .lines)) + "\n"
+        return .object(writer.sections, layout: .lines)
     }
 
     /// `keys` of `configuration` as a JSON object, one member per line, in the order of `keys`, each

@@ -182,7 +182,7 @@ struct SettingsReader {
 
     /// Whether `name` is a valid policy name or operation type: lowercase letters, digits and `-`.
     static func isName(_ name: String) -> Bool {
-        !name.isEmpty && name.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+        ResilienceSettings.isPolicyName(name)
     }
 
     // MARK: - The environment

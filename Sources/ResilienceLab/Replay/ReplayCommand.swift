@@ -10,9 +10,17 @@ public enum ReplayCommand {
     public static func run(
         policyPath: String, tracePath: String, seed: UInt64 = 0
     ) throws(LabInputError) -> (trace: Trace, result: ReplayResult) {
-        let policy = try PolicyFile.load(path: policyPath)
+        try run(policy: PolicyFile.load(path: policyPath), policyLabel: policyPath, tracePath: tracePath, seed: seed)
+    }
+
+    /// Validates the trace, then replays it through `policy`, which errors name as `policyLabel` (its
+    /// file, or where in a configuration it was read).
+    /// - Throws: ``LabInputError`` naming the file (and line) of the first problem.
+    public static func run(
+        policy: PolicyConfiguration, policyLabel: String, tracePath: String, seed: UInt64 = 0
+    ) throws(LabInputError) -> (trace: Trace, result: ReplayResult) {
         let trace = try Trace.load(path: tracePath)
-        let result = try Replayer.replay(trace, policy: policy, policyFile: policyPath, traceFile: tracePath, seed: seed)
+        let result = try Replayer.replay(trace, policy: policy, policyFile: policyLabel, traceFile: tracePath, seed: seed)
         return (trace, result)
     }
 }

@@ -20,12 +20,18 @@ public enum ScheduleCommand {
     /// `retry` section.
     /// - Throws: ``LabInputError`` naming the file and the first problem.
     public static func run(policyPath: String, seed: UInt64 = 0) throws(LabInputError) -> [String]? {
-        let policy = try PolicyFile.load(path: policyPath)
+        try run(policy: PolicyFile.load(path: policyPath), policyLabel: policyPath, seed: seed)
+    }
+
+    /// The schedule of `policy`'s retry section, or nil when it has none; errors name the policy as
+    /// `policyLabel`.
+    /// - Throws: ``LabInputError`` naming the policy and the first problem.
+    public static func run(policy: PolicyConfiguration, policyLabel: String, seed: UInt64 = 0) throws(LabInputError) -> [String]? {
         guard let configuration = policy.retry else { return nil }
         do throws(ConfigurationError) {
             return try lines(for: configuration, seed: seed)
         } catch {
-            throw LabInputError(file: policyPath, message: error.prefixingKey(with: "retry").description)
+            throw LabInputError(file: policyLabel, message: error.prefixingKey(with: "retry").description)
         }
     }
 
