@@ -44,8 +44,6 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
 
     /// The name used in errors, metrics labels and logs. Keep it low-cardinality.
     public let name: String
-    /// The validated configuration.
-    public let configuration: CircuitBreakerConfiguration
     /// Decides which errors and results are failures.
     public let classifier: FailureClassifier
 
@@ -55,10 +53,8 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     @usableFromInline let shared: Locked<Shared>
     /// Admission and success counting without the lock.
     @usableFromInline let fastPath: CircuitBreakerFastPath
-    @usableFromInline let measuresDuration: Bool
-    /// `slowCallDuration` in attoseconds (the largest value when slow-call detection is off).
-    @usableFromInline let slowCallAttoseconds: Int128
-    @usableFromInline let recordsSuccessWithoutTime: Bool
+    /// Which clock reads a call needs, from the configuration; changed by ``reconfigure(_:)``.
+    @usableFromInline let timing: CircuitBreakerTiming
     @usableFromInline let telemetry: CircuitBreakerTelemetry
 
     /// Creates a closed circuit breaker.
@@ -93,16 +89,12 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         logger: Logger?,
         metricsFactory: (any MetricsFactory)?
     ) {
-        let configuration = validated.raw
         let reader = ClockReader(clock: clock)
         let machine = Machine(validated: validated)
         self.reader = reader
         self.name = name
-        self.configuration = configuration
         self.classifier = classifier
-        self.measuresDuration = configuration.slowCallDuration != nil
-        self.slowCallAttoseconds = configuration.slowCallDuration?.attoseconds ?? .max
-        self.recordsSuccessWithoutTime = configuration.window == .count && configuration.slowCallDuration == nil
+        self.timing = CircuitBreakerTiming(validated.raw)
         self.fastPath = CircuitBreakerFastPath()
         self.shared = Locked(Shared(machine: machine))
         self.telemetry = CircuitBreakerTelemetry(
@@ -127,7 +119,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         let permit = try admit()
         // An offset rather than a `C.Instant?`: an optional of a resilient instant type (the standard
         // clocks') costs value-witness calls even when it is nil.
-        let start = measuresDuration ? reader.elapsed() : nil
+        let start = timing.measuresDuration ? reader.elapsed() : nil
         let value: Value
         do {
             value = try await operation()
@@ -174,7 +166,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     @inlinable
     func report(_ outcome: CallOutcome, of permit: Machine.Permit, startedAt start: Int128?) {
         telemetry.recorded(outcome)
-        guard recordsSuccessWithoutTime else { return reportTimed(outcome, of: permit, startedAt: start) }
+        guard timing.recordsSuccessWithoutTime else { return reportTimed(outcome, of: permit, startedAt: start) }
         if outcome == .success && fastPath.countSuccess(of: permit, now: 0) { return }
         if outcome != .failure {
             let recorded = withMachine { shared -> (done: Bool, observers: Observers?) in
@@ -194,7 +186,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     func reportTimed(_ outcome: CallOutcome, of permit: Machine.Permit, startedAt start: Int128?) {
         let end = reader.elapsed()
         if outcome == .success {
-            let fast = start.map { end &- $0 < slowCallAttoseconds } ?? true
+            let fast = start.map { end &- $0 < timing.slowCallAttoseconds } ?? true
             if fast && fastPath.countSuccess(of: permit, now: end) { return }
         }
         reportWithClock(outcome, of: permit, startedAt: start, now: ClockOffset(attoseconds: end))
@@ -213,6 +205,12 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     }
 
     // MARK: - Reading
+
+    /// The configuration the breaker runs with: the one it was created with, or the last one
+    /// ``reconfigure(_:)`` applied.
+    public var configuration: CircuitBreakerConfiguration {
+        withMachine { $0.machine.configuration }
+    }
 
     /// The current state (a break that has elapsed shows as half-open, never as a stale open).
     public var state: CircuitState {
@@ -236,6 +234,24 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
 
     /// Returns to closed with an empty window. Outcomes of calls admitted before are ignored.
     public func reset() { manual { $0.reset(now: $1) } }
+
+    // MARK: - Reconfiguring
+
+    /// Runs with `configuration` from now on, keeping the breaker's state: an open breaker stays open
+    /// for the rest of its break, the window keeps its calls where the new shape allows, calls in flight
+    /// keep their permits (see ``CircuitBreakerStateMachine`` `reconfigure(_:now:)` for the exact
+    /// rules). A call that started before and ends after is judged by either configuration. The breaker
+    /// keeps its name, classifier, clock, observers and metrics.
+    /// - Throws: ``ConfigurationError`` naming the invalid key; the breaker is then unchanged.
+    public func reconfigure(_ configuration: CircuitBreakerConfiguration) throws(ConfigurationError) {
+        let validated = try ValidatedCircuitBreakerConfiguration(configuration)
+        let (transitions, _, observers) = update(now: reader.offsetNow) { machine, now in
+            let transitions = machine.reconfigure(validated: validated, now: now)
+            timing.set(validated.raw)
+            return (transitions, nil)
+        }
+        for transition in transitions { deliver(transition, to: observers) }
+    }
 
     private func manual(_ change: (inout Machine, ClockOffset) -> [CircuitTransition]) {
         let (transitions, _, observers) = update(now: reader.offsetNow) { machine, now in

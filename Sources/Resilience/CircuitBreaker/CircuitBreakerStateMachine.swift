@@ -91,7 +91,7 @@ package struct CircuitBreakerStateMachine: Sendable {
         case forcedClosed
     }
 
-    @usableFromInline let settings: ValidatedCircuitBreakerConfiguration
+    @usableFromInline var settings: ValidatedCircuitBreakerConfiguration
     @usableFromInline var phase: Phase = .closed
     @usableFromInline var window: SlidingWindow
     /// When the current state was entered, as attoseconds (an offset).
@@ -122,14 +122,78 @@ package struct CircuitBreakerStateMachine: Sendable {
     /// Creates a closed breaker from a configuration that already passed validation.
     init(validated: ValidatedCircuitBreakerConfiguration) {
         settings = validated
-        let configuration = validated.raw
-        switch configuration.window {
-        case .count:
-            window = SlidingWindow(size: configuration.windowSize)
-        case .time:
-            window = SlidingWindow(spanAttoseconds: validated.samplingAttoseconds, buckets: configuration.windowBuckets)
-        }
+        window = Self.emptyWindow(validated)
         currentBreak = validated.breakAttoseconds
+    }
+
+    /// An empty window of the shape `validated` configures.
+    static func emptyWindow(_ validated: ValidatedCircuitBreakerConfiguration) -> SlidingWindow {
+        switch validated.raw.window {
+        case .count: SlidingWindow(size: validated.raw.windowSize)
+        case .time: SlidingWindow(spanAttoseconds: validated.samplingAttoseconds, buckets: validated.raw.windowBuckets)
+        }
+    }
+
+    // MARK: - Reconfiguring
+
+    /// Runs with `configuration` from `now` on, keeping the breaker's state (a hot reload). After any
+    /// time-driven transition due at `now`:
+    /// - **The state stays**: an open breaker stays open until the end of the break it is serving (a new
+    ///   `breakDuration` applies from its next trip); a forced state stays forced. Permits already
+    ///   issued stay valid: the generation does not change.
+    /// - **The window keeps its calls where the shapes allow**: a count window keeps its newest
+    ///   `windowSize` calls (all of them when it grows); a time window whose `samplingDuration` or
+    ///   `windowBuckets` change re-counts each live bucket's calls as if they had happened at the
+    ///   instant that bucket started, so a call leaves the window no later than it would have (possibly
+    ///   earlier, by less than one old bucket plus one new bucket), and calls older than the new
+    ///   `samplingDuration` are dropped; a change of `window` (count ↔ time) starts an empty window,
+    ///   since a count window does not know when its calls happened nor a time window their order.
+    ///   Calls keep the failure and slow marks they were recorded with.
+    /// - **New thresholds apply from the next event**: in closed state, `minimumThroughput`,
+    ///   `failureRatio` and `slowCallRatio` are checked at the next recorded failure or slow call, as
+    ///   always (reconfiguring never trips a breaker by itself). In half-open state the probes
+    ///   decided so far are checked at once against the new `halfOpenPermittedCalls` and
+    ///   `halfOpenSuccessRatio`, since no further probe may come to decide them: the breaker closes or
+    ///   re-opens here when they already decide it. `halfOpenMaxDuration` counts from when half-open
+    ///   was entered.
+    /// - **The growing break** is kept within the new bounds: at least `breakDuration`, at most
+    ///   `maxBreakDuration`; in closed state it is the new `breakDuration`.
+    ///
+    /// Returns the transitions: a due one first, then one the half-open check caused.
+    @usableFromInline package mutating func reconfigure(
+        _ configuration: CircuitBreakerConfiguration, now: ClockOffset
+    ) throws(ConfigurationError) -> [CircuitTransition] {
+        let validated = try ValidatedCircuitBreakerConfiguration(configuration)
+        return reconfigure(validated: validated, now: now)
+    }
+
+    /// ``reconfigure(_:now:)`` with a configuration that already passed validation.
+    mutating func reconfigure(validated: ValidatedCircuitBreakerConfiguration, now offset: ClockOffset) -> [CircuitTransition] {
+        let now = offset.attoseconds
+        var transitions: [CircuitTransition] = []
+        if let due = applyDueTransition(now: now) { transitions.append(due) }
+        let old = settings.raw
+        let new = validated.raw
+        settings = validated
+        let sameShape = old.window == new.window
+            && (new.window == .count ? old.windowSize == new.windowSize
+                : old.samplingDuration == new.samplingDuration && old.windowBuckets == new.windowBuckets)
+        if !sameShape { window = window.carried(into: Self.emptyWindow(validated), now: now) }
+        switch phase {
+        case .closed, .forcedClosed:
+            currentBreak = validated.breakAttoseconds
+        case .open, .halfOpen, .forcedOpen:
+            currentBreak = min(max(currentBreak, validated.breakAttoseconds), validated.maxBreakAttoseconds)
+        }
+        if case .halfOpen(let tally) = phase {
+            let needed = validated.probeSuccessThreshold
+            if tally.succeeded >= needed {
+                transitions.append(close(now: now, from: .halfOpen, reason: .probesSucceeded))
+            } else if tally.failed > new.halfOpenPermittedCalls - needed {
+                transitions.append(reopenFromHalfOpen(now: now, reason: .probesFailed))
+            }
+        }
+        return transitions
     }
 
     // MARK: - Admission

@@ -175,6 +175,55 @@ struct SlidingWindow: Sendable {
         }
     }
 
+    /// This window's calls carried into `target`, an empty window of another shape, at `now` (see
+    /// ``CircuitBreakerStateMachine/reconfigure(_:now:)``):
+    /// - count to count: the newest `min(recorded, size)` calls, in their order;
+    /// - time to time: each live bucket's calls, recorded in `target` at the instant the bucket starts,
+    ///   oldest first, as if they had happened then: a call leaves the window no later than it would
+    ///   have, possibly earlier (by less than one old bucket width plus one new one), and calls already
+    ///   older than the new span at `now` are dropped;
+    /// - count to time or time to count: none (a count window does not know when its calls happened, and
+    ///   a time window does not know their order), so `target` starts empty at `now`.
+    mutating func carried(into target: SlidingWindow, now: Int128) -> SlidingWindow {
+        var target = target
+        switch (mode, target.mode) {
+        case (.count(let size), .count):
+            // Oldest first: the ring from the next slot round; a slot never written holds no call.
+            let order = (0..<size).map { (nextSlot + $0) % size }
+            for counts in order.map({ slots[$0] }) where counts.calls == 1 {
+                target.recordInCountMode(failure: counts.failures == 1, slow: counts.slowCalls == 1)
+            }
+        case (.time(let width, _), .time(_, let span)):
+            advance(to: now)
+            var bucket = oldestBucket
+            var slot = oldestSlot
+            while bucket <= newestBucket {
+                let counts = slots[slot]
+                let start = bucket * width
+                if counts.calls > 0 && start + span > now {
+                    target.advance(to: start)
+                    target.add(counts)
+                }
+                bucket += 1
+                slot = slot + 1 == slots.count ? 0 : slot + 1
+            }
+            target.advance(to: now)
+        case (.count, .time), (.time, .count):
+            target.clear(now: now)
+        }
+        return target
+    }
+
+    /// Time mode: adds `counts` to the newest bucket.
+    mutating func add(_ counts: Counts) {
+        slots[newestSlot].calls &+= counts.calls
+        slots[newestSlot].failures &+= counts.failures
+        slots[newestSlot].slowCalls &+= counts.slowCalls
+        totals.calls &+= counts.calls
+        totals.failures &+= counts.failures
+        totals.slowCalls &+= counts.slowCalls
+    }
+
     /// Time mode: expires buckets whose span has elapsed at `now` and moves the newest bucket to `now`.
     @inlinable
     mutating func advance(to now: Int128) {
