@@ -107,7 +107,7 @@ struct BulkheadConcurrencyTests {
             // `db` flips between 4 and 2 slots while the calls run; growth admits waiters at once.
             group.addTask {
                 for step in 0..<200 {
-                    try registry.updateConfiguration(
+                    try registry.reconfigure(
                         BulkheadConfiguration(maxConcurrent: step % 2 == 0 ? 2 : 4, maxQueued: 10_000), for: "db")
                     await Task.yield()
                 }

@@ -29,12 +29,12 @@ struct BulkheadRegistryTests {
         let registry = try BulkheadRegistry<String, ManualClock>(
             name: "r", overrides: resources, clock: ManualClock())
         let db = try registry.bulkhead(for: "db")
-        try registry.updateConfiguration(BulkheadConfiguration(maxConcurrent: 5), for: "db")
+        try registry.reconfigure(BulkheadConfiguration(maxConcurrent: 5), for: "db")
         #expect(db.stats.maxConcurrent == 5)
-        try registry.updateConfiguration(BulkheadConfiguration(maxConcurrent: 7), for: "new")
+        try registry.reconfigure(BulkheadConfiguration(maxConcurrent: 7), for: "new")
         #expect(try registry.bulkhead(for: "new").configuration.maxConcurrent == 7)
         #expect(throws: ConfigurationError(key: "overrides[db].maxConcurrent", value: "0", allowed: "1...1000000")) {
-            try registry.updateConfiguration(BulkheadConfiguration(maxConcurrent: 0), for: "db")
+            try registry.reconfigure(BulkheadConfiguration(maxConcurrent: 0), for: "db")
         }
         #expect(registry.configuration(for: "db").maxConcurrent == 5)
     }

@@ -363,3 +363,40 @@ struct BulkheadTestRandom {
         return z ^ (z >> 31)
     }
 }
+
+@Suite("Bulkhead state machine: reconfigure keeps every call where it is")
+struct BulkheadReconfigureTests {
+    @Test("Shrinking maxConcurrent keeps the running calls' slots; nobody is admitted until fewer run than the new limit")
+    func shrinkKeepsPermits() throws {
+        var machine = try BulkheadStateMachine(configuration: BulkheadConfiguration(maxConcurrent: 4, maxQueued: 2, maxWait: .seconds(1)))
+        for _ in 0..<4 { #expect(machine.acquire() == .admitted) }
+        #expect(try machine.reconfigure(BulkheadConfiguration(maxConcurrent: 2, maxQueued: 2, maxWait: .seconds(1))) == [])
+        #expect(machine.inFlight == 4)
+        guard case .enqueued(let waiter) = machine.acquire() else { Issue.record("expected to wait"); return }
+        #expect(machine.release() == nil)  // 3 in flight: still ≥ 2
+        #expect(machine.release() == nil)  // 2 in flight
+        #expect(machine.release() == waiter)  // 1 in flight: the waiter gets the slot
+        #expect(machine.inFlight == 2)
+    }
+
+    @Test("Growing maxConcurrent admits waiters at once, oldest first; a shorter queue keeps its waiters")
+    func growAdmitsWaiters() throws {
+        var machine = try BulkheadStateMachine(configuration: BulkheadConfiguration(maxConcurrent: 1, maxQueued: 3, maxWait: .seconds(1)))
+        #expect(machine.acquire() == .admitted)
+        var tickets: [BulkheadStateMachine.Ticket] = []
+        for _ in 0..<3 { if case .enqueued(let ticket) = machine.acquire() { tickets.append(ticket) } }
+        #expect(try machine.reconfigure(BulkheadConfiguration(maxConcurrent: 3, maxQueued: 1, maxWait: .seconds(1))) == Array(tickets.prefix(2)))
+        #expect(machine.queued == 1)
+        #expect(machine.acquire() == .rejected)  // the queue holds 1 of at most 1
+    }
+
+    @Test("An invalid configuration changes nothing, not even its valid keys")
+    func invalidChangesNothing() throws {
+        var machine = try BulkheadStateMachine(configuration: BulkheadConfiguration(maxConcurrent: 2, maxQueued: 0))
+        #expect(throws: ConfigurationError.self) {
+            _ = try machine.reconfigure(BulkheadConfiguration(maxConcurrent: 0, maxQueued: 5, maxWait: .seconds(1)))
+        }
+        #expect(machine.maxQueued == 0)
+        #expect(machine.maxConcurrent == 2)
+    }
+}

@@ -263,7 +263,7 @@ struct BulkheadTests {
             try bulkhead.setMaxConcurrent(0)
         }
         #expect(throws: ConfigurationError(key: "maxWait", value: "1s", allowed: "none when maxQueued is 0 (no call ever waits)")) {
-            try bulkhead.updateConfiguration(BulkheadConfiguration(maxConcurrent: 4, maxWait: .seconds(1)))
+            try bulkhead.reconfigure(BulkheadConfiguration(maxConcurrent: 4, maxWait: .seconds(1)))
         }
         #expect(bulkhead.configuration == BulkheadConfiguration(maxConcurrent: 2))
         #expect(bulkhead.stats.maxConcurrent == 2)
@@ -278,7 +278,7 @@ struct BulkheadTests {
         await eventually { bulkhead.inFlight == 1 }
         let patient = Task { try await bulkhead.execute { "patient" } }
         await eventually { bulkhead.queued == 1 }
-        try bulkhead.updateConfiguration(BulkheadConfiguration(maxConcurrent: 1, maxQueued: 2, maxWait: .seconds(1)))
+        try bulkhead.reconfigure(BulkheadConfiguration(maxConcurrent: 1, maxQueued: 2, maxWait: .seconds(1)))
         let hurried = Task { try await bulkhead.execute { "hurried" } }
         await eventually { bulkhead.queued == 2 && clock.sleeperCount == 1 }
         clock.advance(by: .seconds(1))

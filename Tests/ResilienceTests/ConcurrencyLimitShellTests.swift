@@ -184,4 +184,27 @@ struct ConcurrencyLimitShellTests {
         #expect(try await task.value == true)
         #expect(limiter.inFlight == 0)
     }
+
+    @Test("reconfigure: a larger limit admits a waiter at once, a queue turned off rejects the others, running calls finish")
+    func reconfigureWhileRunning() async throws {
+        let clock = ManualClock()
+        let limiter = try limiter(fixed(1, maxQueued: 4), clock: clock)
+        let gate = Gate()
+        let running = Task { try await limiter.execute { await gate.wait() } }
+        try await eventually { limiter.inFlight == 1 }
+        let waiters = (0..<3).map { _ in Task { try await limiter.execute { await gate.wait() } } }
+        try await eventually { limiter.queued == 3 }
+        try limiter.reconfigure(fixed(2, maxQueued: 0))
+        #expect(limiter.configuration == fixed(2, maxQueued: 0))
+        #expect(limiter.inFlight == 2)
+        #expect(limiter.queued == 0)
+        gate.open()
+        try await running.value
+        var rejected = 0
+        for waiter in waiters {
+            if code(of: await waiter.result) == .loadShed { rejected += 1 }
+        }
+        #expect(rejected == 2)
+        #expect(limiter.inFlight == 0)
+    }
 }

@@ -176,3 +176,69 @@ struct ConcurrencyLimitStateMachineTests {
         }
     }
 }
+
+@Suite("Concurrency limit: state machine reconfigure")
+struct ConcurrencyLimitReconfigureTests {
+    typealias Machine = ConcurrencyLimiterStateMachine
+
+    private func at(_ milliseconds: Int64) -> ClockOffset { .init(.milliseconds(milliseconds)) }
+
+    private func configuration(
+        _ algorithm: ConcurrencyLimitConfiguration.Algorithm = .aimd(.init(timeout: .milliseconds(100))),
+        initial: Int = 4, min: Int = 1, max: Int = 100, maxQueued: Int = 0, maxWait: Duration = .milliseconds(100)
+    ) -> ConcurrencyLimitConfiguration {
+        .init(algorithm: algorithm, initialLimit: initial, minLimit: min, maxLimit: max, maxQueued: maxQueued, maxWait: maxWait)
+    }
+
+    @Test("The learnt limit is kept, moved into the new bounds; initialLimit does not apply again")
+    func limitKept() throws {
+        var machine = try Machine(configuration: configuration(initial: 10))
+        let token = try #require({ if case .admitted(let token) = machine.acquire(now: at(0)) { token } else { nil } }())
+        _ = machine.release(token, outcome: .dropped, now: at(5))  // AIMD backs off: 10 × 0.9 = 9
+        #expect(machine.limit == 9)
+        #expect(try machine.reconfigure(configuration(initial: 50, max: 200), now: at(6)).limit == 9)
+        #expect(try machine.reconfigure(configuration(.gradient2(.init()), initial: 5, max: 6), now: at(7)).limit == 6)
+        #expect(try machine.reconfigure(configuration(.vegas(.init()), initial: 20, min: 8, max: 20), now: at(8)).limit == 8)
+        #expect(machine.configuration.algorithm == .vegas(.init()))
+    }
+
+    @Test("Calls in flight keep their slots when the limit shrinks below them, and their samples count")
+    func inFlightKept() throws {
+        var machine = try Machine(configuration: configuration(initial: 3, maxQueued: 2))
+        var tokens: [Machine.Token] = []
+        for _ in 0..<3 { if case .admitted(let token) = machine.acquire(now: at(0)) { tokens.append(token) } }
+        let result = try machine.reconfigure(configuration(initial: 1, min: 1, max: 1, maxQueued: 2), now: at(1))
+        #expect(result.limit == 1 && result.limitChanged)
+        #expect(machine.inFlight == 3)
+        guard case .enqueued(let waiter, evicted: nil) = machine.acquire(now: at(2)) else { Issue.record("expected to queue"); return }
+        #expect(machine.release(tokens[0], outcome: .success, now: at(3)).admitted.isEmpty)  // 2 in flight ≥ 1
+        #expect(machine.release(tokens[1], outcome: .success, now: at(4)).admitted.isEmpty)  // 1 in flight ≥ 1
+        #expect(machine.release(tokens[2], outcome: .success, now: at(5)).admitted.map(\.ticket) == [waiter])
+    }
+
+    @Test("A shorter queue evicts its oldest waiters; a larger limit admits the newest; expired ones leave")
+    func waitersSettled() throws {
+        var machine = try Machine(configuration: configuration(initial: 1, min: 1, max: 1, maxQueued: 4, maxWait: .milliseconds(100)))
+        guard case .admitted = machine.acquire(now: at(0)) else { Issue.record("expected a slot"); return }
+        var tickets: [Machine.Ticket] = []
+        for instant in [0, 50, 60, 70] as [Int64] {
+            if case .enqueued(let ticket, _) = machine.acquire(now: at(instant)) { tickets.append(ticket) }
+        }
+        // At 100 ms the first waiter (queued at 0) is past its deadline: it expires; the limit grows to 2: the
+        // newest waiter (70 ms) is admitted; the queue shrinks to 1: the oldest left (50 ms) is evicted; 60 ms waits on.
+        let result = try machine.reconfigure(configuration(initial: 2, min: 2, max: 2, maxQueued: 1, maxWait: .seconds(1)), now: at(100))
+        #expect(result.expired == [tickets[0]])
+        #expect(result.admitted.map(\.ticket) == [tickets[3]])
+        #expect(result.evicted == [tickets[1]])
+        #expect(machine.queued == 1)
+        #expect(machine.nextExpiry == tickets[2].deadline)  // its deadline stays 60 + 100 ms
+    }
+
+    @Test("An invalid configuration changes nothing")
+    func invalid() throws {
+        var machine = try Machine(configuration: configuration(initial: 4))
+        #expect(throws: ConfigurationError.self) { _ = try machine.reconfigure(configuration(min: 10, max: 5), now: at(0)) }
+        #expect(machine.configuration == configuration(initial: 4))
+        #expect(machine.limit == 4)
+    }
+}

@@ -30,7 +30,7 @@ import Metrics
 /// - ``ResilienceError/retryAfter`` is always `nil`: when a slot frees depends on how long the running
 ///   calls take, which the bulkhead does not know; any number would be a guess.
 ///
-/// **Changing the capacity at run time** (``updateConfiguration(_:)``, ``setMaxConcurrent(_:)``) takes
+/// **Changing the capacity at run time** (``reconfigure(_:)``, ``setMaxConcurrent(_:)``) takes
 /// effect at once. When `maxConcurrent` grows, waiters are admitted at once, oldest first, up to the
 /// new capacity. When it shrinks, running calls are not interrupted: they finish, and no call (queued
 /// or new) is admitted until fewer than the new capacity are in flight. When `maxQueued` shrinks,
@@ -216,32 +216,35 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
 
     // MARK: - Changing the capacity
 
-    /// Replaces the limits; see the type's documentation for what happens to running and queued calls.
+    /// Runs with `configuration` from now on, keeping every call where it is (a hot reload): when
+    /// `maxConcurrent` grows, waiters are admitted at once, oldest first; when it shrinks, running calls
+    /// keep their slots and finish, and nobody is admitted until fewer than the new limit are in flight;
+    /// when `maxQueued` shrinks below the queue, the waiters keep their places and arrivals are rejected
+    /// until the queue is shorter; a new `maxWait` applies to calls queued from now on (a waiter keeps
+    /// the deadline it was queued with). See ``BulkheadStateMachine`` `reconfigure(_:)`.
     /// - Throws: ``ConfigurationError`` naming the invalid key; nothing changes then.
-    public func updateConfiguration(_ configuration: BulkheadConfiguration) throws(ConfigurationError) {
-        try reconfigure { _ in configuration }
+    public func reconfigure(_ configuration: BulkheadConfiguration) throws(ConfigurationError) {
+        try change { _ in configuration }
     }
 
     /// Changes only `maxConcurrent`: waiters are admitted at once when it grows; running calls finish
     /// when it shrinks, and nobody is admitted until fewer than `newValue` are in flight.
     /// - Throws: ``ConfigurationError`` (key `maxConcurrent`) when out of range; nothing changes then.
     public func setMaxConcurrent(_ newValue: Int) throws(ConfigurationError) {
-        try reconfigure { current in
+        try change { current in
             var changed = current
             changed.maxConcurrent = newValue
             return changed
         }
     }
 
-    private func reconfigure(
+    private func change(
         _ change: (BulkheadConfiguration) -> BulkheadConfiguration
     ) throws(ConfigurationError) {
         let (configuration, admitted, continuations) = try shared.withLock {
             (shared) throws(ConfigurationError) -> (BulkheadConfiguration, Int, [Waiters<WaitOutcome>.Continuation]) in
             let configuration = change(shared.configuration)
-            try configuration.validate()
-            try shared.machine.setMaxQueued(configuration.maxQueued)
-            let tickets = try shared.machine.setMaxConcurrent(configuration.maxConcurrent)
+            let tickets = try shared.machine.reconfigure(configuration)
             shared.configuration = configuration
             if telemetry.recordsOccupancy { shared.recordOccupancy(telemetry) }
             // Every ticket is admitted; only the waiters already suspended have a continuation (the

@@ -25,7 +25,7 @@ import Metrics
 /// capacity, and the bound the bulkhead exists for would be broken. It holds at most
 /// `maximumBulkheads`; a new key beyond that throws ``BulkheadRegistryError``.
 ///
-/// ``updateConfiguration(_:for:)`` changes a key's limits at run time: the key's bulkhead, if it
+/// ``reconfigure(_:for:)`` changes a key's limits at run time: the key's bulkhead, if it
 /// exists, applies them at once (see ``Bulkhead``), and a bulkhead created later for that key starts
 /// with them.
 public final class BulkheadRegistry<Key: Hashable & Sendable, C: Clock>: Sendable where C.Duration == Duration {
@@ -122,7 +122,7 @@ public final class BulkheadRegistry<Key: Hashable & Sendable, C: Clock>: Sendabl
     /// with them.
     /// - Throws: ``ConfigurationError`` naming the invalid key (prefixed `overrides[<key>]`); nothing
     ///   changes then.
-    public func updateConfiguration(_ configuration: BulkheadConfiguration, for key: Key) throws(ConfigurationError) {
+    public func reconfigure(_ configuration: BulkheadConfiguration, for key: Key) throws(ConfigurationError) {
         do {
             try configuration.validate()
         } catch {
@@ -133,7 +133,7 @@ public final class BulkheadRegistry<Key: Hashable & Sendable, C: Clock>: Sendabl
         // registry's lock is never taken under a bulkhead's, so the order is fixed.)
         try state.withLock { (state) throws(ConfigurationError) in
             state.overrides[key] = configuration
-            try state.bulkheads[key]?.updateConfiguration(configuration)
+            try state.bulkheads[key]?.reconfigure(configuration)
         }
     }
 

@@ -189,6 +189,17 @@ import DequeModule
         maxQueued = newValue
     }
 
+    /// Changes both limits at once (rules 4 and 5), after checking the whole configuration (its
+    /// `maxWait` is the driver's: a new one applies to calls queued from then on). Running calls keep
+    /// their slots and waiters their places, whatever the new limits.
+    /// - Returns: the waiters a growth of `maxConcurrent` admitted, oldest first.
+    /// - Throws: ``ConfigurationError`` naming the invalid key; nothing changes then.
+    @usableFromInline package mutating func reconfigure(_ configuration: BulkheadConfiguration) throws(ConfigurationError) -> [Ticket] {
+        try configuration.validate()
+        try setMaxQueued(configuration.maxQueued)
+        return try setMaxConcurrent(configuration.maxConcurrent)
+    }
+
     // MARK: - Reading
 
     /// Limits, current occupancy and lifetime counts.

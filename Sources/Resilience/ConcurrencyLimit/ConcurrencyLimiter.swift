@@ -70,8 +70,6 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
 
     /// The name used in errors, metrics labels and logs. Keep it low-cardinality.
     public let name: String
-    /// The validated configuration.
-    public let configuration: ConcurrencyLimitConfiguration
     /// Decides which errors and results are drops.
     public let classifier: FailureClassifier
 
@@ -102,7 +100,6 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
     ) throws(ConfigurationError) {
         let machine = try Machine(configuration: configuration, randomSeed: randomSeed ?? UInt64.random(in: .min ... .max))
         self.name = name
-        self.configuration = configuration
         self.classifier = classifier
         self.reader = ClockReader(clock: clock)
         self.shared = Locked(Shared(machine: machine))
@@ -150,6 +147,9 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
 
     /// The current limit.
     public var limit: Int { shared.withLock { $0.machine.limit } }
+    /// The configuration the limiter runs with: the one it was created with, or the last one
+    /// ``reconfigure(_:)`` applied.
+    public var configuration: ConcurrencyLimitConfiguration { shared.withLock { $0.machine.configuration } }
     /// Calls admitted and not yet finished.
     public var inFlight: Int { shared.withLock { $0.machine.inFlight } }
     /// Calls waiting for a slot.
@@ -281,6 +281,29 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
         for wakeup in wakeups { wakeup.continuation.resume(returning: wakeup.outcome) }
     }
 
+    // MARK: - Reconfiguring
+
+    /// Runs with `configuration` from now on, keeping the calls and the limit it learnt, moved into the
+    /// new bounds; waiters beyond a shorter queue are rejected as a full queue would reject them, and
+    /// waiters the new limit has room for are admitted. See ``ConcurrencyLimiterStateMachine``
+    /// `reconfigure(_:now:)` for the exact rules.
+    /// - Throws: ``ConfigurationError`` naming the invalid key; the limiter is then unchanged.
+    public func reconfigure(_ configuration: ConcurrencyLimitConfiguration) throws(ConfigurationError) {
+        let now = reader.offsetNow
+        let (limitChange, wakeups) = try shared.withLock {
+            (shared) throws(ConfigurationError) -> ((from: Int, to: Int)?, Wakeups) in
+            let previous = shared.machine.limit
+            let result = try shared.machine.reconfigure(configuration, now: now)
+            let wakeups = Self.settle(result, in: &shared, telemetry: telemetry, rejection: rejection)
+            telemetry.inFlight(shared.machine.inFlight)
+            guard result.limitChanged else { return (nil, wakeups) }
+            telemetry.limitGauge.record(result.limit)
+            return ((previous, result.limit), wakeups)
+        }
+        if let limitChange { telemetry.logLimitChange(from: limitChange.from, to: limitChange.to) }
+        for wakeup in wakeups { wakeup.continuation.resume(returning: wakeup.outcome) }
+    }
+
     /// Settles the waiters a release admitted or expired (under the lock).
     @usableFromInline
     static func settle(
@@ -299,7 +322,13 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
                 wakeups.append((continuation, .failure(rejection)))
             }
         }
+        for ticket in result.evicted {
+            if let continuation = shared.waiters.settle(ticket.id, with: .failure(rejection)) {
+                wakeups.append((continuation, .failure(rejection)))
+            }
+        }
         if !result.expired.isEmpty { telemetry.rejected(.queueTimeout, count: result.expired.count) }
+        if !result.evicted.isEmpty { telemetry.rejected(.queueFull, count: result.evicted.count) }
         telemetry.queued(shared.machine.queued)
         return wakeups
     }

@@ -98,13 +98,17 @@ package struct ConcurrencyLimiterStateMachine: Sendable {
         @usableFromInline package var admitted: [Admission]
         /// Waiters that had passed their deadline, oldest first; reject them.
         @usableFromInline package var expired: [Ticket]
+        /// Waiters a shorter queue left no room for (only ``reconfigure(_:now:)``), oldest first; reject
+        /// them as a full queue would.
+        @usableFromInline package var evicted: [Ticket]
 
         @inlinable
-        init(limit: Int, limitChanged: Bool, admitted: [Admission], expired: [Ticket]) {
+        init(limit: Int, limitChanged: Bool, admitted: [Admission], expired: [Ticket], evicted: [Ticket] = []) {
             self.limit = limit
             self.limitChanged = limitChanged
             self.admitted = admitted
             self.expired = expired
+            self.evicted = evicted
         }
     }
 
@@ -144,7 +148,9 @@ package struct ConcurrencyLimiterStateMachine: Sendable {
     }
 
     /// The validated configuration.
-    @usableFromInline package let configuration: ConcurrencyLimitConfiguration
+    @usableFromInline package private(set) var configuration: ConcurrencyLimitConfiguration
+    /// Seeds the probe jitter of the algorithm, and of the one a reconfiguration starts.
+    let randomSeed: UInt64
     /// The current limit.
     @usableFromInline package var limit: Int { currentLimit }
     /// Calls admitted and not yet released.
@@ -169,23 +175,57 @@ package struct ConcurrencyLimiterStateMachine: Sendable {
     /// - Throws: ``ConfigurationError`` naming the first invalid key.
     @usableFromInline package init(configuration: ConcurrencyLimitConfiguration, randomSeed: UInt64 = 0) throws(ConfigurationError) {
         try configuration.validate()
+        algorithm = try Self.algorithm(configuration, startingAt: configuration.initialLimit, randomSeed: randomSeed)
+        self.configuration = configuration
+        self.randomSeed = randomSeed
+        self.currentLimit = algorithm.limit
+    }
+
+    /// The algorithm `configuration` chooses, at `limit`, with its bounds.
+    static func algorithm(
+        _ configuration: ConcurrencyLimitConfiguration, startingAt limit: Int, randomSeed: UInt64
+    ) throws(ConfigurationError) -> Algorithm {
         let c = configuration
         switch c.algorithm {
         case .aimd(let parameters):
-            algorithm = .aimd(AIMDLimit(
-                parameters: parameters, backoff: try parameters.exactBackoffRatio(), initialLimit: c.initialLimit,
+            return .aimd(AIMDLimit(
+                parameters: parameters, backoff: try parameters.exactBackoffRatio(), initialLimit: limit,
                 minLimit: c.minLimit, maxLimit: c.maxLimit))
         case .gradient2(let parameters):
-            algorithm = .gradient2(Gradient2Limit(
-                validated: parameters, initialLimit: c.initialLimit, minLimit: c.minLimit, maxLimit: c.maxLimit,
+            return .gradient2(Gradient2Limit(
+                validated: parameters, initialLimit: limit, minLimit: c.minLimit, maxLimit: c.maxLimit,
                 probeSeed: randomSeed))
         case .vegas(let parameters):
-            algorithm = .vegas(VegasLimit(
-                validated: parameters, initialLimit: c.initialLimit, minLimit: c.minLimit, maxLimit: c.maxLimit,
+            return .vegas(VegasLimit(
+                validated: parameters, initialLimit: limit, minLimit: c.minLimit, maxLimit: c.maxLimit,
                 probeSeed: randomSeed))
         }
+    }
+
+    /// Runs with `configuration` from `now` on, keeping the calls and what was learnt (a hot reload):
+    /// - **The limit** stays where the algorithm took it, moved into the new `minLimit...maxLimit`
+    ///   (`initialLimit` applies only to a new limiter). The algorithm starts afresh at that limit
+    ///   with the new parameters: its latency estimates (Gradient2's averages, Vegas' no-load latency)
+    ///   are learnt again from the next samples.
+    /// - **Calls in flight** keep their slots, and their samples count when they end.
+    /// - **Waiters** keep their deadlines: those past it at `now` expire; then the newest are admitted
+    ///   while the limit has room; then the oldest beyond a shorter `maxQueued` are evicted (all that
+    ///   are left when the queue is turned off), as a full queue would evict them.
+    /// - Returns: the waiters admitted, expired and evicted, and the limit.
+    /// - Throws: ``ConfigurationError`` naming the invalid key; nothing changes then.
+    @usableFromInline package mutating func reconfigure(
+        _ configuration: ConcurrencyLimitConfiguration, now: ClockOffset
+    ) throws(ConfigurationError) -> ReleaseResult {
+        try configuration.validate()
+        let kept = min(max(currentLimit, configuration.minLimit), configuration.maxLimit)
+        algorithm = try Self.algorithm(configuration, startingAt: kept, randomSeed: randomSeed)
         self.configuration = configuration
-        self.currentLimit = algorithm.limit
+        let previous = currentLimit
+        currentLimit = algorithm.limit
+        var result = ReleaseResult(limit: currentLimit, limitChanged: currentLimit != previous, admitted: [], expired: [])
+        if !waiters.isEmpty { settleWaiters(into: &result, now: now) }
+        while waiters.count > configuration.maxQueued { result.evicted.append(waiters.removeFirst()) }
+        return result
     }
 
     /// Admits a call, queues it, or rejects it.
@@ -229,7 +269,7 @@ package struct ConcurrencyLimiterStateMachine: Sendable {
     /// Expires the waiters past their deadline, then admits the newest while there is room.
     @usableFromInline
     mutating func settleWaiters(into result: inout ReleaseResult, now: ClockOffset) {
-        result.expired = expireWaiters(now: now)
+        result.expired += expireWaiters(now: now)
         while currentInFlight < currentLimit, let ticket = waiters.popLast() {
             currentInFlight += 1
             result.admitted.append(
