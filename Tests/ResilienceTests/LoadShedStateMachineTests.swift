@@ -122,3 +122,33 @@ struct LoadShedStateMachineTests {
         #expect(try hint(.seconds(3), refresh: .seconds(5), in_flight: true) == .some(.seconds(3)))
     }
 }
+
+@Suite("Load shedder state machine: reconfigure")
+struct LoadShedReconfigureTests {
+    typealias Machine = LoadShedderStateMachine
+
+    @Test("Calls in flight stay counted; a lowered threshold sheds new calls until the count drops below it")
+    func inFlightKept() throws {
+        var machine = try Machine(configuration: LoadShedderConfiguration(inFlight: LoadShedThresholds(low: 4, normal: 8, high: 10)))
+        var permits: [Machine.Permit] = []
+        for _ in 0..<3 { _ = LoadShedStateMachineTests.decide(&machine, .low, permits: &permits) }
+        try machine.reconfigure(LoadShedderConfiguration(inFlight: LoadShedThresholds(low: 2, normal: 8, high: 10)))
+        #expect(machine.inFlight == 3)
+        #expect(LoadShedStateMachineTests.decide(&machine, .low, permits: &permits) == "in_flight")
+        #expect(LoadShedStateMachineTests.decide(&machine, .normal, permits: &permits) == "admitted")
+        machine.release(permits[0])
+        machine.release(permits[1])
+        machine.release(permits[3])  // 1 in flight
+        #expect(LoadShedStateMachineTests.decide(&machine, .low, permits: &permits) == "admitted")
+        #expect(machine.stats.shed[.low] == 1)
+    }
+
+    @Test("The signals cannot change: queue-depth thresholds cannot appear without a gauge")
+    func signalsFixed() throws {
+        var machine = try Machine(configuration: LoadShedderConfiguration(inFlight: LoadShedThresholds(low: 4, normal: nil, high: nil)))
+        #expect(throws: ConfigurationError(key: "queueDepth", value: "thresholds", allowed: "none: there is no queue depth gauge")) {
+            try machine.reconfigure(LoadShedderConfiguration(inFlight: LoadShedThresholds(low: 4, normal: nil, high: nil), queueDepth: LoadShedThresholds(low: 10, normal: nil, high: nil)))
+        }
+        #expect(machine.configuration == LoadShedderConfiguration(inFlight: LoadShedThresholds(low: 4, normal: nil, high: nil)))
+    }
+}

@@ -345,3 +345,69 @@ func expectConforms(
         }
     }
 }
+
+@Suite("Token bucket state machine: reconfigure keeps what the bucket gave")
+struct RateLimiterReconfigureTests {
+    @Test("A drained bucket stays drained and refills at the new rate")
+    func drainedRefillsAtNewRate() throws {
+        var machine = try bucket(10, burst: 10)
+        for _ in 0..<10 { let result = try machine.acquire(now: .zero); #expect(result == .admitted) }
+        try machine.reconfigure(RateLimiterConfiguration(permitsPerSecond: 20, burst: 10), now: .zero)
+        do { let result = try machine.acquire(now: .zero); #expect(result == .rejected(retryAfter: .milliseconds(50))) }
+        do { let result = try machine.acquire(now: at(.milliseconds(50))); #expect(result == .admitted) }
+        do { let result = try machine.acquire(now: at(.milliseconds(50))); #expect(result == .rejected(retryAfter: .milliseconds(50))) }
+    }
+
+    @Test("A smaller burst caps what the bucket lacks; a full bucket stays full")
+    func burstCapsLack() throws {
+        var drained = try bucket(10, burst: 10)
+        for _ in 0..<10 { _ = try drained.acquire(now: .zero) }
+        try drained.reconfigure(RateLimiterConfiguration(permitsPerSecond: 10, burst: 2), now: .zero)
+        do { let result = try drained.acquire(now: at(.milliseconds(99))); #expect(result == .rejected(retryAfter: .milliseconds(1))) }
+        do { let result = try drained.acquire(now: at(.milliseconds(100))); #expect(result == .admitted) }
+
+        var full = try bucket(10, burst: 10)
+        try full.reconfigure(RateLimiterConfiguration(permitsPerSecond: 1, burst: 5), now: at(.seconds(3)))
+        for _ in 0..<5 { let result = try full.acquire(now: at(.seconds(3))); #expect(result == .admitted) }
+        do { let result = try full.acquire(now: at(.seconds(3))); #expect(result == .rejected(retryAfter: .seconds(1))) }
+    }
+
+    @Test("A waiting call keeps its instant; the permits lacking are converted to the new rate behind it")
+    func waiterKeepsInstant() throws {
+        var machine = try bucket(10, burst: 1, maxWait: .seconds(10))
+        do { let result = try machine.acquire(now: .zero); #expect(result == .admitted) }
+        guard case .reserved(let reservation) = try machine.acquire(now: .zero) else { Issue.record("expected a reservation"); return }
+        #expect(reservation.readyAt == at(.milliseconds(100)))
+        try machine.reconfigure(RateLimiterConfiguration(permitsPerSecond: 1, burst: 1, maxWait: .seconds(10)), now: .zero)
+        // The admitted call's permit is 1 s to refill at 1/s; the waiter (at 100 ms) takes the next: full at 2 s.
+        guard case .reserved(let next) = try machine.acquire(now: .zero) else { Issue.record("expected a reservation"); return }
+        #expect(next.readyAt == at(.seconds(2)))
+        let returned = machine.returnReservation(reservation, now: .zero)
+        #expect(returned)
+    }
+
+    @Test("The same rate and burst with another maxWait leave the bucket exactly as it was")
+    func maxWaitOnly() throws {
+        var machine = try bucket(3, burst: 2)
+        for _ in 0..<2 { _ = try machine.acquire(now: .zero) }
+        try machine.reconfigure(RateLimiterConfiguration(permitsPerSecond: 3, burst: 2, maxWait: .seconds(1)), now: .zero)
+        guard case .reserved(let reservation) = try machine.acquire(now: .zero) else { Issue.record("expected a reservation"); return }
+        #expect(reservation.readyAt == ClockOffset(attoseconds: attosecondsPerSecond / 3 + 1))  // ⌈1/3 s⌉, as before
+    }
+
+    @Test("Keyed: every key keeps its bucket; a smaller maxKeys drops only full buckets")
+    func keyed() throws {
+        var machine = try KeyedTokenBucketStateMachine<String>(
+            configuration: KeyedRateLimiterConfiguration(permitsPerSecond: 1, burst: 1, maxKeys: 3))
+        do { let result = try machine.acquire(key: "a", now: .zero).decision; #expect(result == .admitted) }
+        do { let result = try machine.acquire(key: "b", now: at(.milliseconds(500))).decision; #expect(result == .admitted) }
+        do { let result = try machine.acquire(key: "c", now: at(.milliseconds(900))).decision; #expect(result == .admitted) }
+        // At 1 s "a" is full again and may go; "b" and "c" are still refilling: kept, though over the new bound.
+        try machine.reconfigure(KeyedRateLimiterConfiguration(permitsPerSecond: 2, burst: 1, maxKeys: 1), now: at(.seconds(1)))
+        #expect(machine.keyCount == 2)
+        #expect(machine.configuration.maxKeys == 1)
+        // "b" lacked half a permit at 1/s: 250 ms at 2/s.
+        do { let result = try machine.acquire(key: "b", now: at(.seconds(1))).decision; #expect(result == .rejected(retryAfter: .milliseconds(250))) }
+        do { let result = try machine.acquire(key: "d", now: at(.seconds(1))).atKeyLimit; #expect(result) }
+    }
+}

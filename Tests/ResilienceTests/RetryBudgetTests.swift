@@ -70,3 +70,38 @@ struct RetryBudgetTests {
         #expect(budget.remainingRetries == 10)
     }
 }
+
+@Suite("Retry budget: reconfigure keeps what was counted")
+struct RetryBudgetReconfigureTests {
+    @Test("A new ratio and floor decide the next retry; the counted first attempts and retries stay")
+    func newRatio() throws {
+        var budget = try RetryBudgetStateMachine(ratio: 0.2, minPerSecond: 0, window: .seconds(10))
+        budget.recordFirstAttempts(100, now: ClockOffset(.zero))
+        for _ in 0..<15 { let result = budget.tryRetry(now: ClockOffset(.seconds(1))); #expect(result) }
+        try budget.reconfigure(ratio: 0.1, minPerSecond: 0, window: .seconds(10), now: ClockOffset(.seconds(2)))
+        do { let result = budget.remainingRetries(now: ClockOffset(.seconds(2))); #expect(result == 0) }   // 10 − 15
+        try budget.reconfigure(ratio: 0.5, minPerSecond: 1, window: .seconds(10), now: ClockOffset(.seconds(2)))
+        do { let result = budget.remainingRetries(now: ClockOffset(.seconds(2))); #expect(result == 45) }  // 50 + 10 − 15
+    }
+
+    @Test("A shorter window drops what is older than it, bucket by bucket")
+    func shorterWindow() throws {
+        var budget = try RetryBudgetStateMachine(ratio: 1, minPerSecond: 0, window: .seconds(10))
+        budget.recordFirstAttempts(10, now: ClockOffset(.milliseconds(1_500)))   // bucket [1 s, 2 s)
+        budget.recordFirstAttempts(20, now: ClockOffset(.milliseconds(7_500)))   // bucket [7 s, 8 s)
+        // A 5 s window at 8 s: [1 s, 2 s) left at 6 s; [7 s, 8 s) is counted as of 7 s, in bucket [7 s, 7.5 s): until 12 s.
+        try budget.reconfigure(ratio: 1, minPerSecond: 0, window: .seconds(5), now: ClockOffset(.seconds(8)))
+        do { let result = budget.remainingRetries(now: ClockOffset(.seconds(8))); #expect(result == 20) }
+        do { let result = budget.remainingRetries(now: ClockOffset(.milliseconds(11_999))); #expect(result == 20) }
+        do { let result = budget.remainingRetries(now: ClockOffset(.seconds(12))); #expect(result == 0) }
+    }
+
+    @Test("Invalid limits change nothing")
+    func invalid() throws {
+        var budget = try RetryBudgetStateMachine(ratio: 0.2, minPerSecond: 1, window: .seconds(10))
+        #expect(throws: ConfigurationError.self) {
+            try budget.reconfigure(ratio: 2_000, minPerSecond: 1, window: .seconds(10), now: ClockOffset(.zero))
+        }
+        do { let result = budget.remainingRetries(now: ClockOffset(.zero)); #expect(result == 10) }
+    }
+}

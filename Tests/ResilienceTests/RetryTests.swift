@@ -226,3 +226,34 @@ struct RetryTests {
         #expect(executions.value >= calls + 100)
     }
 }
+
+@Suite("Retry: reconfigure")
+struct RetryReconfigureTests {
+    @Test("The next call makes the new number of attempts; the configuration shows it")
+    func newMaxAttempts() async throws {
+        let clock = ManualClock()
+        let retry = try makeRetry(clock: clock, maxAttempts: 3)
+        try retry.reconfigure(RetryConfiguration(maxAttempts: 1, jitter: .none))
+        #expect(retry.configuration.maxAttempts == 1)
+        let attempts = SharedCounter()
+        await #expect(throws: Boom.self) {
+            try await retry.execute { () async throws -> Int in
+                attempts.increment()
+                throw Boom()
+            }
+        }
+        #expect(attempts.value == 1)
+    }
+
+    @Test("Its own budget takes the new limits; a shared one is left to its owner")
+    func budgets() async throws {
+        let own = try Retry(name: "own", configuration: RetryConfiguration(budgetRatio: 0, budgetMinPerSecond: 1), clock: ManualClock())
+        #expect(own.budget?.remainingRetries == 10)
+        try own.reconfigure(RetryConfiguration(budgetRatio: 0, budgetMinPerSecond: 3))
+        #expect(own.budget?.remainingRetries == 30)
+        let shared = try RetryBudget(ratio: 0, minPerSecond: 1, clock: ManualClock())
+        let user = try Retry(name: "user", budget: .shared(shared), clock: ManualClock())
+        try user.reconfigure(RetryConfiguration(budgetRatio: 0, budgetMinPerSecond: 3))
+        #expect(shared.remainingRetries == 10)
+    }
+}

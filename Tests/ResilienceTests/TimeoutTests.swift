@@ -312,3 +312,31 @@ struct TimeoutTests {
         }
     }
 }
+
+@Suite("Timeout: reconfigure")
+struct TimeoutReconfigureTests {
+    @Test("A new duration applies to the next call; the table's operation types too")
+    func nextCallUsesNewDuration() async throws {
+        let clock = ManualClock()
+        let timeout = try makeTimeout(clock: clock, duration: .seconds(2))
+        try timeout.reconfigure(TimeoutTable(default: .milliseconds(500), byOperationType: ["db": .seconds(1)]))
+        let call = Task { try await timeout.execute(context: ResilienceContext()) { _ in try await clock.sleep(for: .seconds(10)) } }
+        await eventually { clock.sleeperCount == 2 }
+        clock.advance(by: .milliseconds(500))
+        await expectTimedOut(call)
+        let db = Task { try await timeout.execute(context: ResilienceContext(operationType: "db")) { _ in try await clock.sleep(for: .seconds(10)) } }
+        await eventually { clock.sleeperCount == 2 }
+        clock.advance(by: .milliseconds(999))
+        #expect(clock.sleeperCount == 2)
+        clock.advance(by: .milliseconds(1))
+        await expectTimedOut(db)
+    }
+
+    @Test("An invalid table is refused and the timeout keeps its durations")
+    func invalidRefused() throws {
+        let timeout = try makeTimeout(clock: ManualClock(), duration: .seconds(2))
+        #expect(throws: ConfigurationError.self) { try timeout.reconfigure(TimeoutTable(default: .zero)) }
+        guard case .table(let table) = timeout.source else { Issue.record("expected a table"); return }
+        #expect(table.defaultDuration == .seconds(2))
+    }
+}

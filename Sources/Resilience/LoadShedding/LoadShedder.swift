@@ -73,8 +73,9 @@ public final class LoadShedder<C: Clock>: ResiliencePolicy where C.Duration == D
 
     /// The name used in errors, metric labels and logs. Keep it low-cardinality.
     public let name: String
-    /// The validated configuration.
-    public let configuration: LoadShedderConfiguration
+    /// The configuration the shedder runs with: the one it was created with, or the last one
+    /// ``reconfigure(_:)`` applied.
+    public var configuration: LoadShedderConfiguration { shared.withLock { $0.machine.configuration } }
 
     @usableFromInline let shared: Locked<Shared>
     @usableFromInline let signals: GaugeSignals
@@ -139,7 +140,6 @@ public final class LoadShedder<C: Clock>: ResiliencePolicy where C.Duration == D
             ordered.append(gauge)
         }
         self.name = name
-        self.configuration = configuration
         self.signals = GaugeSignals(queueDepthGauge: queueDepth, pressureGauges: ordered)
         self.clock = clock
         self.onShed = onShed
@@ -205,6 +205,15 @@ public final class LoadShedder<C: Clock>: ResiliencePolicy where C.Duration == D
             shared.machine.release(permit)
             if telemetry.recordsPerCall { telemetry.released(inFlight: shared.machine.inFlight) }
         }
+    }
+
+    // MARK: - Reconfiguring
+
+    /// Runs with `configuration` from now on: calls in flight stay counted, and the new thresholds
+    /// decide the next admission. The signals cannot change (the gauges were given at creation).
+    /// - Throws: ``ConfigurationError`` naming the invalid key; the shedder is then unchanged.
+    public func reconfigure(_ configuration: LoadShedderConfiguration) throws(ConfigurationError) {
+        try shared.withLock { (shared) throws(ConfigurationError) in try shared.machine.reconfigure(configuration) }
     }
 
     // MARK: - Reading

@@ -34,7 +34,7 @@
     }
 
     /// The validated configuration.
-    @usableFromInline package let configuration: LoadShedderConfiguration
+    @usableFromInline package private(set) var configuration: LoadShedderConfiguration
     /// The pressure signals with thresholds, in the order they are checked (sorted by name).
     @usableFromInline package let pressureSignalNames: [String]
 
@@ -74,6 +74,29 @@
         }
         pressureReasons = names.map(LoadShedReason.pressure)
         shedCounts = Array(repeating: 0, count: (2 + names.count) * 3)
+    }
+
+    /// Runs with `configuration` from now on (a hot reload): the calls in flight stay counted, by
+    /// priority, and the lifetime counts go on; the new thresholds decide the next admission (calls
+    /// already above a lowered threshold finish; new calls of that priority are shed until the count
+    /// drops below it). The signals must stay the same: the same pressure signal names, and queue-depth
+    /// thresholds exactly when there were some (the gauges behind them are the shell's).
+    /// - Throws: ``ConfigurationError`` naming the invalid key, or `queueDepth` / `pressure` when the
+    ///   signals differ; nothing changes then.
+    @usableFromInline package mutating func reconfigure(_ configuration: LoadShedderConfiguration) throws(ConfigurationError) {
+        var next = try LoadShedderStateMachine(configuration: configuration)
+        try ConfigurationError.check(
+            next.pressureSignalNames == pressureSignalNames, "pressure", next.pressureSignalNames.joined(separator: ", "),
+            "the same signals as before (\(pressureSignalNames.joined(separator: ", "))): the gauges cannot change")
+        try ConfigurationError.check(
+            (configuration.queueDepth == nil) == queueDepthLimits.isEmpty, "queueDepth",
+            configuration.queueDepth == nil ? "no thresholds" : "thresholds",
+            queueDepthLimits.isEmpty ? "none: there is no queue depth gauge" : "thresholds: the queue depth gauge stays")
+        next.inFlightByRank = inFlightByRank
+        next.inFlightTotal = inFlightTotal
+        next.admittedByRank = admittedByRank
+        next.shedCounts = shedCounts
+        self = next
     }
 
     /// Admits a call of `priority` or sheds it, according to the readings in `signals`.

@@ -34,8 +34,9 @@ import Metrics
 public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: ResiliencePolicy where C.Duration == Duration {
     /// The name used in errors, metrics labels and logs. Keep it low-cardinality.
     public var name: String { shell.name }
-    /// The validated configuration.
-    public let configuration: KeyedRateLimiterConfiguration
+    /// The configuration the limiter runs with: the one it was created with, or the last one
+    /// ``reconfigure(_:)`` applied.
+    public var configuration: KeyedRateLimiterConfiguration { shell.read { machine, _ in machine.configuration } }
 
     @usableFromInline let shell: RateLimitShell<C, KeyedTokenBucketStateMachine<Key>>
     @usableFromInline let key: @Sendable (ResilienceContext) -> Key
@@ -57,7 +58,6 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(ConfigurationError) {
-        self.configuration = configuration
         self.key = key
         shell = RateLimitShell(
             name: name, machine: try KeyedTokenBucketStateMachine(configuration: configuration),
@@ -107,9 +107,22 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
     /// The number of keys held.
     public var keyCount: Int { shell.read { machine, _ in machine.keyCount } }
 
+    /// Runs with `configuration` from now on, keeping every key's bucket: each keeps the permits it
+    /// lacks (at most the new `burst`), added back at the new rate; waiting calls keep their instants;
+    /// a smaller `maxKeys` drops only buckets that are full. See ``KeyedTokenBucketStateMachine``
+    /// `reconfigure(_:now:)`.
+    /// - Throws: ``ConfigurationError`` naming the invalid key; the limiter is then unchanged.
+    public func reconfigure(_ configuration: KeyedRateLimiterConfiguration) throws(ConfigurationError) {
+        let now = shell.reader.offsetNow
+        try shell.machine.withLock { (machine: inout KeyedTokenBucketStateMachine<Key>) throws(ConfigurationError) in
+            try machine.reconfigure(configuration, now: now)
+            shell.setMaxWait(configuration.maxWait)
+        }
+    }
+
     /// The permits in `key`'s bucket now (`burst` for a key not held: its bucket would start full).
     public func availablePermits(for key: Key) -> Double {
-        shell.read { machine, now in machine.bucket(for: key)?.availablePermits(now: now) ?? configuration.burst }
+        shell.read { machine, now in machine.bucket(for: key)?.availablePermits(now: now) ?? machine.configuration.burst }
     }
 
     /// Buckets dropped because they were full again, since creation.

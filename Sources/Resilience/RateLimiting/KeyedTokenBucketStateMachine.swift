@@ -20,8 +20,8 @@
 /// All buckets share one origin and one configuration.
 @usableFromInline
 package struct KeyedTokenBucketStateMachine<Key: Hashable & Sendable>: Sendable {
-    @usableFromInline let settings: TokenBucketSettings
-    @usableFromInline let maxKeys: Int
+    @usableFromInline var settings: TokenBucketSettings
+    @usableFromInline var maxKeys: Int
     @usableFromInline var buckets: [Key: TokenBucketStateMachine] = [:]
     /// Requests since the last sweep.
     @usableFromInline var requestsSinceSweep = 0
@@ -42,7 +42,7 @@ package struct KeyedTokenBucketStateMachine<Key: Hashable & Sendable>: Sendable 
     @usableFromInline package static var minimumRequestsBetweenSweeps: Int { 64 }
 
     /// The configuration the machine runs with.
-    @usableFromInline package let configuration: KeyedRateLimiterConfiguration
+    @usableFromInline package private(set) var configuration: KeyedRateLimiterConfiguration
 
     /// No keys yet.
     /// - Throws: ``ConfigurationError`` when `configuration` is invalid.
@@ -109,6 +109,27 @@ package struct KeyedTokenBucketStateMachine<Key: Hashable & Sendable>: Sendable 
         guard let index = buckets.index(forKey: key) else { return false }
         fullUntil = nil  // the bucket is fuller: it may be dropped sooner
         return buckets.values[index].returnReservation(reservation, now: now)
+    }
+
+    // MARK: - Reconfiguring
+
+    /// Runs with `configuration` from `now` on, keeping every key's bucket (a hot reload): each keeps
+    /// the permits it lacks, at most the new `burst`, added back at the new rate, and its waiting calls
+    /// keep their instants (see `TokenBucketStateMachine`). A smaller `maxKeys` drops the buckets that
+    /// are full at `now`, as a sweep does; if more keys than the new bound are still held, none is
+    /// dropped early (no key gets a free burst): new keys are rejected until enough buckets refill.
+    /// - Throws: ``ConfigurationError`` naming the invalid key; nothing changes then.
+    @usableFromInline package mutating func reconfigure(
+        _ configuration: KeyedRateLimiterConfiguration, now: ClockOffset
+    ) throws(ConfigurationError) {
+        try configuration.validate()
+        let settings = TokenBucketSettings(validated: try ValidatedRateLimiterConfiguration(configuration.bucket))
+        self.configuration = configuration
+        self.settings = settings
+        maxKeys = configuration.maxKeys
+        for index in buckets.values.indices { buckets.values[index].reconfigure(settings, now: now) }
+        fullUntil = nil
+        if buckets.count > maxKeys { sweep(at: now.attoseconds) }
     }
 
     // MARK: - Reading

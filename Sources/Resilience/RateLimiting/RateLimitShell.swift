@@ -1,3 +1,4 @@
+import Synchronization
 import Logging
 import Metrics
 
@@ -14,8 +15,10 @@ struct RateLimitShell<C: Clock, Machine: RateLimitStateMachine>: ~Copyable, Send
     @usableFromInline let name: String
     /// Reads the clock; the machine's offsets count from the limiter's creation.
     @usableFromInline let reader: ClockReader<C>
-    /// The configured `maxWait`.
-    @usableFromInline let maxWait: Duration
+    /// The configured `maxWait`, in attoseconds as two halves: atomics, so that a reconfiguration can
+    /// change it while calls run (read only for calls with a deadline).
+    @usableFromInline let maxWaitHigh: Atomic<Int64>
+    @usableFromInline let maxWaitLow: Atomic<UInt64>
     @usableFromInline let telemetry: RateLimiterTelemetry
     @usableFromInline let machine: Locked<Machine>
 
@@ -24,11 +27,25 @@ struct RateLimitShell<C: Clock, Machine: RateLimitStateMachine>: ~Copyable, Send
         metricsFactory: (any MetricsFactory)?
     ) {
         self.name = name
-        self.maxWait = maxWait
+        maxWaitHigh = Atomic(0)
+        maxWaitLow = Atomic(0)
         reader = ClockReader(clock: clock)
         telemetry = RateLimiterTelemetry(
             policyName: name, sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory))
         self.machine = Locked(machine)
+        setMaxWait(maxWait)
+    }
+
+    /// The configured `maxWait`.
+    @inlinable
+    var maxWait: Duration {
+        Duration(attoseconds: Int128(maxWaitHigh.load(ordering: .relaxed)) << 64 | Int128(maxWaitLow.load(ordering: .relaxed)))
+    }
+
+    /// Changes the configured `maxWait` (the machine's own copy is changed by its reconfiguration).
+    func setMaxWait(_ maxWait: Duration) {
+        maxWaitHigh.store(Int64(truncatingIfNeeded: maxWait.attoseconds >> 64), ordering: .relaxed)
+        maxWaitLow.store(UInt64(truncatingIfNeeded: maxWait.attoseconds), ordering: .relaxed)
     }
 
     /// Takes `cost` permits of `key`'s bucket, waiting at most `maxWait`: at once, after waiting for a

@@ -31,8 +31,9 @@ import Metrics
 public final class RateLimiter<C: Clock>: RateLimiting where C.Duration == Duration {
     /// The name used in errors, metrics labels and logs. Keep it low-cardinality.
     public var name: String { shell.name }
-    /// The validated configuration.
-    public let configuration: RateLimiterConfiguration
+    /// The configuration the limiter runs with: the one it was created with, or the last one
+    /// ``reconfigure(_:)`` applied.
+    public var configuration: RateLimiterConfiguration { shell.read { machine, _ in machine.configuration } }
 
     @usableFromInline let shell: RateLimitShell<C, TokenBucketStateMachine>
 
@@ -52,7 +53,6 @@ public final class RateLimiter<C: Clock>: RateLimiting where C.Duration == Durat
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(ConfigurationError) {
-        self.configuration = configuration
         shell = RateLimitShell(
             name: name, machine: try TokenBucketStateMachine(configuration: configuration),
             maxWait: configuration.maxWait, clock: clock, logger: logger, metricsFactory: metricsFactory)
@@ -81,4 +81,16 @@ public final class RateLimiter<C: Clock>: RateLimiting where C.Duration == Durat
 
     /// The number of calls waiting for their instant.
     public var waitingCount: Int { shell.read { $0.waitingCount(now: $1) } }
+
+    /// Runs with `configuration` from now on, keeping the bucket: the permits it lacks (at most the new
+    /// `burst`) are added back at the new rate, and waiting calls keep their instants. See
+    /// ``TokenBucketStateMachine`` `reconfigure(_:now:)`.
+    /// - Throws: ``ConfigurationError`` naming the invalid key; the limiter is then unchanged.
+    public func reconfigure(_ configuration: RateLimiterConfiguration) throws(ConfigurationError) {
+        let now = shell.reader.offsetNow
+        try shell.machine.withLock { (machine: inout TokenBucketStateMachine) throws(ConfigurationError) in
+            try machine.reconfigure(configuration, now: now)
+            shell.setMaxWait(configuration.maxWait)
+        }
+    }
 }

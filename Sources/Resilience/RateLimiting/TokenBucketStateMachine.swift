@@ -39,7 +39,7 @@ import DequeModule
 /// returning one costs O(waiting calls).
 @usableFromInline
 package struct TokenBucketStateMachine: Sendable {
-    @usableFromInline let settings: TokenBucketSettings
+    @usableFromInline var settings: TokenBucketSettings
     /// The instant (since the origin) at which the bucket is full again, counting the calls that have
     /// gone ahead (those admitted, and those reserved whose instant has come).
     @usableFromInline var settledFullAt: ExactSpan
@@ -122,6 +122,44 @@ package struct TokenBucketStateMachine: Sendable {
         for waiter in waiters { fullAt = add(waiter, to: fullAt) }
         settle(through: now.attoseconds)
         return true
+    }
+
+    // MARK: - Reconfiguring
+
+    /// Runs with `settings` (a new rate, burst or `maxWait`) from `now` on, keeping what the bucket has
+    /// given (a hot reload): the permits it lacks at `now`, not counting the waiting calls', stay
+    /// lacking (at most the new `burst`) and are added back at the new rate, so a drained bucket stays
+    /// drained and a full one stays full. The conversion goes through a `Double` and is rounded up to
+    /// the attosecond, so it never grants a permit more. Calls already waiting keep their instants
+    /// (their permits were promised) and count against the bucket at the new rate.
+    /// ``reconfigure(_:now:)`` with a configuration to validate first.
+    /// - Throws: ``ConfigurationError`` naming the invalid key; nothing changes then.
+    @usableFromInline package mutating func reconfigure(_ configuration: RateLimiterConfiguration, now: ClockOffset) throws(ConfigurationError) {
+        reconfigure(TokenBucketSettings(validated: try ValidatedRateLimiterConfiguration(configuration)), now: now)
+    }
+
+    mutating func reconfigure(_ settings: TokenBucketSettings, now: ClockOffset) {
+        let now = now.attoseconds
+        settle(through: now)
+        let old = self.settings.validated
+        let new = settings.validated
+        self.settings = settings
+        // The same rate and burst: the bucket is exactly as it was (only `maxWait` may differ).
+        guard old.raw.permitsPerSecond != new.raw.permitsPerSecond || old.raw.burst != new.raw.burst else { return }
+        let lacking = settledFullAt.subtracting(ExactSpan(attoseconds: now), denominator: old.denominator)
+        if lacking.whole < 0 {
+            settledFullAt = ExactSpan(attoseconds: now)
+        } else {
+            let permits = lacking.attosecondsApproximately(denominator: old.denominator)
+                / old.perPermit.attosecondsApproximately(denominator: old.denominator)
+            let span = permits * new.perPermit.attosecondsApproximately(denominator: new.denominator)
+            let capacity = new.capacity.attosecondsApproximately(denominator: new.denominator)
+            settledFullAt = span >= capacity
+                ? ExactSpan(attoseconds: now).adding(new.capacity, denominator: new.denominator)
+                : ExactSpan(attoseconds: now + Int128(span.rounded(.up)))
+        }
+        fullAt = settledFullAt
+        for waiter in waiters { fullAt = add(waiter, to: fullAt) }
     }
 
     // MARK: - Reading

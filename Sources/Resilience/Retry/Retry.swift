@@ -51,14 +51,16 @@ public struct RetryEvent: Sendable {
 public final class Retry<C: Clock>: ResiliencePolicy where C.Duration == Duration {
     /// The name used in metrics labels and logs. Keep it low-cardinality.
     public let name: String
-    /// The validated configuration.
-    public let configuration: RetryConfiguration
     /// Decides what is retried.
     public let predicate: RetryPredicate
     /// The budget this policy draws its retries from, if any.
     public let budget: RetryBudget<C>?
+    /// Whether ``budget`` is the policy's own (``RetryBudgetChoice/own``), which its configuration sets.
+    let ownsBudget: Bool
 
-    let settings: ValidatedRetryConfiguration
+    /// The validated configuration, read once per call that needs a retry; changed by
+    /// ``reconfigure(_:)``.
+    let settings: Locked<ValidatedRetryConfiguration>
     let clock: C
     let random: Locked<any RandomNumberGenerator & Sendable>
     let onRetry: (@Sendable (RetryEvent) -> Void)?
@@ -89,9 +91,8 @@ public final class Retry<C: Clock>: ResiliencePolicy where C.Duration == Duratio
     ) throws(ConfigurationError) {
         let settings = try ValidatedRetryConfiguration(configuration)
         self.name = name
-        self.configuration = configuration
         self.predicate = predicate
-        self.settings = settings
+        self.settings = Locked(settings)
         self.clock = clock
         self.random = Locked(random)
         self.onRetry = onRetry
@@ -100,6 +101,7 @@ public final class Retry<C: Clock>: ResiliencePolicy where C.Duration == Duratio
         case .shared(let shared): self.budget = shared
         case .unlimited: self.budget = nil
         }
+        if case .own = budget { ownsBudget = true } else { ownsBudget = false }
         self.telemetry = RetryTelemetry(
             policyName: name,
             sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory))
@@ -132,6 +134,22 @@ public final class Retry<C: Clock>: ResiliencePolicy where C.Duration == Duratio
         try await firstAttempt(operation, retryContext: { ResilienceContext() }) { _ in try await operation() }
     }
 
+    /// The configuration the policy runs with: the one it was created with, or the last one
+    /// ``reconfigure(_:)`` applied.
+    public var configuration: RetryConfiguration { settings.withLock { $0.raw } }
+
+    /// Runs with `configuration` from the next call that needs a retry on (a call already retrying
+    /// finishes with the schedule it started with). A budget of the policy's own (``RetryBudgetChoice/own``)
+    /// takes the new `budgetRatio`, `budgetMinPerSecond` and `budgetWindow`, keeping the first attempts
+    /// and retries it counted; a shared budget belongs to every policy that shares it and is changed
+    /// only with its own ``RetryBudget/reconfigure(ratio:minPerSecond:window:)``.
+    /// - Throws: ``ConfigurationError`` naming the invalid key; the policy is then unchanged.
+    public func reconfigure(_ configuration: RetryConfiguration) throws(ConfigurationError) {
+        let validated = try ValidatedRetryConfiguration(configuration)
+        settings.withLock { $0 = validated }
+        if ownsBudget { budget?.reconfigure(validated.budget) }
+    }
+
     /// Runs the first attempt with `first`; enters the retry loop, with the context `retryContext`
     /// gives, only when its outcome may need a retry. The context is asked for only then, so a first
     /// attempt that succeeds neither makes nor destroys one.
@@ -162,6 +180,7 @@ public final class Retry<C: Clock>: ResiliencePolicy where C.Duration == Duratio
     ) async throws -> Value {
         var outcome = firstOutcome
         var context = context
+        let settings = self.settings.withLock { $0 }
         var schedule = RetrySchedule(validated: settings)
         while true {
             let decision = switch outcome {

@@ -63,6 +63,20 @@ public final class RetryBudget<C: Clock>: Sendable where C.Duration == Duration 
         withMachine { machine, now in machine.remainingRetries(now: now) }
     }
 
+    /// Runs with new limits from now on, keeping the first attempts and retries counted (see
+    /// ``RetryBudgetStateMachine`` `reconfigure(ratio:minPerSecond:window:now:)`).
+    /// - Throws: ``ConfigurationError`` naming `budgetRatio`, `budgetMinPerSecond` or `budgetWindow`;
+    ///   the budget is then unchanged.
+    public func reconfigure(ratio: Double, minPerSecond: Double, window: Duration) throws(ConfigurationError) {
+        let limits = try RetryBudgetStateMachine.Limits(ratio: ratio, minPerSecond: minPerSecond, window: window)
+        withMachine { machine, now in machine.reconfigure(limits, now: now) }
+    }
+
+    /// ``reconfigure(ratio:minPerSecond:window:)`` with limits that already passed validation.
+    func reconfigure(_ limits: RetryBudgetStateMachine.Limits) {
+        withMachine { machine, now in machine.reconfigure(limits, now: now) }
+    }
+
     /// Hands the pending first attempts to the state machine, then runs `body` at the current time.
     @usableFromInline
     func withMachine<Value>(_ body: (inout RetryBudgetStateMachine, ClockOffset) -> Value) -> Value {

@@ -42,7 +42,7 @@
     /// The number of buckets the window is divided into.
     @usableFromInline package static let buckets = 10
 
-    let limits: Limits
+    var limits: Limits
     /// First attempts are counted as successful calls, granted retries as failed calls.
     var window: SlidingWindow
 
@@ -57,6 +57,27 @@
     init(limits: Limits) {
         self.limits = limits
         window = SlidingWindow(spanAttoseconds: limits.window.attoseconds, buckets: Self.buckets)
+    }
+
+    /// Runs with new limits from `now` on (a hot reload): the first attempts and retries already
+    /// counted stay counted. A new `window` re-counts each bucket's events as if they had happened when
+    /// their bucket started (see the circuit breaker's time window): an event leaves the window no later
+    /// than it would have, and events older than the new window are dropped. The new `ratio` and
+    /// floor decide the next retry.
+    /// - Throws: ``ConfigurationError`` naming `budgetRatio`, `budgetMinPerSecond` or `budgetWindow`;
+    ///   nothing changes then.
+    @usableFromInline package mutating func reconfigure(
+        ratio: Double, minPerSecond: Double, window: Duration, now: ClockOffset
+    ) throws(ConfigurationError) {
+        reconfigure(try Limits(ratio: ratio, minPerSecond: minPerSecond, window: window), now: now)
+    }
+
+    mutating func reconfigure(_ limits: Limits, now: ClockOffset) {
+        if limits.window != self.limits.window {
+            window = window.carried(
+                into: SlidingWindow(spanAttoseconds: limits.window.attoseconds, buckets: Self.buckets), now: now.attoseconds)
+        }
+        self.limits = limits
     }
 
     /// Counts `count` first attempts made at `now`.

@@ -40,8 +40,10 @@ import Metrics
 public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Duration {
     /// The name used in metrics labels and logs. Keep it low-cardinality.
     public let name: String
-    /// Where each call's duration comes from.
-    public let source: TimeoutSource
+    /// Where each call's duration comes from: given at creation, or by the last ``reconfigure(_:)``.
+    public var source: TimeoutSource { currentSource.withLock { $0 } }
+    /// The source, read once per call (one short lock beside the child task a call costs).
+    @usableFromInline let currentSource: Locked<TimeoutSource>
 
     @usableFromInline let clock: C
     @usableFromInline let telemetry: TimeoutTelemetry
@@ -110,11 +112,19 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
         name: String, source: TimeoutSource, clock: C, logger: Logger?, metricsFactory: (any MetricsFactory)?
     ) {
         self.name = name
-        self.source = source
+        self.currentSource = Locked(source)
         self.clock = clock
         self.telemetry = TimeoutTelemetry(
             policyName: name,
             sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory))
+    }
+
+    /// Gives calls that start from now on the durations of `table` (calls running keep the limit they
+    /// started with). A timeout created with an adaptive source becomes a fixed one.
+    /// - Throws: ``ConfigurationError`` naming the invalid key; the timeout is then unchanged.
+    public func reconfigure(_ table: TimeoutTable) throws(ConfigurationError) {
+        try table.validate()
+        currentSource.withLock { $0 = .table(table) }
     }
 
     /// Runs `operation` in a child task and cancels it at the call's limit.
@@ -247,7 +257,7 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
     func plan(for context: ResilienceContext, start: C.Instant) throws -> TimeoutPlan<C.Instant> {
         let duration: Duration
         var endpoint: AdaptiveTimeout.Endpoint?
-        switch source {
+        switch currentSource.withLock({ $0 }) {
         case .table(let table):
             duration = table.duration(for: context.operationType)
         case .adaptive(let adaptive, let key):
