@@ -1,0 +1,88 @@
+import Logging
+import Metrics
+import Resilience
+
+/// Builds and reconfigures the sections of ``ConfiguredPipeline``s: what every instance of one
+/// ``ResiliencePolicies`` shares (clock, logger, metrics, the rate limiter's key, the queue-depth
+/// gauges) and the operation types' timeouts.
+struct PipelineBuilder<C: Clock>: Sendable where C.Duration == Duration {
+    typealias Problem = ConfigurationProblems.Problem
+
+    let clock: C
+    let logger: Logger?
+    let metricsFactory: (any MetricsFactory)?
+    let rateLimitKey: @Sendable (ResilienceContext) -> String
+    let queueDepthGauges: [String: PressureGauge]
+
+    /// What applying `policy` to `pipeline` would refuse, found before anything changes, so that a
+    /// reload is applied whole or not at all: a load shedder's queue-depth thresholds need a gauge,
+    /// and an existing load shedder cannot gain or lose them (its gauges are fixed at creation).
+    func problems(applying policy: PolicyConfiguration, to pipeline: ConfiguredPipeline<C>) -> [Problem] {
+        guard let shedder = policy.loadShedder else { return [] }
+        let key = "resilience.policies.\(pipeline.name).loadShedder.queueDepth"
+        let hasGauge = queueDepthGauges[pipeline.name] != nil
+        if shedder.queueDepth != nil && !hasGauge {
+            return [Problem(key: key, message: "\(key): thresholds need the service's queue depth: pass a PressureGauge for \"\(pipeline.name)\" in queueDepthGauges")]
+        }
+        if let existing = pipeline.loadShedder.existing, (existing.configuration.queueDepth == nil) != (shedder.queueDepth == nil) {
+            return [Problem(key: key, message: "\(key): cannot be \(shedder.queueDepth == nil ? "removed" : "added") by a reload (the load shedder's signals are fixed when it is created); restart the service to change it")]
+        }
+        return []
+    }
+
+    /// Makes `pipeline` run `policy` (`nil`: a policy the configuration no longer has, which passes
+    /// every call through): each section given is created or reconfigured and activated, each other
+    /// one deactivated. Call after ``problems(applying:to:)`` found none, under the owner's lock.
+    /// - Throws: ``ConfigurationError`` naming the section's key, which validation should have caught.
+    func apply(
+        _ policy: PolicyConfiguration?, operationTimeouts: [String: Duration], to pipeline: ConfiguredPipeline<C>
+    ) throws(ConfigurationError) {
+        let name = pipeline.name
+        let sinks = (logger: logger, metrics: metricsFactory)
+        try place(policy?.loadShedder, in: pipeline.loadShedder, section: "loadShedder") { configuration throws(ConfigurationError) in
+            try LoadShedder(
+                name: name, configuration: configuration, queueDepth: configuration.queueDepth == nil ? nil : queueDepthGauges[name],
+                clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
+        } reconfigure: { shedder, configuration throws(ConfigurationError) in try shedder.reconfigure(configuration) }
+        try place(policy?.retry, in: pipeline.retry, section: "retry") { configuration throws(ConfigurationError) in
+            try Retry(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
+        } reconfigure: { retry, configuration throws(ConfigurationError) in try retry.reconfigure(configuration) }
+        try place(policy?.circuitBreaker, in: pipeline.circuitBreaker, section: "circuitBreaker") { configuration throws(ConfigurationError) in
+            try CircuitBreaker(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
+        } reconfigure: { breaker, configuration throws(ConfigurationError) in try breaker.reconfigure(configuration) }
+        try place(policy?.rateLimiter, in: pipeline.rateLimiter, section: "rateLimiter") { configuration throws(ConfigurationError) in
+            try KeyedRateLimiter(
+                name: name, configuration: configuration, key: rateLimitKey, clock: clock, logger: sinks.logger,
+                metricsFactory: sinks.metrics)
+        } reconfigure: { limiter, configuration throws(ConfigurationError) in try limiter.reconfigure(configuration) }
+        try place(policy?.concurrencyLimit, in: pipeline.concurrencyLimit, section: "concurrencyLimit") { configuration throws(ConfigurationError) in
+            try ConcurrencyLimiter(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
+        } reconfigure: { limiter, configuration throws(ConfigurationError) in try limiter.reconfigure(configuration) }
+        let table = policy?.timeout.map { TimeoutTable(default: $0.duration, byOperationType: operationTimeouts) }
+        try place(table, in: pipeline.timeout, section: "timeout") { table throws(ConfigurationError) in
+            try Timeout(name: name, table: table, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
+        } reconfigure: { timeout, table throws(ConfigurationError) in try timeout.reconfigure(table) }
+        try place(policy?.bulkhead, in: pipeline.bulkhead, section: "bulkhead") { configuration throws(ConfigurationError) in
+            try Bulkhead(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
+        } reconfigure: { bulkhead, configuration throws(ConfigurationError) in try bulkhead.reconfigure(configuration) }
+    }
+
+    /// Creates, reconfigures and activates the slot's instance for `configuration`, or deactivates it.
+    private func place<Policy, Configuration>(
+        _ configuration: Configuration?, in slot: PolicySlot<Policy>, section: String,
+        make: (Configuration) throws(ConfigurationError) -> Policy,
+        reconfigure: (Policy, Configuration) throws(ConfigurationError) -> Void
+    ) throws(ConfigurationError) {
+        guard let configuration else { return slot.deactivate() }
+        do {
+            if let existing = slot.existing {
+                try reconfigure(existing, configuration)
+            } else {
+                slot.install(try make(configuration))
+            }
+        } catch {
+            throw error.prefixingKey(with: section)
+        }
+        slot.activate()
+    }
+}

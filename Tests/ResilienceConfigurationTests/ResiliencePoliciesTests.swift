@@ -1,0 +1,217 @@
+import Resilience
+import Synchronization
+import Testing
+@testable import ResilienceConfiguration
+
+private struct Failure: Error {}
+
+/// Counts the calls that reached the operation.
+private final class Calls: Sendable {
+    private let count = Atomic<Int>(0)
+    func increment() { count.add(1, ordering: .relaxed) }
+    var value: Int { count.load(ordering: .relaxed) }
+}
+
+/// A breaker that trips after 2 failures of 2 calls, with a 10 s break.
+private func trippingBreaker(breakSeconds: Int64 = 10) -> CircuitBreakerConfiguration {
+    CircuitBreakerConfiguration(
+        window: .count, windowSize: 2, minimumThroughput: 2, failureRatio: 1, breakDuration: .seconds(breakSeconds),
+        maxBreakDuration: .seconds(100))
+}
+
+private func settings(_ policies: [String: PolicyConfiguration], enabled: Bool = true, timeouts: [String: Duration]? = nil) -> ResilienceSettings {
+    var settings = ResilienceSettings(isEnabled: enabled, policies: policies)
+    if let timeouts { settings.operationTimeouts = timeouts }
+    return settings
+}
+
+private func fail<C>(_ pipeline: ConfiguredPipeline<C>, _ calls: Calls) async {
+    _ = try? await pipeline.execute { () async throws -> Int in
+        calls.increment()
+        throw Failure()
+    }
+}
+
+/// The code of the `ResilienceError` a call through `pipeline` ends with, or `nil` when it succeeds.
+private func rejection<C>(_ pipeline: ConfiguredPipeline<C>, operationType: String? = nil) async -> ResilienceError.Code? {
+    do {
+        _ = try await pipeline.execute(context: ResilienceContext(operationType: operationType)) { _ in 1 }
+        return nil
+    } catch let error as ResilienceError {
+        return error.code
+    } catch {
+        return nil
+    }
+}
+
+@Suite("ResiliencePolicies: pipelines from configuration")
+struct ResiliencePoliciesTests {
+    @Test("One pipeline and one instance per policy name, whoever asks")
+    func sharedInstances() async throws {
+        let policies = try ResiliencePolicies(
+            settings: settings(["payments": PolicyConfiguration(circuitBreaker: trippingBreaker())]), clock: ManualClock())
+        let first = try policies.pipeline(named: "payments")
+        let second = try policies.pipeline(named: "payments")
+        #expect(first === second)
+        let calls = Calls()
+        await fail(first, calls)
+        await fail(second, calls)
+        #expect(policies.circuitBreaker(named: "payments")?.state == .open)
+        #expect(await rejection(first) == .circuitOpen)
+        #expect(policies.retry(named: "payments") == nil)
+        #expect(throws: ConfigurationProblems.self) { _ = try policies.pipeline(named: "orders") }
+    }
+
+    @Test("A policy with no sections is a pass-through")
+    func emptyPolicy() async throws {
+        let policies = try ResiliencePolicies(settings: settings(["audit": PolicyConfiguration()]), clock: ManualClock())
+        #expect(try await policies.pipeline(named: "audit").execute { 7 } == 7)
+    }
+
+    @Test("The kill switch: off, every call runs as it is; on again, the sections resume with their state")
+    func killSwitch() async throws {
+        let policies = try ResiliencePolicies(
+            settings: settings(["payments": PolicyConfiguration(circuitBreaker: trippingBreaker())]), clock: ManualClock())
+        let pipeline = try policies.pipeline(named: "payments")
+        let calls = Calls()
+        await fail(pipeline, calls)
+        await fail(pipeline, calls)
+        #expect(await rejection(pipeline) == .circuitOpen)
+        policies.setEnabled(false)
+        #expect(!policies.isEnabled)
+        #expect(await rejection(pipeline) == nil)
+        await fail(pipeline, calls)
+        #expect(calls.value == 3)
+        policies.setEnabled(true)
+        #expect(await rejection(pipeline) == .circuitOpen)
+        // The same through a reload of resilience.enabled.
+        try policies.apply(settings(["payments": PolicyConfiguration(circuitBreaker: trippingBreaker())], enabled: false))
+        #expect(await rejection(pipeline) == nil)
+    }
+
+    @Test("A reload that changes a section keeps its state: an open breaker stays open for the rest of its break")
+    func reloadKeepsState() async throws {
+        let clock = ManualClock()
+        let policies = try ResiliencePolicies(
+            settings: settings(["payments": PolicyConfiguration(circuitBreaker: trippingBreaker(breakSeconds: 10))]), clock: clock)
+        let pipeline = try policies.pipeline(named: "payments")
+        let calls = Calls()
+        await fail(pipeline, calls)
+        await fail(pipeline, calls)
+        clock.advance(by: .seconds(4))
+        try policies.apply(settings(["payments": PolicyConfiguration(circuitBreaker: trippingBreaker(breakSeconds: 60))]))
+        let breaker = try #require(policies.circuitBreaker(named: "payments"))
+        #expect(breaker.configuration.breakDuration == .seconds(60))
+        #expect(breaker.stats.retryAfter == .seconds(6))
+        clock.advance(by: .seconds(6))
+        #expect(breaker.state == .halfOpen)
+    }
+
+    @Test("A reload with a problem is refused whole: nothing of it applies, every problem is listed")
+    func reloadRefusedWhole() async throws {
+        let before = settings([
+            "payments": PolicyConfiguration(circuitBreaker: trippingBreaker(breakSeconds: 10)),
+            "search": PolicyConfiguration(loadShedder: LoadShedderConfiguration(inFlight: LoadShedThresholds(low: 10, normal: nil, high: nil))),
+        ])
+        let policies = try ResiliencePolicies(settings: before, clock: ManualClock())
+        var after = before
+        after.policies["payments"]?.circuitBreaker = trippingBreaker(breakSeconds: 60)
+        after.policies["search"]?.loadShedder?.queueDepth = LoadShedThresholds(low: 5, normal: nil, high: nil)
+        #expect(throws: ConfigurationProblems([.init(
+            key: "resilience.policies.search.loadShedder.queueDepth",
+            message: "resilience.policies.search.loadShedder.queueDepth: thresholds need the service's queue depth: pass a PressureGauge for \"search\" in queueDepthGauges")])
+        ) {
+            try policies.apply(after)
+        }
+        #expect(policies.settings == before)
+        #expect(policies.circuitBreaker(named: "payments")?.configuration.breakDuration == .seconds(10))
+    }
+
+    @Test("A section a reload removes is skipped; given again, it resumes the state it had")
+    func sectionRemovedAndBack() async throws {
+        let policies = try ResiliencePolicies(
+            settings: settings(["payments": PolicyConfiguration(circuitBreaker: trippingBreaker())]), clock: ManualClock())
+        let pipeline = try policies.pipeline(named: "payments")
+        let calls = Calls()
+        await fail(pipeline, calls)
+        await fail(pipeline, calls)
+        try policies.apply(settings(["payments": PolicyConfiguration(timeout: TimeoutConfiguration(duration: .seconds(5)))]))
+        #expect(policies.circuitBreaker(named: "payments") == nil)
+        #expect(await rejection(pipeline) == nil)
+        try policies.apply(settings(["payments": PolicyConfiguration(circuitBreaker: trippingBreaker())]))
+        #expect(await rejection(pipeline) == .circuitOpen)
+    }
+
+    @Test("A policy a reload removes is gone by name, and its pipeline passes calls through")
+    func policyRemoved() async throws {
+        let policies = try ResiliencePolicies(
+            settings: settings(["payments": PolicyConfiguration(circuitBreaker: trippingBreaker())]), clock: ManualClock())
+        let pipeline = try policies.pipeline(named: "payments")
+        pipelineForceOpen(policies)
+        #expect(await rejection(pipeline) == .circuitOpen)
+        try policies.apply(settings(["orders": PolicyConfiguration()]))
+        #expect(throws: ConfigurationProblems.self) { _ = try policies.pipeline(named: "payments") }
+        #expect(await rejection(pipeline) == nil)
+        #expect(try policies.pipeline(named: "orders") !== pipeline)
+    }
+
+    private func pipelineForceOpen(_ policies: ResiliencePolicies<ManualClock>) {
+        policies.circuitBreaker(named: "payments")?.forceOpen()
+    }
+
+    @Test("An operation type's timeout overrides the policy's timeout for calls of that type")
+    func operationTypeTimeouts() async throws {
+        let clock = ManualClock()
+        let policies = try ResiliencePolicies(
+            settings: settings(
+                ["api": PolicyConfiguration(timeout: TimeoutConfiguration(duration: .seconds(10)))], timeouts: ["db": .seconds(1)]),
+            clock: clock)
+        let pipeline = try policies.pipeline(named: "api")
+        let db = Task {
+            try await pipeline.execute(context: ResilienceContext(operationType: "db")) { _ in try await clock.sleep(for: .seconds(30)) }
+        }
+        while clock.sleeperCount < 2 { await Task.yield() }
+        clock.advance(by: .seconds(1))
+        await #expect(throws: ResilienceError.self) { try await db.value }
+        // A reload of the operation timeouts applies to the next call.
+        try policies.apply(settings(
+            ["api": PolicyConfiguration(timeout: TimeoutConfiguration(duration: .seconds(10)))], timeouts: ["db": .seconds(3)]))
+        guard case .table(let table) = policies.timeout(named: "api")?.source else { Issue.record("expected a table"); return }
+        #expect(table.duration(for: "db") == .seconds(3))
+        #expect(table.duration(for: "llm") == .seconds(10))
+    }
+
+    @Test("The sections run in the documented order: the retry sees the breaker's rejection and stops")
+    func documentedOrder() async throws {
+        let policies = try ResiliencePolicies(
+            settings: settings(["payments": PolicyConfiguration(
+                retry: RetryConfiguration(maxAttempts: 5, baseDelay: .zero, jitter: .none), circuitBreaker: trippingBreaker())]),
+            clock: ManualClock())
+        let pipeline = try policies.pipeline(named: "payments")
+        let calls = Calls()
+        do {
+            _ = try await pipeline.execute { () async throws -> Int in
+                calls.increment()
+                throw Failure()
+            }
+            Issue.record("expected the call to fail")
+        } catch let error as ResilienceError {
+            #expect(error.code == .circuitOpen)
+        }
+        #expect(calls.value == 2)  // attempts 1 and 2 failed and tripped the breaker; attempt 3 was rejected
+    }
+
+    @Test("Built from files: the policies the configuration names")
+    func fromFiles() async throws {
+        let files = try ConfigurationFiles()
+        let path = try files.write("service.yaml", """
+            resilience:
+              policies:
+                payments: {circuitBreaker: {failureRatio: 0.25}, bulkhead: {maxConcurrent: 3}}
+            """)
+        let policies = try ResiliencePolicies(files: [path], environment: ["RESILIENCE_POLICIES_PAYMENTS_BULKHEAD_MAX_CONCURRENT": "4"])
+        #expect(policies.circuitBreaker(named: "payments")?.configuration.failureRatio == 0.25)
+        #expect(policies.bulkhead(named: "payments")?.configuration.maxConcurrent == 4)
+        #expect(try await policies.pipeline(named: "payments").execute { "ok" } == "ok")
+    }
+}
