@@ -29,6 +29,8 @@ let package = Package(
         // reloading machinery is enabled: files are parsed by the module's own JSON and YAML readers (swift-configuration's
         // drop JSON null and reject lists of mappings).
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["Reloading"]),
+        // FilePath, which swift-configuration's file providers take (already in the graph through it).
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         // `swift package generate-documentation` (the DocC catalog in Sources/Resilience/Resilience.docc).
         // A command plugin: it builds nothing unless that command is run.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
@@ -54,6 +56,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SystemPackage", package: "swift-system"),
                 // YAML files: Yams' node tree is converted into the JSONValue that FieldReader checks.
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -98,7 +101,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ResilienceConfigurationTests",
-            dependencies: ["ResilienceConfiguration", "Resilience"],
+            dependencies: [
+                "ResilienceConfiguration", "Resilience",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
             swiftSettings: strictSwift6
         ),
         .testTarget(

@@ -12,9 +12,14 @@ package enum InputDocument {
     /// otherwise.
     /// - Throws: ``InputFileError`` naming `path`: it cannot be read, or as the readers below.
     package static func root(path: String, what: String) throws(InputFileError) -> JSONObject {
-        let text = try TextFile.read(path)
-        return YAMLReader.isYAMLPath(path)
-            ? try YAMLReader.rootObject(text, file: path, what: what) : try jsonRoot(text, file: path, what: what)
+        try root(text: TextFile.read(path), file: path, what: what)
+    }
+
+    /// The top-level object of `text`, the contents of `file`: YAML or JSON by the file's name, as
+    /// ``root(path:what:)``.
+    package static func root(text: String, file: String, what: String) throws(InputFileError) -> JSONObject {
+        YAMLReader.isYAMLPath(file)
+            ? try YAMLReader.rootObject(text, file: file, what: what) : try jsonRoot(text, file: file, what: what)
     }
 
     /// The top-level object of JSON `text`; `file` names the text and `what` its role in errors

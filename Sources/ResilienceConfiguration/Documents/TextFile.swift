@@ -9,8 +9,13 @@ package enum TextFile {
         } catch {
             throw InputFileError(file: path, message: "cannot read the file (\(Self.reason(error)))")
         }
-        guard let text = String(validating: data, as: UTF8.self) else {
-            throw InputFileError(file: path, message: "the file is not valid UTF-8 text")
+        return try text(of: data, file: path)
+    }
+
+    /// The UTF-8 text of a file's `bytes`; `file` names it in the error.
+    package static func text(of bytes: some Collection<UInt8>, file: String) throws(InputFileError) -> String {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw InputFileError(file: file, message: "the file is not valid UTF-8 text")
         }
         return text
     }

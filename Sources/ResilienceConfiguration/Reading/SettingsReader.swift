@@ -21,8 +21,15 @@ extension ResilienceSettings {
     public static func read(
         files: [String], environment: [String: String], profile: ResilienceProfile? = nil
     ) throws(ConfigurationProblems) -> ResilienceSettings {
+        try read(documents: files.map(ConfigurationDocument.init(path:)), environment: environment, profile: profile)
+    }
+
+    /// ``read(files:environment:profile:)`` with the files already read.
+    static func read(
+        documents: [ConfigurationDocument], environment: [String: String], profile: ResilienceProfile?
+    ) throws(ConfigurationProblems) -> ResilienceSettings {
         var reader = SettingsReader(environment: environment)
-        for file in files { reader.readFile(file) }
+        for document in documents { reader.read(document) }
         reader.readEnvironment()
         let settings = reader.settings(profile: profile)
         guard reader.problems.isEmpty else { throw ConfigurationProblems(reader.problems) }
@@ -57,11 +64,13 @@ struct SettingsReader {
     // MARK: - Files
 
     /// Checks the file's `resilience` object against the schema and keeps the text of each key.
-    mutating func readFile(_ path: String) {
+    mutating func read(_ document: ConfigurationDocument) {
+        let path = document.file
         let root: JSONObject
-        do {
-            root = try InputDocument.root(path: path, what: "configuration")
-        } catch {
+        switch document.root {
+        case .success(let object):
+            root = object
+        case .failure(let error):
             problems.append(Problem(key: path, message: error.description))
             return
         }
