@@ -6,7 +6,7 @@ import Testing
 @testable import ResilienceConfiguration
 
 /// Waits, polling every 10 ms, until `condition` holds; fails the test after `seconds`.
-private func waitUntil(seconds: Double = 10, _ what: String, _ condition: () -> Bool) async throws {
+private func waitUntil(seconds: Double = 60, _ what: String, _ condition: () -> Bool) async throws {
     let deadline = Date().addingTimeInterval(seconds)
     while !condition() {
         guard Date() < deadline else {
@@ -38,7 +38,9 @@ struct ResilienceConfigurationReloaderTests {
         let policies = try ResiliencePolicies(files: [path], environment: [:])
         let reloader = ResilienceConfigurationReloader(
             policies: policies, files: [path], environment: [:], pollInterval: .milliseconds(20), metricsFactory: metrics)
-        let running = Task { try await reloader.run() }
+        let running = Task {
+            do { try await reloader.run() } catch is CancellationError {} catch { Issue.record("the reloader stopped: \(error)") }
+        }
         defer { running.cancel() }
 
         let breaker = try #require(policies.circuitBreaker(named: "payments"))
@@ -80,7 +82,9 @@ struct ResilienceConfigurationReloaderTests {
         let policies = try ResiliencePolicies(files: [path], environment: [:])
         let reloader = ResilienceConfigurationReloader(
             policies: policies, files: [path], environment: [:], pollInterval: .milliseconds(20), metricsFactory: metrics)
-        let running = Task { try await reloader.run() }
+        let running = Task {
+            do { try await reloader.run() } catch is CancellationError {} catch { Issue.record("the reloader stopped: \(error)") }
+        }
         defer { running.cancel() }
         try rewrite(path, #"{"resilience": {"enabled": false"#, tick: 5)
         try await waitUntil("the syntax error is counted") {
