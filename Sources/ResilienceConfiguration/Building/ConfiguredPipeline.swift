@@ -24,14 +24,14 @@ public final class ConfiguredPipeline<C: Clock>: ResiliencePolicy where C.Durati
     /// The policy's name under `resilience.policies`, also each section's name in errors and metrics.
     public let name: String
 
-    let killSwitch: KillSwitch
-    let loadShedder = PolicySlot<LoadShedder<C>>()
-    let retry = PolicySlot<Retry<C>>()
-    let circuitBreaker = PolicySlot<CircuitBreaker<C>>()
-    let rateLimiter = PolicySlot<KeyedRateLimiter<String, C>>()
-    let concurrencyLimit = PolicySlot<ConcurrencyLimiter<C>>()
-    let timeout = PolicySlot<Timeout<C>>()
-    let bulkhead = PolicySlot<Bulkhead<C>>()
+    @usableFromInline let killSwitch: KillSwitch
+    @usableFromInline let loadShedder = PolicySlot<LoadShedder<C>>()
+    @usableFromInline let retry = PolicySlot<Retry<C>>()
+    @usableFromInline let circuitBreaker = PolicySlot<CircuitBreaker<C>>()
+    @usableFromInline let rateLimiter = PolicySlot<KeyedRateLimiter<String, C>>()
+    @usableFromInline let concurrencyLimit = PolicySlot<ConcurrencyLimiter<C>>()
+    @usableFromInline let timeout = PolicySlot<Timeout<C>>()
+    @usableFromInline let bulkhead = PolicySlot<Bulkhead<C>>()
 
     init(name: String, killSwitch: KillSwitch) {
         self.name = name
@@ -40,6 +40,7 @@ public final class ConfiguredPipeline<C: Clock>: ResiliencePolicy where C.Durati
 
     /// Runs `operation` through the configured sections, outermost first; as it is when the policies
     /// are turned off.
+    @inlinable
     public nonisolated(nonsending) func execute<Value>(
         context: ResilienceContext,
         _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value

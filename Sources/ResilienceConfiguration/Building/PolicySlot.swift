@@ -10,10 +10,13 @@ import Synchronization
 /// so a reader never sees a half-built instance. A section that a reload removes keeps its instance,
 /// inactive: calls pass through it; a later reload that gives the section again reconfigures that
 /// instance and activates it, so it resumes the state it had.
+@usableFromInline
 final class PolicySlot<Policy: ResiliencePolicy & AnyObject>: Sendable {
-    private let active = Atomic<Bool>(false)
+    @usableFromInline let active = Atomic<Bool>(false)
     /// Set once, under the owner's lock, before the first activation; never changed after.
-    private nonisolated(unsafe) var instance: Policy?
+    @usableFromInline nonisolated(unsafe) var instance: Policy?
+
+    init() {}
 
     /// The instance, when the section is in the current configuration.
     @inlinable
@@ -35,7 +38,7 @@ final class PolicySlot<Policy: ResiliencePolicy & AnyObject>: Sendable {
     func deactivate() { active.store(false, ordering: .releasing) }
 
     /// Runs `operation` through the instance when the section is configured, else as it is.
-    @inline(__always)
+    @inlinable @inline(__always)
     nonisolated(nonsending) func execute<Value>(
         context: ResilienceContext,
         _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
