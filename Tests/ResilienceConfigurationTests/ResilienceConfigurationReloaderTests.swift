@@ -32,7 +32,7 @@ struct ResilienceConfigurationReloaderTests {
         let path = try files.write("service.yaml", """
             resilience:
               policies:
-                payments: {circuitBreaker: {window: count, windowSize: 2, minimumThroughput: 2, failureRatio: 1, breakDuration: 10s}}
+                payments: {circuitBreaker: {window: count, windowSize: 2, minimumThroughput: 2, failureRatio: 1, breakDuration: 10m, maxBreakDuration: 1h}}
             """)
         let metrics = TestMetrics()
         let policies = try ResiliencePolicies(files: [path], environment: [:])
@@ -50,11 +50,11 @@ struct ResilienceConfigurationReloaderTests {
         try rewrite(path, """
             resilience:
               policies:
-                payments: {circuitBreaker: {window: count, windowSize: 2, minimumThroughput: 2, failureRatio: 0.5, breakDuration: 20s}}
+                payments: {circuitBreaker: {window: count, windowSize: 2, minimumThroughput: 2, failureRatio: 0.5, breakDuration: 20m, maxBreakDuration: 1h}}
             """, tick: 5)
-        try await waitUntil("the new break duration applies") { breaker.configuration.breakDuration == .seconds(20) }
+        try await waitUntil("the new break duration applies") { breaker.configuration.breakDuration == .seconds(1_200) }
         #expect(breaker.configuration.failureRatio == 0.5)
-        #expect(breaker.state == .open)  // still serving its break
+        #expect(breaker.state == .open)  // still serving its 10-minute break
         #expect(metrics.counterTotal(label: "resilience_configuration_reloads_total") == 1)
 
         try rewrite(path, """
@@ -66,7 +66,7 @@ struct ResilienceConfigurationReloaderTests {
         try await waitUntil("the invalid change is counted") {
             metrics.counterTotal(label: "resilience_configuration_reload_failures_total") == 1
         }
-        #expect(breaker.configuration.breakDuration == .seconds(20))
+        #expect(breaker.configuration.breakDuration == .seconds(1_200))
         #expect(throws: ConfigurationProblems.self) { _ = try policies.pipeline(named: "orders") }
 
         try rewrite(path, "resilience: {policies: {payments: {circuitBreaker: {breakDuration: 40s}}}}", tick: 15)
