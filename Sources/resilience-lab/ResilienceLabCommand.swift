@@ -81,7 +81,12 @@ struct Replay: ParsableCommand {
               "attempts": K, "outcome": O, "finishedAt": MS
             K attempts that reached the dependency, O the final outcome (success, failure, ignored, \
             timedOut, or the code of the rejection that ended it), MS when the call ended (exact \
-            milliseconds). A single-outcome line keeps the four fields only. For a control or \
+            milliseconds). A single-outcome line keeps the four fields only. A section with "mode": \
+            "shadow" (circuitBreaker, rateLimiter, bulkhead, loadShedder, concurrencyLimit, timeout) \
+            decides as it would enforce but lets the call go on (a shadow timeout does not cut the \
+            attempt); a call such a section would have refused adds "shadowReason": the code of the \
+            first such refusal (circuitOpen, halfOpenFull, rateLimited, bulkheadFull, loadShed, \
+            timedOut). For a control or \
             observe line:
               {"line": N, "state": S}
             Bad input exits with status 2 and prints nothing on stdout.

@@ -181,7 +181,7 @@ struct ReplayTests {
     static let policyErrors: [(policy: String, message: String)] = [
         (#"{"bogus": {}}"#, #"policy.json: unknown section "bogus"; known: loadShedder, retry, circuitBreaker, rateLimiter, concurrencyLimit, timeout, bulkhead"#),
         (#"{"circuitBreaker": {"foo": 1}}"#,
-         #"policy.json: unknown key "circuitBreaker.foo"; known: window, samplingDuration, windowBuckets, windowSize, minimumThroughput, failureRatio, slowCallDuration, slowCallRatio, breakDuration, breakDurationMultiplier, maxBreakDuration, halfOpenPermittedCalls, halfOpenSuccessRatio, halfOpenMaxDuration"#),
+         #"policy.json: unknown key "circuitBreaker.foo"; known: window, samplingDuration, windowBuckets, windowSize, minimumThroughput, failureRatio, slowCallDuration, slowCallRatio, breakDuration, breakDurationMultiplier, maxBreakDuration, halfOpenPermittedCalls, halfOpenSuccessRatio, halfOpenMaxDuration, mode"#),
         (#"{"circuitBreaker": {"failureRatio": 1.5}}"#,
          "policy.json: circuitBreaker.failureRatio: 1.5 is not allowed; allowed: (0, 1] with at most 9 decimal places"),
         (#"{"circuitBreaker": {"failureRatio": "0.5"}}"#, "policy.json: circuitBreaker.failureRatio must be a number, got a string"),

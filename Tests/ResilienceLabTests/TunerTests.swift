@@ -44,12 +44,14 @@ struct TunerTests {
         let expected = """
             {
               "timeout": {
-                "duration": "1.5s"
+                "duration": "1.5s",
+                "mode": "enforce"
               },
               "bulkhead": {
                 "maxConcurrent": 4,
                 "maxQueued": 2,
-                "maxWait": null
+                "maxWait": null,
+                "mode": "enforce"
               }
             }
 
@@ -62,7 +64,9 @@ struct TunerTests {
     func keyOrder() throws {
         let text = try SuitePolicy.defaultPipeline.jsonText()
         var positions: [String.Index] = []
-        for key in (RetryConfiguration.keys.map(\.name) + CircuitBreakerConfiguration.keys.map(\.name) + TimeoutConfiguration.keys.map(\.name)) {
+        let keys = RetryConfiguration.keys.map(\.name) + CircuitBreakerConfiguration.keys.map(\.name) + TimeoutConfiguration.keys.map(\.name)
+        // "mode" ends both the breaker and the timeout: checked below.
+        for key in keys where key != "mode" {
             let range = try #require(text.range(of: "\"\(key)\":"), "missing \(key)")
             positions.append(range.lowerBound)
         }
@@ -70,6 +74,7 @@ struct TunerTests {
         #expect(positions == positions.sorted())
         #expect(text.contains(#""slowCallDuration": null"#))
         #expect(text.contains(#""halfOpenMaxDuration": "1m""#))
+        #expect(text.components(separatedBy: #""mode": "enforce""#).count == 3)
     }
 
     @Test("the suite's policies read back equal", arguments: SuitePolicy.fixed.map(\.name))

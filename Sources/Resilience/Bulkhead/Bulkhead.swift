@@ -70,9 +70,15 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
             self.configuration = configuration
         }
 
-        /// Admits, queues or rejects a call.
+        /// Admits, queues or rejects a call; `nil` when a bulkhead in shadow mode would not have admitted
+        /// it at once (the call runs without a slot; a rejection is counted and logged).
         @inlinable
-        mutating func acquire(_ telemetry: BulkheadTelemetry) -> BulkheadStateMachine.Decision {
+        mutating func acquire(_ telemetry: BulkheadTelemetry) -> BulkheadStateMachine.Decision? {
+            if configuration.mode == .shadow && machine.inFlight >= machine.maxConcurrent {
+                // Nothing queues in shadow mode, so a full bulkhead would queue while its queue has room.
+                if machine.queued >= machine.maxQueued { telemetry.shadow.record(BulkheadRejectionReason.full.rawValue) }
+                return nil
+            }
             let decision = machine.acquire()
             if case .enqueued(let ticket) = decision { waiters.enqueue(ticket.number) }
             if telemetry.recordsOccupancy { recordOccupancy(telemetry) }
@@ -150,6 +156,8 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
             try await waitForSlot(ticket)
         case .rejected:
             throw rejection(.full)
+        case nil:
+            return try await operation()  // shadow mode: no slot was taken
         }
         defer { release() }
         return try await operation()

@@ -36,12 +36,19 @@ public struct BulkheadConfiguration: Sendable, Hashable {
     /// The longest accepted `maxWait`: one day. A deadline is computed by adding it to the clock's
     /// `now`, which must not overflow; nobody should queue longer than that anyway.
     public static let maximumWait = Duration.seconds(86_400)
+    /// Whether the bulkhead refuses calls (`enforce`, the default) or only counts and logs those it would
+    /// have refused and lets them through (`shadow`): a call that finds every slot taken runs at once without a
+    /// slot (it neither waits in the queue nor counts as in flight), so the bulkhead's occupancy is that
+    /// of an enforcing bulkhead; the calls it would have rejected are counted. A call it would have
+    /// queued runs at once too, uncounted: only rejections are shadow rejections.
+    public var mode: PolicyMode
 
     /// A configuration with the documented defaults, changed where you pass a value.
-    public init(maxConcurrent: Int = 25, maxQueued: Int = 0, maxWait: Duration? = nil) {
+    public init(maxConcurrent: Int = 25, maxQueued: Int = 0, maxWait: Duration? = nil, mode: PolicyMode = .enforce) {
         self.maxConcurrent = maxConcurrent
         self.maxQueued = maxQueued
         self.maxWait = maxWait
+        self.mode = mode
     }
 
     /// Checks every key against its allowed range.
@@ -78,6 +85,7 @@ extension BulkheadConfiguration: ConfigurationSection {
             .integer("maxConcurrent", \.maxConcurrent, allowed: "1...\(maximumConcurrent)", meaning: "calls running at once"),
             .integer("maxQueued", \.maxQueued, allowed: "0...\(maximumQueued)", meaning: "calls waiting for a slot, first in first out (0: never wait, reject at once)"),
             .duration("maxWait", \.maxWait, allowed: "(0, \(DurationText.format(maximumWait))], or null (no limit); null when maxQueued is 0", meaning: "how long a queued call waits before it gives up with `bulkheadFull`; null: until a slot frees or the call is cancelled"),
+            .choice("mode", \.mode, meaning: "`enforce`: refuse calls; `shadow`: count and log the calls it would refuse, and let them through"),
         ]
     }
 }

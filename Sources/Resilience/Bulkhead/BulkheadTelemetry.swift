@@ -12,6 +12,7 @@ import Metrics
 /// | `resilience_bulkhead_rejections_total` | counter | policy, reason (`full`, `maxWaitElapsed`) |
 /// | `resilience_bulkhead_cancelled_waiters_total` | counter | policy: queued calls cancelled before they got a slot |
 /// | `resilience_bulkhead_queue_wait_seconds` | timer | policy: how long each call that queued waited for its slot |
+/// | `resilience_bulkhead_shadow_rejections_total` | counter | policy, reason (`full`): calls a shadow bulkhead would have rejected |
 ///
 /// The gauges are recorded under the bulkhead's lock, so that the last value recorded is always the
 /// current one (recorded outside it, two racing tasks could leave a stale value standing). Calls
@@ -34,8 +35,12 @@ final class BulkheadTelemetry: Sendable {
     let rejectionCounters: [BulkheadRejectionReason: Counter]
     let cancelledCounter: Counter
     let queueWait: Timer
+    @usableFromInline let shadow: ShadowRejections
 
     init(policyName: String, sinks: TelemetrySinks, maxConcurrent: Int) {
+        shadow = ShadowRejections(
+            metric: "resilience_bulkhead_shadow_rejections_total", kind: "bulkhead", policyName: policyName,
+            reasons: [BulkheadRejectionReason.full.rawValue], sinks: sinks)
         self.policyName = policyName
         self.logger = sinks.logger
         self.recordsOccupancy = sinks.recordsMetrics

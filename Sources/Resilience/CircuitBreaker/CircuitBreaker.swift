@@ -116,7 +116,8 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     public nonisolated(nonsending) func execute<Value>(
         _ operation: nonisolated(nonsending) () async throws -> Value
     ) async throws -> Value {
-        let permit = try admit()
+        // No permit: a shadow breaker would have rejected the call, which runs unrecorded.
+        guard let permit = try admit() else { return try await operation() }
         // An offset rather than a `C.Instant?`: an optional of a resilient instant type (the standard
         // clocks') costs value-witness calls even when it is nil.
         let start = timing.measuresDuration ? reader.elapsed() : nil
@@ -140,21 +141,29 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         try await execute { try await operation(context) }
     }
 
-    /// Admits a call, or throws the rejection.
+    /// Admits a call, or throws the rejection; `nil` when a breaker in shadow mode would have rejected
+    /// it (counted and logged): the call runs, and its outcome is not recorded.
     @inlinable
-    func admit() throws(ResilienceError) -> Machine.Permit {
+    func admit() throws(ResilienceError) -> Machine.Permit? {
         if let permit = fastPath.admit() { return permit }
         return try admitWithClock()
     }
 
     @inlinable
-    func admitWithClock() throws(ResilienceError) -> Machine.Permit {
-        let (decision, transition, observers) = update(now: reader.offsetNow) { machine, now in machine.acquire(now: now) }
+    func admitWithClock() throws(ResilienceError) -> Machine.Permit? {
+        let (decision, transition, observers) = update(now: reader.offsetNow) { machine, now in
+            let (decision, transition) = machine.acquire(now: now)
+            return ((decision, machine.configuration.mode), transition)
+        }
         deliver(transition, to: observers)
-        switch decision {
+        switch decision.0 {
         case .permitted(let permit):
             return permit
         case .rejected(let code, let retryAfter):
+            guard decision.1 == .enforce else {
+                telemetry.shadowRejected(code)
+                return nil
+            }
             telemetry.rejected(code)
             deliver(.callRejected(code), to: observers)
             throw ResilienceError(code: code, policyName: name, retryAfter: retryAfter)

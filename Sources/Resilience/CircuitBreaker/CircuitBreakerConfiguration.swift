@@ -67,6 +67,11 @@ public struct CircuitBreakerConfiguration: Sendable, Hashable {
     public static let maximumWindowSize = 10_000_000
     /// The largest accepted `windowBuckets`.
     public static let maximumWindowBuckets = 1_000_000
+    /// Whether the breaker refuses calls (`enforce`, the default) or only counts and logs those it would
+    /// have refused and lets them through (`shadow`): a call it would have rejected runs, and its
+    /// outcome is not recorded (the window sees only the calls an enforcing breaker would have let
+    /// through), so its states are exactly those an enforcing breaker would have had.
+    public var mode: PolicyMode
 
     /// Creates a configuration; every parameter has the documented default.
     public init(
@@ -83,7 +88,8 @@ public struct CircuitBreakerConfiguration: Sendable, Hashable {
         maxBreakDuration: Duration = .seconds(300),
         halfOpenPermittedCalls: Int = 5,
         halfOpenSuccessRatio: Double = 0.6,
-        halfOpenMaxDuration: Duration? = .seconds(60)
+        halfOpenMaxDuration: Duration? = .seconds(60),
+        mode: PolicyMode = .enforce
     ) {
         self.window = window
         self.samplingDuration = samplingDuration
@@ -99,6 +105,7 @@ public struct CircuitBreakerConfiguration: Sendable, Hashable {
         self.halfOpenPermittedCalls = halfOpenPermittedCalls
         self.halfOpenSuccessRatio = halfOpenSuccessRatio
         self.halfOpenMaxDuration = halfOpenMaxDuration
+        self.mode = mode
     }
 
     /// Checks every key against its allowed range.
@@ -177,6 +184,7 @@ extension CircuitBreakerConfiguration: ConfigurationSection {
             .integer("halfOpenPermittedCalls", \.halfOpenPermittedCalls, allowed: ">= 1", meaning: "probes admitted per half-open period"),
             .number("halfOpenSuccessRatio", \.halfOpenSuccessRatio, allowed: "(0, 1]", meaning: "close once ceil(permitted × ratio) probes succeeded"),
             .duration("halfOpenMaxDuration", \.halfOpenMaxDuration, allowed: "> 0, or null (never)", meaning: "re-open if half-open has not decided by then; null: wait for the probes"),
+            .choice("mode", \.mode, meaning: "`enforce`: refuse calls; `shadow`: count and log the calls it would refuse, and let them through"),
         ]
     }
 }

@@ -12,6 +12,7 @@ import Metrics
 /// | `resilience_circuit_breaker_rejections_total` | counter | policy, reason (`circuitOpen`, `halfOpenFull`) |
 /// | `resilience_circuit_breaker_transitions_total` | counter | policy, from, to |
 /// | `resilience_circuit_breaker_state` | gauge, 1 for the current state and 0 for the others | policy, state |
+/// | `resilience_circuit_breaker_shadow_rejections_total` | counter: calls a shadow breaker would have rejected | policy, reason |
 ///
 /// State changes are logged (`notice` when opening, `info` otherwise) with the metadata `policy`, `from`,
 /// `to` and `reason`.
@@ -28,8 +29,13 @@ final class CircuitBreakerTelemetry: Sendable {
     let transitionCounters: [CircuitState: [CircuitState: Counter]]
     let stateGauges: [CircuitState: Gauge]
     let policyName: String
+    /// Calls a breaker in shadow mode would have rejected.
+    let shadow: ShadowRejections
 
     init(policyName: String, sinks: TelemetrySinks, initialState: CircuitState) {
+        shadow = ShadowRejections(
+            metric: "resilience_circuit_breaker_shadow_rejections_total", kind: "circuit breaker", policyName: policyName,
+            reasons: [ResilienceError.Code.circuitOpen.description, ResilienceError.Code.halfOpenFull.description], sinks: sinks)
         self.policyName = policyName
         self.logger = sinks.logger
         self.countsOutcomes = sinks.recordsMetrics
@@ -85,6 +91,11 @@ final class CircuitBreakerTelemetry: Sendable {
     @usableFromInline
     func rejected(_ code: ResilienceError.Code) {
         rejectionCounters[code]?.increment()
+    }
+
+    @usableFromInline
+    func shadowRejected(_ code: ResilienceError.Code) {
+        shadow.record(code.description)
     }
 
     @usableFromInline

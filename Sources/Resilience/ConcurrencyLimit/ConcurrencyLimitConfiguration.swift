@@ -144,6 +144,11 @@ public struct ConcurrencyLimitConfiguration: Sendable, Hashable {
     public static let maximumLimit = 1_000_000
     /// The largest accepted `maxQueued`.
     public static let maximumQueued = 100_000
+    /// Whether the limiter refuses calls (`enforce`, the default) or only counts and logs those it would
+    /// have refused and lets them through (`shadow`): a call it would have rejected (or made wait)
+    /// runs at once without a slot and is not a sample, so the limit moves as an enforcing limiter's
+    /// would; only rejections are shadow rejections.
+    public var mode: PolicyMode
 
     /// A configuration with the documented defaults, changed where you pass a value.
     public init(
@@ -152,7 +157,8 @@ public struct ConcurrencyLimitConfiguration: Sendable, Hashable {
         minLimit: Int = 1,
         maxLimit: Int = 200,
         maxQueued: Int = 0,
-        maxWait: Duration = .milliseconds(100)
+        maxWait: Duration = .milliseconds(100),
+        mode: PolicyMode = .enforce
     ) {
         self.algorithm = algorithm
         self.initialLimit = initialLimit
@@ -160,6 +166,7 @@ public struct ConcurrencyLimitConfiguration: Sendable, Hashable {
         self.maxLimit = maxLimit
         self.maxQueued = maxQueued
         self.maxWait = maxWait
+        self.mode = mode
     }
 
     /// Checks every key against its allowed range.
@@ -280,6 +287,7 @@ extension ConcurrencyLimitConfiguration: ConfigurationSection {
                 .integer("betaFactor", \.betaFactor, allowed: "alphaFactor...1000", meaning: "above betaFactor × log estimated queued calls the limit shrinks"),
                 .integer("probeMultiplier", \.probeMultiplier, allowed: "1...100000", meaning: "windows between two probes of the no-load latency"),
             ]),
+            .choice("mode", \.mode, meaning: "`enforce`: refuse calls; `shadow`: count and log the calls it would refuse, and let them through"),
         ]
     }
 

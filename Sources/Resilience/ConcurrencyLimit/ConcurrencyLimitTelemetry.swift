@@ -10,6 +10,7 @@ import Metrics
 /// | `resilience_concurrency_limit_in_flight` | gauge | policy: calls admitted and not yet finished |
 /// | `resilience_concurrency_limit_queued` | gauge | policy: calls waiting for a slot |
 /// | `resilience_concurrency_limit_rejections_total` | counter | policy, reason (`limitReached`, `queueFull`, `queueTimeout`) |
+/// | `resilience_concurrency_limit_shadow_rejections_total` | counter | policy, reason (`limitReached`): calls a shadow limiter would have rejected |
 ///
 /// Limit changes are logged at `debug` with the metadata `policy`, `from` and `to`.
 ///
@@ -37,8 +38,12 @@ final class ConcurrencyLimitTelemetry: Sendable {
     let inFlightGauge: Gauge
     let queuedGauge: Gauge
     let rejectionCounters: [Counter]  // indexed like RejectionReason.allCases
+    @usableFromInline let shadow: ShadowRejections
 
     init(policyName: String, sinks: TelemetrySinks, initialLimit: Int) {
+        shadow = ShadowRejections(
+            metric: "resilience_concurrency_limit_shadow_rejections_total", kind: "concurrency limiter",
+            policyName: policyName, reasons: [RejectionReason.limitReached.rawValue], sinks: sinks)
         self.policyName = policyName
         self.logger = sinks.logger
         self.recordsPerCall = sinks.recordsMetrics

@@ -66,6 +66,8 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
         case admitted(Machine.Token)
         case enqueued(Machine.Ticket, evicted: Waiters<WaitOutcome>.Continuation?)
         case rejected
+        /// In shadow mode, a call the limiter would not admit at once: it runs without a slot.
+        case shadowed
     }
 
     /// The name used in errors, metrics labels and logs. Keep it low-cardinality.
@@ -122,7 +124,11 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
     ) async throws -> Value {
         let entry = enter()
         let token: Machine.Token
-        if case .admitted(let admitted) = entry { token = admitted } else { token = try await waitOrReject(entry) }
+        switch entry {
+        case .admitted(let admitted): token = admitted
+        case .shadowed: return try await operation()  // neither a slot nor a sample
+        case .enqueued, .rejected: token = try await waitOrReject(entry)
+        }
         let value: Value
         do {
             value = try await operation()
@@ -163,6 +169,13 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
     func enter() -> Entry {
         let now = reader.offsetNow
         return shared.withLock { shared -> Entry in
+            if shared.machine.configuration.mode == .shadow && shared.machine.inFlight >= shared.machine.limit {
+                // Nothing queues in shadow mode: a call beyond the limit would queue while the queue has room.
+                if shared.machine.configuration.maxQueued == 0 {
+                    telemetry.shadow.record(ConcurrencyLimitTelemetry.RejectionReason.limitReached.rawValue)
+                }
+                return .shadowed
+            }
             switch shared.machine.acquire(now: now) {
             case .admitted(let token):
                 telemetry.inFlight(shared.machine.inFlight)
@@ -188,6 +201,8 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
         case .rejected:
             telemetry.rejected(.limitReached)
             throw rejection
+        case .shadowed:
+            preconditionFailure("a shadowed call runs without waiting")
         }
     }
 

@@ -183,16 +183,24 @@ public final class LoadShedder<C: Clock>: ResiliencePolicy where C.Duration == D
     /// callback); prefer ``execute(context:_:)``, which releases on every path.
     @inlinable
     public func admit(priority: Priority) throws(ResilienceError) -> LoadShedPermit {
-        let outcome = shared.withLock { shared -> (decision: LoadShedderStateMachine.Decision, log: ShedLogLine?) in
+        let outcome = shared.withLock { shared -> (decision: LoadShedderStateMachine.Decision, log: ShedLogLine?, shadow: Bool) in
             let decision = shared.machine.admit(priority: priority, signals: signals)
-            guard case .admitted = decision else { return (decision, shedLogLine(&shared)) }
+            guard case .admitted = decision else {
+                if shared.machine.configuration.mode == .shadow { return (decision, nil, true) }
+                return (decision, shedLogLine(&shared), false)
+            }
             if telemetry.recordsPerCall { telemetry.admitted(priority, inFlight: shared.machine.inFlight) }
-            return (decision, nil)
+            return (decision, nil, false)
         }
         switch outcome.decision {
         case .admitted(let permit):
             return permit
         case .shed(let reason, let retryAfter):
+            if outcome.shadow {
+                // Shadow mode: the call runs, not counted in flight (its permit releases nothing).
+                telemetry.shadow.record(reason.label)
+                return LoadShedPermit(priority: priority, counted: false)
+            }
             throw shed(priority: priority, reason: reason, retryAfter: retryAfter, log: outcome.log!)
         }
     }
@@ -201,6 +209,7 @@ public final class LoadShedder<C: Clock>: ResiliencePolicy where C.Duration == D
     /// - Precondition: `permit` came from this shedder and was not released yet.
     @inlinable
     public func release(_ permit: LoadShedPermit) {
+        guard permit.counted else { return }
         shared.withLock { shared in
             shared.machine.release(permit)
             if telemetry.recordsPerCall { telemetry.released(inFlight: shared.machine.inFlight) }
@@ -285,7 +294,13 @@ public struct LoadShedderStats: Sendable, Hashable {
 public struct LoadShedPermit: Sendable, Hashable {
     /// The admitted call's priority.
     public let priority: Priority
+    /// Whether the call counts as in flight: `false` for a call a shedder in shadow mode would have
+    /// shed, which runs without being counted.
+    @usableFromInline let counted: Bool
 
     @usableFromInline
-    init(priority: Priority) { self.priority = priority }
+    init(priority: Priority, counted: Bool = true) {
+        self.priority = priority
+        self.counted = counted
+    }
 }

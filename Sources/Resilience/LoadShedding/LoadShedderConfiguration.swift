@@ -50,6 +50,10 @@ public struct LoadShedderConfiguration: Sendable, Hashable {
     public static let maximumSignalNameLength = 64
     /// Signal names that are taken by the other shedding reasons.
     public static let reservedSignalNames: Set<String> = [LoadShedReason.inFlight.label, LoadShedReason.queueDepth.label]
+    /// Whether the load shedder refuses calls (`enforce`, the default) or only counts and logs those it would
+    /// have refused and lets them through (`shadow`): a call it would have shed runs, and does
+    /// not count as in flight, so its decisions are those of an enforcing shedder.
+    public var mode: PolicyMode
 
     /// A configuration with the documented defaults, changed where you pass a value. The defaults shed
     /// nothing: give at least one kind of threshold.
@@ -57,12 +61,14 @@ public struct LoadShedderConfiguration: Sendable, Hashable {
         inFlight: LoadShedThresholds<Int>? = nil,
         queueDepth: LoadShedThresholds<Int>? = nil,
         pressure: [String: LoadShedThresholds<Double>] = [:],
-        retryAfter: Duration? = .seconds(1)
+        retryAfter: Duration? = .seconds(1),
+        mode: PolicyMode = .enforce
     ) {
         self.inFlight = inFlight
         self.queueDepth = queueDepth
         self.pressure = pressure
         self.retryAfter = retryAfter
+        self.mode = mode
     }
 
     /// The names of the pressure signals, in the order the shedder checks them (sorted).
@@ -108,6 +114,7 @@ extension LoadShedderConfiguration: ConfigurationSection {
             thresholds("inFlight", \.inFlight, meaning: "calls in flight at which each priority is shed"),
             thresholds("queueDepth", \.queueDepth, meaning: "queue depth at which each priority is shed"),
             .duration("retryAfter", \.retryAfter, allowed: ">= 0, or null", meaning: "the retry hint of a shed call"),
+            .choice("mode", \.mode, meaning: "`enforce`: refuse calls; `shadow`: count and log the calls it would refuse, and let them through"),
         ]
     }
 

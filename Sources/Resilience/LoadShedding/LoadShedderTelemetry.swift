@@ -9,6 +9,7 @@ import Metrics
 /// | `resilience_load_shedder_shed_total` | counter | policy, priority (`low`, `normal`, `high`), reason (`in_flight`, `queue_depth`, or the pressure signal's name) |
 /// | `resilience_load_shedder_admitted_total` | counter | policy, priority |
 /// | `resilience_load_shedder_in_flight` | gauge: calls admitted and not yet released | policy |
+/// | `resilience_load_shedder_shadow_rejections_total` | counter: calls a shadow shedder would have shed | policy, reason |
 ///
 /// The pressure readings themselves are exported by the ``PressureSampler`` that refreshes them
 /// (`resilience_pressure`, see `PressureSamplerTelemetry`).
@@ -29,8 +30,12 @@ final class LoadShedderTelemetry: Sendable {
     @usableFromInline let admittedCounters: [Counter]      // indexed by priority rank
     let shedCounters: [String: [Counter]]                  // by reason label, then low, normal, high
     @usableFromInline let inFlightGauge: Gauge
+    @usableFromInline let shadow: ShadowRejections
 
     init(policyName: String, reasons: [LoadShedReason], sinks: TelemetrySinks) {
+        shadow = ShadowRejections(
+            metric: "resilience_load_shedder_shadow_rejections_total", kind: "load shedder", policyName: policyName,
+            reasons: reasons.map(\.label), sinks: sinks)
         self.policyName = policyName
         self.logger = sinks.logger
         self.recordsPerCall = sinks.recordsMetrics

@@ -62,6 +62,7 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
         shell = RateLimitShell(
             name: name, machine: try KeyedTokenBucketStateMachine(configuration: configuration),
             maxWait: configuration.maxWait, clock: clock, logger: logger, metricsFactory: metricsFactory)
+        shell.setMode(configuration.mode)
     }
 
     // MARK: - Executing
@@ -117,6 +118,7 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
         try shell.machine.withLock { (machine: inout KeyedTokenBucketStateMachine<Key>) throws(ConfigurationError) in
             try machine.reconfigure(configuration, now: now)
             shell.setMaxWait(configuration.maxWait)
+            shell.setMode(configuration.mode)
         }
     }
 

@@ -21,13 +21,22 @@ public struct KeyedRateLimiterConfiguration: Sendable, Hashable {
     /// The most keys held at once. In 1...10 000 000. Default: 10 000. Memory: about 150 bytes per key
     /// plus the key itself and 48 bytes per waiting call.
     public var maxKeys: Int
+    /// Whether the rate limiter refuses calls (`enforce`, the default) or only counts and logs those it would
+    /// have refused and lets them through (`shadow`): a call it would have rejected runs at
+    /// once and takes no permit; a call it would have made wait runs at once too, its permits taken
+    /// as an enforcing limiter would take them (only rejections are shadow rejections).
+    public var mode: PolicyMode
 
     /// A configuration with the documented defaults, changed where you pass a value.
-    public init(permitsPerSecond: Double, burst: Double? = nil, maxWait: Duration = .zero, maxKeys: Int = 10_000) {
+    public init(
+        permitsPerSecond: Double, burst: Double? = nil, maxWait: Duration = .zero, maxKeys: Int = 10_000,
+        mode: PolicyMode = .enforce
+    ) {
         self.permitsPerSecond = permitsPerSecond
         self.burst = burst ?? max(1, permitsPerSecond)
         self.maxWait = maxWait
         self.maxKeys = maxKeys
+        self.mode = mode
     }
 
     /// The highest `maxKeys`.
@@ -67,6 +76,7 @@ extension KeyedRateLimiterConfiguration: ConfigurationSection {
             .number("burst", \.burst, allowed: "[1, 1000000000]", meaning: "each key's bucket size (default: max(1, `permitsPerSecond`)); a new key's bucket starts full"),
             .duration("maxWait", \.maxWait, allowed: ">= 0", meaning: "how long a call may wait for its key's permits"),
             .integer("maxKeys", \.maxKeys, allowed: "1...\(maximumKeys)", meaning: "the most keys held at once"),
+            .choice("mode", \.mode, meaning: "`enforce`: refuse calls; `shadow`: count and log the calls it would refuse, and let them through"),
         ]
     }
 }

@@ -21,6 +21,9 @@ struct RateLimitShell<C: Clock, Machine: RateLimitStateMachine>: ~Copyable, Send
     @usableFromInline let maxWaitLow: Atomic<UInt64>
     @usableFromInline let telemetry: RateLimiterTelemetry
     @usableFromInline let machine: Locked<Machine>
+    /// Shadow mode (``PolicyMode/shadow``): a call that would be rejected runs, one that would wait runs
+    /// at once. Read only for calls that are not admitted at once.
+    let isShadow = Atomic<Bool>(false)
 
     init(
         name: String, machine: consuming sending Machine, maxWait: Duration, clock: C, logger: Logger?,
@@ -40,6 +43,11 @@ struct RateLimitShell<C: Clock, Machine: RateLimitStateMachine>: ~Copyable, Send
     @inlinable
     var maxWait: Duration {
         Duration(attoseconds: Int128(maxWaitHigh.load(ordering: .relaxed)) << 64 | Int128(maxWaitLow.load(ordering: .relaxed)))
+    }
+
+    /// Turns shadow mode on or off.
+    func setMode(_ mode: PolicyMode) {
+        isShadow.store(mode == .shadow, ordering: .relaxed)
     }
 
     /// Changes the configured `maxWait` (the machine's own copy is changed by its reconfiguration).
@@ -101,10 +109,16 @@ struct RateLimitShell<C: Clock, Machine: RateLimitStateMachine>: ~Copyable, Send
         case .admitted:
             telemetry.admitted()
         case .rejected(let retryAfter):
+            if isShadow.load(ordering: .relaxed) {
+                telemetry.shadow.record(ResilienceError.Code.rateLimited.description)
+                return
+            }
             telemetry.rejected()
             throw ResilienceError(code: .rateLimited, policyName: name, retryAfter: retryAfter)
         case .reserved(let reservation):
             telemetry.delayed(by: reservation.delay)
+            // Shadow mode: the permits are booked as an enforcing limiter would book them; the call goes now.
+            if isShadow.load(ordering: .relaxed) { return }
             do {
                 try await reader.clock.sleep(until: reader.instant(at: reservation.readyAt), tolerance: nil)
             } catch {

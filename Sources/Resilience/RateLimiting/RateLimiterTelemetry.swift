@@ -14,6 +14,7 @@ import Metrics
 /// | `resilience_rate_limiter_cancelled_waits_total` | counter | policy: waiting calls cancelled, their permits returned |
 /// | `resilience_rate_limiter_key_limit_rejections_total` | counter | policy: new keys rejected at `maxKeys` (keyed only) |
 /// | `resilience_rate_limiter_keys` | gauge | policy: keys held (keyed only; updated when a key is added or a sweep drops some) |
+/// | `resilience_rate_limiter_shadow_rejections_total` | counter | policy, reason (`rateLimited`): calls a shadow limiter would have rejected |
 ///
 /// Logged: a rejection at the key bound, at `warning`, once per run of such rejections (the first after
 /// the table last had room); rejections of calls are counted, not logged.
@@ -33,9 +34,13 @@ final class RateLimiterTelemetry: Sendable {
     let cancelledCounter: Counter
     let keyLimitCounter: Counter
     let keysGauge: Gauge
+    @usableFromInline let shadow: ShadowRejections
 
     init(policyName: String, sinks: TelemetrySinks) {
         let factory = sinks.factory
+        shadow = ShadowRejections(
+            metric: "resilience_rate_limiter_shadow_rejections_total", kind: "rate limiter", policyName: policyName,
+            reasons: [ResilienceError.Code.rateLimited.description], sinks: sinks)
         self.policyName = policyName
         logger = sinks.logger
         countsCalls = sinks.recordsMetrics

@@ -1,3 +1,4 @@
+import Synchronization
 import Logging
 import Metrics
 
@@ -44,6 +45,8 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
     public var source: TimeoutSource { currentSource.withLock { $0 } }
     /// The source, read once per call (one short lock beside the child task a call costs).
     @usableFromInline let currentSource: Locked<TimeoutSource>
+    /// Shadow mode (``PolicyMode/shadow``): calls are not cut at their limit, only counted past it.
+    let isShadow: Atomic<Bool>
 
     @usableFromInline let clock: C
     @usableFromInline let telemetry: TimeoutTelemetry
@@ -59,7 +62,7 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
     ) throws(ConfigurationError) {
         try configuration.validate()
         try self.init(
-            name: name, table: TimeoutTable(default: configuration.duration), clock: clock,
+            name: name, table: TimeoutTable(default: configuration.duration), mode: configuration.mode, clock: clock,
             logger: logger, metricsFactory: metricsFactory)
     }
 
@@ -74,12 +77,14 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
     public convenience init(
         name: String,
         table: TimeoutTable,
+        mode: PolicyMode = .enforce,
         clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(ConfigurationError) {
         try table.validate()
         self.init(name: name, source: .table(table), clock: clock, logger: logger, metricsFactory: metricsFactory)
+        isShadow.store(mode == .shadow, ordering: .relaxed)
     }
 
     /// Creates a timeout whose duration adapts to each endpoint's recent latencies.
@@ -113,6 +118,7 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
     ) {
         self.name = name
         self.currentSource = Locked(source)
+        self.isShadow = Atomic(false)
         self.clock = clock
         self.telemetry = TimeoutTelemetry(
             policyName: name,
@@ -122,10 +128,16 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
     /// Gives calls that start from now on the durations of `table` (calls running keep the limit they
     /// started with). A timeout created with an adaptive source becomes a fixed one.
     /// - Throws: ``ConfigurationError`` naming the invalid key; the timeout is then unchanged.
-    public func reconfigure(_ table: TimeoutTable) throws(ConfigurationError) {
+    /// `mode` (when given) switches between cutting calls at their limit and only counting those that
+    /// run past it (``PolicyMode/shadow``), for calls that start from now on.
+    public func reconfigure(_ table: TimeoutTable, mode: PolicyMode? = nil) throws(ConfigurationError) {
         try table.validate()
         currentSource.withLock { $0 = .table(table) }
+        if let mode { isShadow.store(mode == .shadow, ordering: .relaxed) }
     }
+
+    /// The mode calls start in.
+    public var mode: PolicyMode { isShadow.load(ordering: .relaxed) ? .shadow : .enforce }
 
     /// Runs `operation` in a child task and cancels it at the call's limit.
     /// - Returns: what the operation returned, if it finished before the limit.
@@ -136,6 +148,7 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
         context: ResilienceContext,
         _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
     ) async throws -> Value {
+        if isShadow.load(ordering: .relaxed) { return try await executeInShadow(context: context, operation) }
         let (start, plan, inner) = try begin(context)
         let limit = plan.limit
         // Safe: the operation runs in a child task that this call awaits to the end, and while it runs
@@ -154,6 +167,20 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
             if !(error is CancellationError) { plan.recordLatency(start.duration(to: clock.now)) }
             throw error
         }
+    }
+
+    /// Shadow mode: runs `operation` as it is, in this task and with the caller's context, and counts
+    /// it (``ShadowRejections``) when it ends at or past the limit it would have had.
+    nonisolated(nonsending) func executeInShadow<Value>(
+        context: ResilienceContext,
+        _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
+    ) async throws -> Value {
+        let start = clock.now
+        let limit = (try? plan(for: context, start: start, counting: false))?.limit ?? start
+        defer {
+            if clock.now >= limit { telemetry.shadow.record(ResilienceError.Code.timedOut.description) }
+        }
+        return try await operation(context)
     }
 
     /// Runs `operation` in a child task, next to a timer child task that ends at `limit`.
@@ -207,6 +234,7 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
         context: ResilienceContext = ResilienceContext(),
         _ operation: @escaping @Sendable (ResilienceContext) async throws -> Value
     ) async throws -> Value {
+        if isShadow.load(ordering: .relaxed) { return try await executeInShadow(context: context, operation) }
         let (start, plan, inner) = try begin(context)
         let limit = plan.limit
         let race = DetachedRace<Value>()
@@ -254,7 +282,7 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
 
     /// The limit of a call starting at `start` with `context`, and where its latency is to be recorded.
     /// - Throws: `timedOut` when the limit is not after `start`; a clock mismatch.
-    func plan(for context: ResilienceContext, start: C.Instant) throws -> TimeoutPlan<C.Instant> {
+    func plan(for context: ResilienceContext, start: C.Instant, counting: Bool = true) throws -> TimeoutPlan<C.Instant> {
         let duration: Duration
         var endpoint: AdaptiveTimeout.Endpoint?
         switch currentSource.withLock({ $0 }) {
@@ -271,7 +299,7 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
             plan.limitedByDeadline = true
         }
         guard start < plan.limit else {
-            telemetry.timedOut(after: .zero, overrun: nil)
+            if counting { telemetry.timedOut(after: .zero, overrun: nil) }
             throw timedOut()
         }
         return plan

@@ -2,6 +2,7 @@
 ///
 /// | key | default | meaning |
 /// |---|---|---|
+/// | `mode` | `enforce` | `shadow`: a call past its limit is counted and logged, not cancelled |
 /// | `duration` | 30 s | the longest an attempt may run before it is cancelled with `timedOut` |
 ///
 /// ``validate()`` rejects a value outside its allowed range with a ``ConfigurationError`` naming the
@@ -9,10 +10,15 @@
 public struct TimeoutConfiguration: Sendable, Hashable {
     /// The longest an attempt may run. > 0. Default: 30 s.
     public var duration: Duration
+    /// Whether the timeout cuts calls at their limit (`enforce`, the default) or only counts and logs
+    /// those that run past it (`shadow`): such a call is not cancelled; it runs to its end, and is
+    /// counted when it ends past its limit.
+    public var mode: PolicyMode
 
     /// A configuration with the documented default, changed where you pass a value.
-    public init(duration: Duration = .seconds(30)) {
+    public init(duration: Duration = .seconds(30), mode: PolicyMode = .enforce) {
         self.duration = duration
+        self.mode = mode
     }
 
     /// Checks every key against its allowed range.
@@ -26,6 +32,9 @@ extension TimeoutConfiguration: ConfigurationSection {
     package static var defaults: Self { Self() }
 
     package static var keys: [ConfigurationKey<Self>] {
-        [.duration("duration", \.duration, allowed: "> 0", meaning: "the longest an attempt may run before it is cancelled with `timedOut`")]
+        [
+            .duration("duration", \.duration, allowed: "> 0", meaning: "the longest an attempt may run before it is cancelled with `timedOut`"),
+            .choice("mode", \.mode, meaning: "`enforce`: cut calls at the limit; `shadow`: count and log the calls that run past it, and let them run"),
+        ]
     }
 }

@@ -9,6 +9,7 @@ import Synchronization
 /// | `resilience_timeout_timed_out_total` | counter | policy |
 /// | `resilience_timeout_overrun_seconds` | timer | policy: how long a cancelled operation ran past its limit |
 /// | `resilience_timeout_orphans` | gauge | policy: abandoned operations still running (``Timeout/executeDetached(context:_:)``) |
+/// | `resilience_timeout_shadow_rejections_total` | counter | policy, reason (`timedOut`): calls a shadow timeout let run past their limit |
 ///
 /// Each timeout is logged at `debug`; an overrun over 10 ms, and every orphan's end, at `warning`.
 @usableFromInline
@@ -22,8 +23,12 @@ final class TimeoutTelemetry: Sendable {
     let overrun: Timer
     let orphansGauge: Gauge
     let orphans = Atomic<Int>(0)
+    let shadow: ShadowRejections
 
     init(policyName: String, sinks: TelemetrySinks) {
+        shadow = ShadowRejections(
+            metric: "resilience_timeout_shadow_rejections_total", kind: "timeout", policyName: policyName,
+            reasons: [ResilienceError.Code.timedOut.description], sinks: sinks)
         self.policyName = policyName
         self.logger = sinks.logger
         let dimensions = [("policy", policyName)]

@@ -58,10 +58,16 @@ struct PipelineBuilder<C: Clock>: Sendable where C.Duration == Duration {
         try place(policy?.concurrencyLimit, in: pipeline.concurrencyLimit, section: "concurrencyLimit") { configuration throws(ConfigurationError) in
             try ConcurrencyLimiter(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
         } reconfigure: { limiter, configuration throws(ConfigurationError) in try limiter.reconfigure(configuration) }
-        let table = policy?.timeout.map { TimeoutTable(default: $0.duration, byOperationType: operationTimeouts) }
-        try place(table, in: pipeline.timeout, section: "timeout") { table throws(ConfigurationError) in
-            try Timeout(name: name, table: table, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
-        } reconfigure: { timeout, table throws(ConfigurationError) in try timeout.reconfigure(table) }
+        func table(_ configuration: TimeoutConfiguration) -> TimeoutTable {
+            TimeoutTable(default: configuration.duration, byOperationType: operationTimeouts)
+        }
+        try place(policy?.timeout, in: pipeline.timeout, section: "timeout") { configuration throws(ConfigurationError) in
+            try Timeout(
+                name: name, table: table(configuration), mode: configuration.mode, clock: clock, logger: sinks.logger,
+                metricsFactory: sinks.metrics)
+        } reconfigure: { timeout, configuration throws(ConfigurationError) in
+            try timeout.reconfigure(table(configuration), mode: configuration.mode)
+        }
         try place(policy?.bulkhead, in: pipeline.bulkhead, section: "bulkhead") { configuration throws(ConfigurationError) in
             try Bulkhead(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
         } reconfigure: { bulkhead, configuration throws(ConfigurationError) in try bulkhead.reconfigure(configuration) }

@@ -21,9 +21,12 @@ extension PolicyRun {
         case .admitted:
             try enterStage(stage + 1, slot: slot, at: now)
         case .reserved(let reservation):
+            // Shadow: the permits are booked, and the attempt goes on now.
+            if shadowSections.contains(.rateLimiter) { return try enterStage(stage + 1, slot: slot, at: now) }
             calls[slot].resumesAfterRateLimiter = true
             schedule(.attemptStart, at: now.advanced(by: reservation.delay), slot: slot)
         case .rejected:
+            if shadows(.rateLimiter, .rateLimited, slot: slot) { return try enterStage(stage + 1, slot: slot, at: now) }
             try endAttempt(slot: slot, with: .policy(.rateLimited), at: now)
         }
     }
@@ -32,6 +35,12 @@ extension PolicyRun {
     /// full queue), or rejects it (`loadShed`).
     mutating func enterConcurrencyLimit(slot: Int, at now: Instant, stage: Int) throws(LabInputError) {
         guard concurrencyLimiter != nil else { return try enterStage(stage + 1, slot: slot, at: now) }
+        if shadowSections.contains(.concurrencyLimit), concurrencyLimiter!.inFlight >= concurrencyLimiter!.limit {
+            // Shadow: nothing queues; a call beyond the limit goes on without a slot, rejected only
+            // where there is no queue (as the library's shadow limiter).
+            if concurrencyLimiter!.configuration.maxQueued == 0 { _ = shadows(.concurrencyLimit, .loadShed, slot: slot) }
+            return try enterStage(stage + 1, slot: slot, at: now)
+        }
         switch concurrencyLimiter!.acquire(now: now.machineTime) {
         case .admitted(let token):
             calls[slot].concurrencyToken = token
@@ -52,13 +61,21 @@ extension PolicyRun {
     /// The attempt's timeout starts: it bounds every later stage (the bulkhead's queue) and the
     /// dependency.
     mutating func startTimeout(slot: Int, at now: Instant, stage: Int) throws(LabInputError) {
-        calls[slot].deadline = timeout.map { now.advanced(by: $0) }
+        let deadline = timeout.map { now.advanced(by: $0) }
+        // Shadow: the attempt is not cut; one that ends at or past this instant is noted.
+        if shadowSections.contains(.timeout) { calls[slot].shadowDeadline = deadline } else { calls[slot].deadline = deadline }
         try enterStage(stage + 1, slot: slot, at: now)
     }
 
     /// The bulkhead admits, queues (FIFO) or rejects the attempt (`bulkheadFull`).
     mutating func enterBulkhead(slot: Int, at now: Instant, stage: Int) throws(LabInputError) {
         guard bulkhead != nil else { return try enterStage(stage + 1, slot: slot, at: now) }
+        if shadowSections.contains(.bulkhead), bulkhead!.inFlight >= bulkhead!.maxConcurrent {
+            // Shadow: nothing queues; a call that finds every slot taken goes on without one, rejected
+            // only when the queue is full (as the library's shadow bulkhead).
+            if bulkhead!.queued >= bulkhead!.maxQueued { _ = shadows(.bulkhead, .bulkheadFull, slot: slot) }
+            return try enterStage(stage + 1, slot: slot, at: now)
+        }
         switch bulkhead!.acquire() {
         case .admitted:
             calls[slot].holdsBulkheadSlot = true
@@ -100,6 +117,7 @@ extension PolicyRun {
     /// waiters they free, at `now`.
     mutating func releaseAdmission(slot: Int, end: AttemptEnd, at now: Instant) throws(LabInputError) {
         calls[slot].deadline = nil
+        calls[slot].shadowDeadline = nil
         if calls[slot].holdsBulkheadSlot {
             calls[slot].holdsBulkheadSlot = false
             if let ticket = bulkhead!.release(), let next = bulkheadWaiters.removeValue(forKey: ticket.number) {

@@ -198,6 +198,10 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
         /// Whether the call has retried: its delays are then in ``PolicyRun/retrySchedules`` (kept out
         /// of the call, which every event copies from and writes to, since few calls retry).
         var hasRetried = false
+        /// The code of the first refusal a section in shadow mode computed for the call (which went on).
+        var shadowReason: ResilienceError.Code?
+        /// When the current attempt's shadow timeout would have fired.
+        var shadowDeadline: Instant?
     }
 
     var host: Host
@@ -222,6 +226,8 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
     /// The jitter of retry delays.
     var random: SplitMix64
     let policyFile: String
+    /// The sections in shadow mode (``PolicyMode/shadow``): they decide, and the call goes on.
+    let shadowSections: Set<PolicyKind>
 
     /// Lanes 0...2 for the timers of each ``WaitEnd``, the last for the host's increasing events.
     var events = EventCalendar<Event>(lanes: hostLane + 1)
@@ -327,6 +333,19 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
         self.concurrencyLimiter = concurrencyLimiter
         self.bulkhead = bulkhead
         bulkheadMaxWait = policy.bulkhead?.maxWait
+        shadowSections = Set([
+            (PolicyKind.circuitBreaker, policy.circuitBreaker?.mode), (.loadShedder, policy.loadShedder?.mode),
+            (.rateLimiter, policy.rateLimiter?.mode), (.concurrencyLimit, policy.concurrencyLimit?.mode),
+            (.timeout, policy.timeout?.mode), (.bulkhead, policy.bulkhead?.mode),
+        ].compactMap { $0.1 == .shadow ? $0.0 : nil })
+    }
+
+    /// Whether the section `kind` is in shadow mode; when it is, notes `code` as the call's shadow
+    /// reason (the first one wins) and the caller lets the call go on.
+    mutating func shadows(_ kind: PolicyKind, _ code: ResilienceError.Code, slot: Int) -> Bool {
+        guard shadowSections.contains(kind) else { return false }
+        if calls[slot].shadowReason == nil { calls[slot].shadowReason = code }
+        return true
     }
 
     /// Handles every event due at or before `limit` (all of them when `limit` is nil), in order,
@@ -385,9 +404,12 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
             case .admitted(let permit):
                 calls[slot].shedPermit = permit
             case .shed:
-                calls[slot].shed = true
-                try endAttempt(slot: slot, with: .policy(.loadShed), at: now)
-                return slot
+                // Shadow: the call goes on, not counted in flight.
+                if !shadows(.loadShedder, .loadShed, slot: slot) {
+                    calls[slot].shed = true
+                    try endAttempt(slot: slot, with: .policy(.loadShed), at: now)
+                    return slot
+                }
             }
         }
         try startAttempt(slot: slot, at: now)
@@ -429,6 +451,8 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
             calls[slot].admittedByBreakerAt = now
             try enterStage(stage + 1, slot: slot, at: now)
         case .rejected(let code, _):
+            // Shadow: the attempt goes on without a permit, so its outcome is not recorded.
+            if shadows(.circuitBreaker, code, slot: slot) { return try enterStage(stage + 1, slot: slot, at: now) }
             try endAttempt(slot: slot, with: .policy(code), at: now)
         }
     }
@@ -444,6 +468,9 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
     /// if that is sooner (it then ends `timedOut`).
     mutating func answer(slot: Int, outcome: CallOutcome, at instant: Instant) {
         calls[slot].phase = nextPhase()
+        if let shadowDeadline = calls[slot].shadowDeadline, instant >= shadowDeadline {
+            _ = shadows(.timeout, .timedOut, slot: slot)
+        }
         if let deadline = calls[slot].deadline, instant >= deadline {
             calls[slot].end = .policy(.timedOut)
             scheduleTimer(.outcome, at: deadline, slot: slot)

@@ -101,6 +101,7 @@ struct TraceReplayHost: PolicyRunHost {
         if case .listed = call.data.answers {
             members += [("attempts", .integer(call.executions)), ("outcome", .string(end.name)), ("finishedAt", .milliseconds(now.offset))]
         }
+        if let shadow = call.shadowReason { members.append(("shadowReason", .string(shadow.description))) }
         run.host.result.lines[call.data.outputIndex] = JSONWriter.text(.object(members))
     }
 
