@@ -41,4 +41,21 @@ struct PolicyOptions: ParsableArguments {
     func load() throws(ConfigurationProblems) -> PolicyConfiguration {
         try source.load(environment: ProcessInfo.processInfo.environment)
     }
+
+    /// ``load()`` for a command that simulates the policy (`run`, `replay`): the sections the lab does
+    /// not simulate are named on stderr, never ignored silently.
+    func loadForSimulation() throws(ConfigurationProblems) -> PolicyConfiguration {
+        let policy = try load()
+        noteNotSimulated(policy, label: source.label)
+        return policy
+    }
+}
+
+/// Names on stderr the sections of `policy` that `run` and `replay` accept but do not simulate.
+func noteNotSimulated(_ policy: PolicyConfiguration, label: String) {
+    let sections = policy.sectionsNotSimulated
+    guard !sections.isEmpty else { return }
+    let names = sections.map(\.rawValue).joined(separator: ", ")
+    FileHandle.standardError.write(Data(
+        "resilience-lab: \(label): not simulated: \(names) (accepted; the other sections run as configured)\n".utf8))
 }

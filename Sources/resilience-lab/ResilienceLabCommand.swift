@@ -51,7 +51,9 @@ struct Replay: ParsableCommand {
             POLICY.json may hold "loadShedder", "retry", "circuitBreaker", "rateLimiter", \
             "concurrencyLimit", "timeout" and "bulkhead" sections, each optional; they run outermost \
             first as load shedder > retry > circuit breaker > rate limiter > concurrency limit > \
-            timeout > bulkhead > dependency, and the first that refuses an attempt names the reason.
+            timeout > bulkhead > dependency, and the first that refuses an attempt names the reason. \
+            The "fallback", "cascade", "hedging" and "adaptiveTimeout" sections are accepted and not \
+            simulated; stderr names them.
 
             A call line gives one outcome for every attempt, {"at": 0, "outcome": "failure", \
             "duration": 100}, or one per attempt, {"at": 0, "attempts": [{"outcome": "failure", \
@@ -102,7 +104,7 @@ struct Replay: ParsableCommand {
     var seed: UInt64 = 0
 
     func run() throws {
-        let (_, result) = try ReplayCommand.run(policy: policy.load(), policyLabel: policy.source.label, tracePath: trace, seed: seed)
+        let (_, result) = try ReplayCommand.run(policy: policy.loadForSimulation(), policyLabel: policy.source.label, tracePath: trace, seed: seed)
         writeLines(result.lines)
     }
 }

@@ -101,7 +101,7 @@ struct Run: ParsableCommand {
     func run() throws {
         let definition = try loadScenario(scenario)
         let source = policy.source
-        let policyFile = try policy.policy.flatMap(SuitePolicy.named) ?? policy.load()
+        let policyFile = try policy.policy.flatMap(SuitePolicy.named) ?? policy.loadForSimulation()
         let result = try Simulator.run(definition, policy: policyFile, policyName: policy.policyName ?? source.label, seed: seed)
         if let json { try writeFile(SimulationResultJSON.render(result), to: json) }
         if let report {

@@ -214,4 +214,37 @@ struct ResiliencePoliciesTests {
         #expect(policies.bulkhead(named: "payments")?.configuration.maxConcurrent == 4)
         #expect(try await policies.pipeline(named: "payments").execute { "ok" } == "ok")
     }
+
+    @Test("Cascade, adaptive timeout and hedging are built; the fallback's cache is given as configured")
+    func otherSections() async throws {
+        let policy = PolicyConfiguration(
+            retry: RetryConfiguration(maxAttempts: 2), fallback: FallbackCacheConfiguration(timeToLive: .seconds(60)),
+            cascade: CascadePreventorConfiguration(minimumThroughput: 5), hedging: HedgingConfiguration(maxHedgedAttempts: 2),
+            adaptiveTimeout: AdaptiveTimeoutConfiguration(baseTimeout: .seconds(3)))
+        let policies = try ResiliencePolicies(settings: settings(["search": policy]), clock: ManualClock())
+        #expect(policies.cascadePreventor(named: "search")?.configuration.minimumThroughput == 5)
+        let hedging = try #require(policies.hedging(named: "search"))
+        #expect(hedging.configuration.maxHedgedAttempts == 2)
+        #expect(hedging.budget === policies.retry(named: "search")?.budget)
+        guard case .adaptive(let adaptive, _)? = policies.adaptiveTimeout(named: "search")?.source else {
+            Issue.record("expected an adaptive timeout")
+            return
+        }
+        #expect(adaptive.configuration.baseTimeout == .seconds(3))
+        #expect(policies.fallbackCache(named: "search") == FallbackCacheConfiguration(timeToLive: .seconds(60)))
+        #expect(try await policies.pipeline(named: "search").execute { 1 } == 1)
+
+        // They cannot change in place: a reload changing one is refused whole; removing one is fine.
+        var changed = policy
+        changed.cascade?.minimumThroughput = 50
+        #expect(throws: ConfigurationProblems([.init(
+            key: "resilience.policies.search.cascade",
+            message: "resilience.policies.search.cascade: cannot be changed by a reload yet (only added or removed); restart the service to change it")])
+        ) {
+            try policies.apply(settings(["search": changed]))
+        }
+        changed.cascade = nil
+        try policies.apply(settings(["search": changed]))
+        #expect(policies.cascadePreventor(named: "search") == nil)
+    }
 }

@@ -80,15 +80,50 @@ struct SettingsReaderTests {
               "rateLimiter": {"permitsPerSecond": 40, "burst": 10, "maxWait": "50ms", "maxKeys": 500},
               "concurrencyLimit": {"algorithm": "vegas", "initialLimit": 10, "minLimit": 2, "maxLimit": 90,
                                    "vegas": {"smoothing": 0.5, "alphaFactor": 2, "betaFactor": 5, "probeMultiplier": 20}},
-              "timeout": {"duration": "900ms"},
-              "bulkhead": {"maxConcurrent": 12, "maxQueued": 3, "maxWait": "40ms"}
+              "timeout": {"duration": "900ms", "mode": "shadow"},
+              "bulkhead": {"maxConcurrent": 12, "maxQueued": 3, "maxWait": "40ms"},
+              "fallback": {"timeToLive": "5m", "maximumKeys": 200},
+              "cascade": {"samplingDuration": "20s", "failureRatio": 0.4, "minimumAdmittedPriority": "high"},
+              "hedging": {"hedgingDelay": "150ms", "maxHedgedAttempts": 2}
             }
             """, file: "policy.json")
+        #expect(policy.fallback?.timeToLive == .seconds(300))
+        #expect(policy.cascade?.minimumAdmittedPriority == .high)
+        #expect(policy.hedging?.maxHedgedAttempts == 2)
+        #expect(policy.timeout?.mode == .shadow)
         let files = try ConfigurationFiles()
         let text = try policy.jsonText()
         let path = try files.write("service.json", #"{"resilience": {"policies": {"checkout": \#(text)}}}"#)
         let settings = try ResilienceSettings.read(files: [path], environment: [:])
         #expect(settings.policies == ["checkout": policy])
+    }
+
+    @Test("An adaptive timeout round-trips; with a fixed timeout beside it, it is a problem naming both")
+    func adaptiveTimeout() throws {
+        let files = try ConfigurationFiles()
+        let path = try files.write("service.yaml", """
+            resilience:
+              policies:
+                search: {adaptiveTimeout: {percentile: 0.95, minimum: 20ms}}
+                both: {timeout: {duration: 1s}, adaptiveTimeout: {}}
+            """)
+        #expect(problemLines(files: [path]) == [
+            "resilience.policies.both.timeout and resilience.policies.both.adaptiveTimeout: an attempt has one timeout; keep one of the two sections"
+        ])
+        let single = try files.write("single.yaml", "resilience: {policies: {search: {adaptiveTimeout: {percentile: 0.95, minimum: 20ms}}}}")
+        var expected = AdaptiveTimeoutConfiguration()
+        expected.percentile = 0.95
+        expected.minimum = .milliseconds(20)
+        #expect(try ResilienceSettings.read(files: [single], environment: [:]).policies["search"]?.adaptiveTimeout == expected)
+    }
+
+    @Test("A fallback section must give its timeToLive")
+    func fallbackRequiresTimeToLive() throws {
+        let files = try ConfigurationFiles()
+        let path = try files.write("service.yaml", "resilience: {policies: {prices: {fallback: {maximumKeys: 10}}}}")
+        #expect(problemLines(files: [path]) == [
+            #"missing "resilience.policies.prices.fallback.timeToLive" (how old a value may be and still be served is the service's decision)"#
+        ])
     }
 
     @Test("A policy with no sections is a pass-through: present, with nothing configured")

@@ -305,7 +305,8 @@ struct ScenarioYAMLTests {
         }
         #expect(policyError("retry: {maxAttempts: 0}") == "policy.yaml: retry.maxAttempts: 0 is not allowed; allowed: 1...1000")
         #expect(policyError(#"retry: {maxAttempts: "3"}"#) == "policy.yaml: retry.maxAttempts must be an integer, got a string")
-        #expect(policyError("hedging: {}")?.hasPrefix(#"policy.yaml: unknown section "hedging""#) == true)
+        #expect(policyError("hedge: {}")?.hasPrefix(#"policy.yaml: unknown section "hedge""#) == true)
+        #expect(policyError("timeout: {duration: 1s}\nadaptiveTimeout: {}") == "policy.yaml: timeout and adaptiveTimeout: an attempt has one timeout; keep one of the two sections")
         #expect(policyError("") == "policy.yaml: the policy must be a mapping, got an empty file")
         #expect(policyError("retry: {maxAttempts: 3\n") != nil)
     }

@@ -193,4 +193,19 @@ struct ConfigCommandTests {
             #expect(try String(contentsOfFile: path, encoding: .utf8) == before)
         }
     }
+
+    @Test("run and replay accept the sections the lab does not simulate, and name them on stderr")
+    func notSimulated() throws {
+        let trace = try write("trace.jsonl", #"{"at": 0, "outcome": "success"}"#)
+        let plain = try write("plain.json", #"{"circuitBreaker": {"window": "count"}}"#)
+        let extra = try write("extra.json", #"{"circuitBreaker": {"window": "count"}, "hedging": {}, "fallback": {"timeToLive": "1m"}, "cascade": {}}"#)
+        let base = try runLab(["replay", "--policy", plain, "--trace", trace])
+        let replay = try runLab(["replay", "--policy", extra, "--trace", trace])
+        #expect(replay.status == 0)
+        #expect(replay.stdout == base.stdout)
+        #expect(replay.stderr == "resilience-lab: \(extra): not simulated: fallback, cascade, hedging (accepted; the other sections run as configured)\n")
+        let run = try runLab(["run", "--scenario", "steady-state", "--policy", extra])
+        #expect(run.status == 0)
+        #expect(run.stderr.contains("not simulated: fallback, cascade, hedging"))
+    }
 }

@@ -66,3 +66,18 @@ struct ValidatedCascadePreventorConfiguration: Sendable {
         coolDownAttoseconds = c.coolDown.attoseconds
     }
 }
+
+extension CascadePreventorConfiguration: ConfigurationSection {
+    package static var defaults: Self { Self() }
+
+    package static var keys: [ConfigurationKey<Self>] {
+        [
+            .duration("samplingDuration", \.samplingDuration, allowed: "> 0, at least 1ns per bucket", meaning: "the window the failure rate is measured over"),
+            .integer("windowBuckets", \.windowBuckets, allowed: "1...\(CircuitBreakerConfiguration.maximumWindowBuckets)", meaning: "buckets of the window"),
+            .integer("minimumThroughput", \.minimumThroughput, allowed: ">= 1", meaning: "calls in the window before fast-fail may start"),
+            .number("failureRatio", \.failureRatio, allowed: "(0, 1]", meaning: "fast-fail starts when failures / calls ≥ this"),
+            .duration("coolDown", \.coolDown, allowed: "> 0", meaning: "how long fast-fail lasts before the rate is checked again"),
+            .choice("minimumAdmittedPriority", \.minimumAdmittedPriority, meaning: "in fast-fail, calls below this priority are rejected"),
+        ]
+    }
+}

@@ -37,3 +37,21 @@ public struct FallbackCacheConfiguration: Sendable, Hashable {
             "1...\(Self.maximumKeysLimit)")
     }
 }
+
+extension FallbackCacheConfiguration: ConfigurationSection {
+    /// A placeholder `timeToLive` that the required key replaces.
+    package static var defaults: Self { Self(timeToLive: .seconds(60)) }
+
+    package static var keys: [ConfigurationKey<Self>] {
+        [
+            ConfigurationKey(
+                "timeToLive", .duration, requiredBecause: "how old a value may be and still be served is the service's decision",
+                allowed: "> 0", meaning: "how long after a success its value is served as fresh",
+                value: { .duration($0.timeToLive) }
+            ) { configuration, value throws(ConfigurationError) in
+                if case .duration(let duration) = value { configuration.timeToLive = duration }
+            },
+            .integer("maximumKeys", \.maximumKeys, allowed: "1...\(maximumKeysLimit)", meaning: "the most keys cached at once"),
+        ]
+    }
+}

@@ -33,3 +33,14 @@ public struct HedgingConfiguration: Sendable, Hashable {
             "1...\(Self.maximumHedgedAttempts)")
     }
 }
+
+extension HedgingConfiguration: ConfigurationSection {
+    package static var defaults: Self { Self() }
+
+    package static var keys: [ConfigurationKey<Self>] {
+        [
+            .duration("hedgingDelay", \.hedgingDelay, allowed: ">= 0", meaning: "how long an attempt may run without an acceptable outcome before the next one starts (0: all at once)"),
+            .integer("maxHedgedAttempts", \.maxHedgedAttempts, allowed: "1...\(maximumHedgedAttempts)", meaning: "extra attempts at most, besides the first"),
+        ]
+    }
+}

@@ -6,27 +6,34 @@
 public enum PolicyKind: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     case fallback
     case loadShedder
+    case cascade
+    case hedging
     case retry
     case circuitBreaker
     case rateLimiter
     case concurrencyLimit
     case timeout
+    case adaptiveTimeout
     case bulkhead
 
     /// The recommended order of a pipeline, outermost first, the operation being innermost:
-    /// **fallback ▸ load shedder ▸ retry ▸ circuit breaker ▸ rate limiter ▸ concurrency limit ▸ timeout
-    /// ▸ bulkhead**.
+    /// **fallback ▸ load shedder ▸ cascade ▸ hedging ▸ retry ▸ circuit breaker ▸ rate limiter ▸
+    /// concurrency limit ▸ timeout (or adaptive timeout) ▸ bulkhead**.
     ///
     /// - The fallback sees the final outcome, after every retry.
-    /// - Shed work costs nothing: the load shedder decides once per call, before any retry.
+    /// - Shed work costs nothing: the load shedder decides once per call, before any retry; so does
+    ///   the cascade preventor, which rejects low-priority calls while the dependency is failing.
+    /// - Hedging races whole calls (each hedged attempt retried and guarded like the first).
     /// - Rejections by inner policies are not retried by default, so a breaker's rejection ends the
     ///   retry loop instead of hammering; the breaker counts every attempt.
     /// - An open breaker takes no rate-limit permit; every attempt counts against a provider's quota.
     /// - The concurrency limit sees each attempt's latency, timeouts included.
-    /// - Each attempt gets its own timeout, which also bounds the time spent in the bulkhead's queue.
+    /// - Each attempt gets its own timeout, fixed or adaptive (one or the other), which also bounds the
+    ///   time spent in the bulkhead's queue.
     /// - The bulkhead bounds only the work actually sent.
     public static let recommendedOrder: [PolicyKind] = [
-        .fallback, .loadShedder, .retry, .circuitBreaker, .rateLimiter, .concurrencyLimit, .timeout, .bulkhead,
+        .fallback, .loadShedder, .cascade, .hedging, .retry, .circuitBreaker, .rateLimiter, .concurrencyLimit, .timeout,
+        .adaptiveTimeout, .bulkhead,
     ]
 
     /// The policies that act once per call, outside the retry loop, in ``recommendedOrder``.

@@ -100,3 +100,20 @@ struct ValidatedAdaptiveTimeoutConfiguration: Sendable {
         maximumAttoseconds = c.maximum.attoseconds
     }
 }
+
+extension AdaptiveTimeoutConfiguration: ConfigurationSection {
+    package static var defaults: Self { Self() }
+
+    package static var keys: [ConfigurationKey<Self>] {
+        [
+            .number("percentile", \.percentile, allowed: "(0, 1]", meaning: "the latency percentile the timeout follows"),
+            .number("multiplier", \.multiplier, allowed: ">= 1", meaning: "the factor applied to the percentile"),
+            .duration("minimum", \.minimum, allowed: "> 0", meaning: "the shortest adaptive timeout"),
+            .duration("maximum", \.maximum, allowed: ">= minimum", meaning: "the longest adaptive timeout"),
+            .duration("baseTimeout", \.baseTimeout, allowed: "> 0", meaning: "the timeout of an endpoint until it has `warmupCalls` latencies"),
+            .integer("warmupCalls", \.warmupCalls, allowed: "1...windowSize", meaning: "latencies an endpoint needs before its timeout adapts"),
+            .integer("windowSize", \.windowSize, allowed: "1...1000000", meaning: "the most recent latencies per endpoint that count"),
+            .integer("maxKeys", \.maxKeys, allowed: ">= 1", meaning: "the most endpoints tracked at once"),
+        ]
+    }
+}

@@ -3,9 +3,14 @@ import Metrics
 import Resilience
 
 /// The pipeline of one named policy of a service's configuration, as ``ResiliencePolicies`` builds it:
-/// the sections the configuration gives, in the documented order (load shedder ▸ retry ▸ circuit
-/// breaker ▸ rate limiter ▸ concurrency limit ▸ timeout ▸ bulkhead ▸ operation), each one instance
-/// shared by every caller of the policy.
+/// the sections the configuration gives, in the documented order (load shedder ▸ cascade ▸ retry ▸
+/// circuit breaker ▸ rate limiter ▸ concurrency limit ▸ timeout or adaptive timeout ▸ bulkhead ▸
+/// operation), each one instance shared by every caller of the policy.
+///
+/// Two sections are not stages: `hedging` races whole calls, which needs a `@Sendable` operation, so
+/// its instance is ``ResiliencePolicies/hedging(named:)``, to wrap around the pipeline; and `fallback`
+/// configures the cache of the service's own fallback (``ResiliencePolicies/fallbackCache(named:)``),
+/// since the value a fallback serves comes from the service's code.
 ///
 /// ```swift
 /// let payments = try policies.pipeline(named: "payments")
@@ -26,11 +31,15 @@ public final class ConfiguredPipeline<C: Clock>: ResiliencePolicy where C.Durati
 
     @usableFromInline let killSwitch: KillSwitch
     @usableFromInline let loadShedder = PolicySlot<LoadShedder<C>>()
+    @usableFromInline let cascade = PolicySlot<CascadePreventor<C>>()
+    /// Not a stage: see the type's documentation.
+    let hedging = PolicySlot<Hedging<C>>()
     @usableFromInline let retry = PolicySlot<Retry<C>>()
     @usableFromInline let circuitBreaker = PolicySlot<CircuitBreaker<C>>()
     @usableFromInline let rateLimiter = PolicySlot<KeyedRateLimiter<String, C>>()
     @usableFromInline let concurrencyLimit = PolicySlot<ConcurrencyLimiter<C>>()
     @usableFromInline let timeout = PolicySlot<Timeout<C>>()
+    @usableFromInline let adaptiveTimeout = PolicySlot<Timeout<C>>()
     @usableFromInline let bulkhead = PolicySlot<Bulkhead<C>>()
 
     init(name: String, killSwitch: KillSwitch) {
@@ -47,17 +56,27 @@ public final class ConfiguredPipeline<C: Clock>: ResiliencePolicy where C.Durati
     ) async throws -> Value {
         guard killSwitch.isEnabled else { return try await operation(context) }
         return try await loadShedder.execute(context: context) { context in
-            try await retry.execute(context: context) { context in
-                try await circuitBreaker.execute(context: context) { context in
-                    try await rateLimiter.execute(context: context) { context in
-                        try await concurrencyLimit.execute(context: context) { context in
-                            try await timeout.execute(context: context) { context in
-                                try await bulkhead.execute(context: context, operation)
+            try await cascade.execute(context: context) { context in
+                try await retry.execute(context: context) { context in
+                    try await circuitBreaker.execute(context: context) { context in
+                        try await rateLimiter.execute(context: context) { context in
+                            try await concurrencyLimit.execute(context: context) { context in
+                                try await timeout.execute(context: context) { context in
+                                    try await adaptiveTimeout.execute(context: context) { context in
+                                        try await bulkhead.execute(context: context, operation)
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// The configuration of the adaptive timeout's instance, if it has one.
+    var adaptiveTimeoutConfiguration: AdaptiveTimeoutConfiguration? {
+        guard case .adaptive(let adaptive, _)? = adaptiveTimeout.existing?.source else { return nil }
+        return adaptive.configuration
     }
 }

@@ -18,6 +18,20 @@ struct PipelineBuilder<C: Clock>: Sendable where C.Duration == Duration {
     /// reload is applied whole or not at all: a load shedder's queue-depth thresholds need a gauge,
     /// and an existing load shedder cannot gain or lose them (its gauges are fixed at creation).
     func problems(applying policy: PolicyConfiguration, to pipeline: ConfiguredPipeline<C>) -> [Problem] {
+        var problems: [Problem] = []
+        // These policies cannot reconfigure in place yet: a reload may add or remove them, not change them.
+        func fixed<Configuration: Equatable>(_ section: String, _ new: Configuration?, _ current: Configuration?) {
+            guard let new, let current, new != current else { return }
+            let key = "resilience.policies.\(pipeline.name).\(section)"
+            problems.append(Problem(key: key, message: "\(key): cannot be changed by a reload yet (only added or removed); restart the service to change it"))
+        }
+        fixed("cascade", policy.cascade, pipeline.cascade.existing?.configuration)
+        fixed("hedging", policy.hedging, pipeline.hedging.existing?.configuration)
+        fixed("adaptiveTimeout", policy.adaptiveTimeout, pipeline.adaptiveTimeoutConfiguration)
+        return problems + loadShedderProblems(applying: policy, to: pipeline)
+    }
+
+    private func loadShedderProblems(applying policy: PolicyConfiguration, to pipeline: ConfiguredPipeline<C>) -> [Problem] {
         guard let shedder = policy.loadShedder else { return [] }
         let key = "resilience.policies.\(pipeline.name).loadShedder.queueDepth"
         let hasGauge = queueDepthGauges[pipeline.name] != nil
@@ -44,9 +58,18 @@ struct PipelineBuilder<C: Clock>: Sendable where C.Duration == Duration {
                 name: name, configuration: configuration, queueDepth: configuration.queueDepth == nil ? nil : queueDepthGauges[name],
                 clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
         } reconfigure: { shedder, configuration throws(ConfigurationError) in try shedder.reconfigure(configuration) }
+        try place(policy?.cascade, in: pipeline.cascade, section: "cascade") { configuration throws(ConfigurationError) in
+            try CascadePreventor(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
+        } reconfigure: { _, _ throws(ConfigurationError) in }  // unchanged: problems(applying:to:) refuses a change
         try place(policy?.retry, in: pipeline.retry, section: "retry") { configuration throws(ConfigurationError) in
             try Retry(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
         } reconfigure: { retry, configuration throws(ConfigurationError) in try retry.reconfigure(configuration) }
+        try place(policy?.hedging, in: pipeline.hedging, section: "hedging") { configuration throws(ConfigurationError) in
+            // Extra attempts draw from the policy's retry budget, when it has a retry.
+            try Hedging(
+                name: name, configuration: configuration, budget: pipeline.retry.current?.budget, clock: clock,
+                logger: sinks.logger, metricsFactory: sinks.metrics)
+        } reconfigure: { _, _ throws(ConfigurationError) in }
         try place(policy?.circuitBreaker, in: pipeline.circuitBreaker, section: "circuitBreaker") { configuration throws(ConfigurationError) in
             try CircuitBreaker(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
         } reconfigure: { breaker, configuration throws(ConfigurationError) in try breaker.reconfigure(configuration) }
@@ -68,6 +91,10 @@ struct PipelineBuilder<C: Clock>: Sendable where C.Duration == Duration {
         } reconfigure: { timeout, configuration throws(ConfigurationError) in
             try timeout.reconfigure(table(configuration), mode: configuration.mode)
         }
+        try place(policy?.adaptiveTimeout, in: pipeline.adaptiveTimeout, section: "adaptiveTimeout") { configuration throws(ConfigurationError) in
+            let adaptive = try AdaptiveTimeout(name: name, configuration: configuration, metricsFactory: sinks.metrics)
+            return Timeout(name: name, adaptive: adaptive, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
+        } reconfigure: { _, _ throws(ConfigurationError) in }
         try place(policy?.bulkhead, in: pipeline.bulkhead, section: "bulkhead") { configuration throws(ConfigurationError) in
             try Bulkhead(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
         } reconfigure: { bulkhead, configuration throws(ConfigurationError) in try bulkhead.reconfigure(configuration) }

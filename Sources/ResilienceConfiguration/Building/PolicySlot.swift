@@ -11,7 +11,7 @@ import Synchronization
 /// inactive: calls pass through it; a later reload that gives the section again reconfigures that
 /// instance and activates it, so it resumes the state it had.
 @usableFromInline
-final class PolicySlot<Policy: ResiliencePolicy & AnyObject>: Sendable {
+final class PolicySlot<Policy: AnyObject & Sendable>: Sendable {
     @usableFromInline let active = Atomic<Bool>(false)
     /// Set once, under the owner's lock, before the first activation; never changed after.
     @usableFromInline nonisolated(unsafe) var instance: Policy?
@@ -37,6 +37,9 @@ final class PolicySlot<Policy: ResiliencePolicy & AnyObject>: Sendable {
 
     func deactivate() { active.store(false, ordering: .releasing) }
 
+}
+
+extension PolicySlot where Policy: ResiliencePolicy {
     /// Runs `operation` through the instance when the section is configured, else as it is.
     @inlinable @inline(__always)
     nonisolated(nonsending) func execute<Value>(

@@ -42,6 +42,17 @@ public struct PolicyConfiguration: Sendable, Hashable {
     public var concurrencyLimit: ConcurrencyLimitConfiguration?
     /// The bulkhead (per attempt, innermost), if the file configures one.
     public var bulkhead: BulkheadConfiguration?
+    /// The cache of a caching fallback (``CachedFallback``, ``StaleDataFallback``), if the file
+    /// configures one. A fallback's value comes from the service's code, so this section configures
+    /// the cache the service's fallback uses; `resilience-lab` does not simulate it.
+    public var fallback: FallbackCacheConfiguration?
+    /// The cascade preventor (per call), if the file configures one. Not simulated by `resilience-lab`.
+    public var cascade: CascadePreventorConfiguration?
+    /// Hedging (per call), if the file configures one. Not simulated by `resilience-lab`.
+    public var hedging: HedgingConfiguration?
+    /// An adaptive timeout (per attempt, instead of `timeout`), if the file configures one. Not
+    /// simulated by `resilience-lab`.
+    public var adaptiveTimeout: AdaptiveTimeoutConfiguration?
 
     /// Creates a policy file's contents.
     public init(
@@ -51,8 +62,16 @@ public struct PolicyConfiguration: Sendable, Hashable {
         loadShedder: LoadShedderConfiguration? = nil,
         rateLimiter: KeyedRateLimiterConfiguration? = nil,
         concurrencyLimit: ConcurrencyLimitConfiguration? = nil,
-        bulkhead: BulkheadConfiguration? = nil
+        bulkhead: BulkheadConfiguration? = nil,
+        fallback: FallbackCacheConfiguration? = nil,
+        cascade: CascadePreventorConfiguration? = nil,
+        hedging: HedgingConfiguration? = nil,
+        adaptiveTimeout: AdaptiveTimeoutConfiguration? = nil
     ) {
+        self.fallback = fallback
+        self.cascade = cascade
+        self.hedging = hedging
+        self.adaptiveTimeout = adaptiveTimeout
         self.retry = retry
         self.circuitBreaker = circuitBreaker
         self.timeout = timeout
@@ -115,10 +134,20 @@ public struct PolicyConfiguration: Sendable, Hashable {
             var sections = Reader(reader: reader)
             visitSections(&sections)
             if let error = sections.error { throw error }
+            if let conflict = sections.policy.conflicts(path: "").first { throw FieldError(message: conflict) }
             return sections.policy
         } catch {
             throw InputFileError(file: file, message: error.message)
         }
+    }
+
+    /// What is wrong between sections, each valid alone: a fixed and an adaptive timeout together (an
+    /// attempt has one timeout). Messages name the sections under `path` (`resilience.policies.x`, or
+    /// `""` for a POLICY.json).
+    package func conflicts(path: String) -> [String] {
+        let prefix = path.isEmpty ? "" : path + "."
+        guard timeout != nil && adaptiveTimeout != nil else { return [] }
+        return ["\(prefix)timeout and \(prefix)adaptiveTimeout: an attempt has one timeout; keep one of the two sections"]
     }
 
     /// The names of the sections, in the documented order.
@@ -138,13 +167,24 @@ public struct PolicyConfiguration: Sendable, Hashable {
     /// the one list of the sections a policy has, from which everything that reads, writes or
     /// checks a policy works.
     package static func visitSections(_ visitor: inout some PolicySectionVisitor) {
+        visitor.visit(.fallback, \.fallback)
         visitor.visit(.loadShedder, \.loadShedder)
+        visitor.visit(.cascade, \.cascade)
+        visitor.visit(.hedging, \.hedging)
         visitor.visit(.retry, \.retry)
         visitor.visit(.circuitBreaker, \.circuitBreaker)
         visitor.visit(.rateLimiter, \.rateLimiter)
         visitor.visit(.concurrencyLimit, \.concurrencyLimit)
         visitor.visit(.timeout, \.timeout)
+        visitor.visit(.adaptiveTimeout, \.adaptiveTimeout)
         visitor.visit(.bulkhead, \.bulkhead)
+    }
+
+    /// The sections `resilience-lab` accepts but does not simulate, in the documented order: it names
+    /// them on stderr rather than ignore them silently.
+    public var sectionsNotSimulated: [PolicyKind] {
+        [(PolicyKind.fallback, fallback != nil), (.cascade, cascade != nil), (.hedging, hedging != nil),
+         (.adaptiveTimeout, adaptiveTimeout != nil)].compactMap { $0.1 ? $0.0 : nil }
     }
 }
 

@@ -321,6 +321,8 @@ struct SettingsReader {
             var builder = PolicyBuilder(name: name, profile: settings.profile, lookup: lookup)
             PolicyConfiguration.visitSections(&builder)
             problems += builder.problems
+            let path = "resilience.policies.\(name)"
+            problems += builder.policy.conflicts(path: path).map { Problem(key: path, message: $0) }
             settings.policies[name] = builder.policy
         }
         return settings
