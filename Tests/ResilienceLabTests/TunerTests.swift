@@ -278,3 +278,29 @@ struct TunerTests {
         #expect(TuningObjective.amplification.ranks(metrics(0.95, 0.5, 1), before: metrics(0.9, 0.5, 1), defaultGoodput: 0.9) == true)
     }
 }
+
+@Suite("Tuner: the search space by key name")
+struct TuningSearchSpaceKeyTests {
+    @Test("Every key a group names is a key of the schema, and no key is in two groups")
+    func groupsNameSchemaKeys() {
+        let names = Set(PolicyFile.keyNames)
+        let grouped = TuningSearchSpace.groups.flatMap { $0 }
+        #expect(grouped.allSatisfy(names.contains), "\(grouped.filter { !names.contains($0) })")
+        #expect(Set(grouped).count == grouped.count)
+    }
+
+    @Test("A neighbour of the default differs from it only in whole groups")
+    func neighboursDifferByGroup() {
+        var random = SplitMix64(seed: 42)
+        let base = SuitePolicy.defaultPipeline
+        var differing = 0
+        for _ in 0..<50 {
+            let neighbour = TuningSearchSpace.drawNearDefault(&random)
+            var restored = neighbour
+            for key in TuningSearchSpace.groups.flatMap({ $0 }) { restored.copyKey(key, from: base) }
+            #expect(restored == base)
+            if neighbour != base { differing += 1 }  // a group can be drawn with the default's own values
+        }
+        #expect(differing >= 45)
+    }
+}

@@ -194,3 +194,83 @@ package protocol PolicySectionVisitor {
     mutating func visit<Section: ConfigurationSection>(
         _ kind: PolicyKind, _ section: WritableKeyPath<PolicyConfiguration, Section?>)
 }
+
+// MARK: - Keys by name
+
+extension PolicyConfiguration {
+    /// Copies the key at `path` (`section.key`, or `section.object.key`) from `source`, by its
+    /// description in the section's schema: what the tuner's search space and every other tool that
+    /// works by key name use, rather than a property or an index. A section `source` does not have
+    /// is left alone; one this policy lacks is added with its defaults first.
+    /// - Precondition: `path` names a key of the schema (a programming error otherwise).
+    package mutating func copyKey(_ path: String, from source: PolicyConfiguration) {
+        struct Copier: PolicySectionVisitor {
+            let path: [Substring]
+            let source: PolicyConfiguration
+            var target: PolicyConfiguration
+            var found = false
+
+            mutating func visit<Section: ConfigurationSection>(
+                _ kind: PolicyKind, _ section: WritableKeyPath<PolicyConfiguration, Section?>
+            ) {
+                guard path.first == Substring(kind.rawValue), let from = source[keyPath: section] else { return }
+                var keys = Section.keys
+                var key: ConfigurationKey<Section>?
+                for component in path.dropFirst() {
+                    key = keys.first { $0.name == component }
+                    keys = key?.keys ?? []
+                }
+                guard let key, let value = key.value(from) else { return }
+                var configuration = target[keyPath: section] ?? Section.defaults
+                try? key.apply(&configuration, value)
+                target[keyPath: section] = configuration
+                found = true
+            }
+        }
+        let components = path.split(separator: ".")
+        var copier = Copier(path: components, source: source, target: self)
+        Self.visitSections(&copier)
+        precondition(copier.found || !source[section: String(components.first ?? "")], "copyKey: no key \(path) in the schema")
+        self = copier.target
+    }
+
+    /// The name of every key a policy can have, in the documented order of the sections and each
+    /// section's order of keys: `section.key`, and `section.object.key` inside an object key
+    /// (`concurrencyLimit.aimd.timeout`).
+    package static var keyNames: [String] {
+        struct Names: PolicySectionVisitor {
+            var names: [String] = []
+            mutating func visit<Section: ConfigurationSection>(
+                _ kind: PolicyKind, _ section: WritableKeyPath<PolicyConfiguration, Section?>
+            ) {
+                add(Section.keys, prefix: kind.rawValue + ".")
+            }
+            mutating func add<Root>(_ keys: [ConfigurationKey<Root>], prefix: String) {
+                for key in keys {
+                    names.append(prefix + key.name)
+                    add(key.keys, prefix: prefix + key.name + ".")
+                }
+            }
+        }
+        var names = Names()
+        visitSections(&names)
+        return names.names
+    }
+
+    /// Whether the section named `name` is set.
+    subscript(section name: String) -> Bool {
+        struct Finder: PolicySectionVisitor {
+            let name: String
+            let policy: PolicyConfiguration
+            var isSet = false
+            mutating func visit<Section: ConfigurationSection>(
+                _ kind: PolicyKind, _ section: WritableKeyPath<PolicyConfiguration, Section?>
+            ) {
+                if kind.rawValue == name { isSet = policy[keyPath: section] != nil }
+            }
+        }
+        var finder = Finder(name: name, policy: self)
+        Self.visitSections(&finder)
+        return finder.isSet
+    }
+}

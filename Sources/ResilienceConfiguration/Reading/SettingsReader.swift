@@ -267,27 +267,8 @@ struct SettingsReader {
         return .key(policy: first.policy, path: first.path)
     }
 
-    /// `section.key` (and `section.object.key`) of every key a policy can have:
-    /// `circuitBreaker.failureRatio`, `concurrencyLimit.aimd.timeout`, ...
-    static var policyKeySuffixes: [String] {
-        struct Paths: PolicySectionVisitor {
-            var paths: [String] = []
-            mutating func visit<Section: ConfigurationSection>(
-                _ kind: PolicyKind, _ section: WritableKeyPath<PolicyConfiguration, Section?>
-            ) {
-                add(Section.keys, prefix: "resilience.policies.x.\(kind.rawValue).")
-            }
-            mutating func add<Root>(_ keys: [ConfigurationKey<Root>], prefix: String) {
-                for key in keys {
-                    paths.append(prefix + key.name)
-                    add(key.keys, prefix: prefix + key.name + ".")
-                }
-            }
-        }
-        var paths = Paths()
-        PolicyConfiguration.visitSections(&paths)
-        return paths.paths.map { String($0.dropFirst("resilience.policies.x.".count)) }
-    }
+    /// `section.key` (and `section.object.key`) of every key a policy can have.
+    static var policyKeySuffixes: [String] { PolicyConfiguration.keyNames }
 
     /// A name written in an environment variable: lowercased, `_` back to `-`.
     static func name(fromEnvironment text: String) -> String {

@@ -35,8 +35,8 @@ import ResilienceConfiguration
 /// nearest integer; every draw passes the configurations' `validate()`.
 ///
 /// ``drawNearDefault(_:)`` draws a neighbour of the default pipeline instead: the same draw, but each
-/// of its 12 groups of keys replaces the default's with probability 1/4 (at least one group does). The
-/// groups keep keys that only make sense together: `maxAttempts`; `backoff` + `multiplier`;
+/// of its 12 groups of keys (``groups``, by key name) replaces the default's with probability 1/4 (at
+/// least one group does). The groups keep keys that only make sense together: `maxAttempts`; `backoff` + `multiplier`;
 /// `baseDelay` + `maxDelay`; `jitter`; `budgetRatio` + `budgetMinPerSecond`; `window` +
 /// `samplingDuration` + `windowSize`; `minimumThroughput`; `failureRatio`; `slowCallDuration` +
 /// `slowCallRatio`; `breakDuration` + `breakDurationMultiplier`; `halfOpenPermittedCalls` +
@@ -118,47 +118,36 @@ public enum TuningSearchSpace {
         return PolicyFile(retry: retry, circuitBreaker: breaker, timeout: timeout)
     }
 
-    /// The number of groups of keys ``drawNearDefault(_:)`` replaces independently.
-    static let groupCount = 12
+    /// The groups of keys ``drawNearDefault(_:)`` replaces independently, by key name (`section.key`):
+    /// keys that only make sense together share a group.
+    public static let groups: [[String]] = [
+        ["retry.maxAttempts"],
+        ["retry.backoff", "retry.multiplier"],
+        ["retry.baseDelay", "retry.maxDelay"],
+        ["retry.jitter"],
+        ["retry.budgetRatio", "retry.budgetMinPerSecond"],
+        ["circuitBreaker.window", "circuitBreaker.samplingDuration", "circuitBreaker.windowSize"],
+        ["circuitBreaker.minimumThroughput"],
+        ["circuitBreaker.failureRatio"],
+        ["circuitBreaker.slowCallDuration", "circuitBreaker.slowCallRatio"],
+        ["circuitBreaker.breakDuration", "circuitBreaker.breakDurationMultiplier"],
+        ["circuitBreaker.halfOpenPermittedCalls", "circuitBreaker.halfOpenSuccessRatio"],
+        ["timeout.duration"],
+    ]
 
     /// Draws a neighbour of ``SuitePolicy/defaultPipeline``: a ``draw(_:)``, then one draw per group
-    /// (12, in the order of the type's list) deciding whether the group comes from it (probability
-    /// 1/4); when none does, one more draw picks the group that does.
+    /// (``groups``, in order) deciding whether the group's keys come from it (probability 1/4); when
+    /// none does, one more draw picks the group that does. Keys are copied by name through the
+    /// configurations' key descriptions.
     public static func drawNearDefault(_ random: inout SplitMix64) -> PolicyFile {
         let drawn = draw(&random)
-        var replaced = (0..<groupCount).map { _ in SimulationMath.unitInterval(&random) < 0.25 }
-        if !replaced.contains(true) { replaced[SimulationMath.index(below: groupCount, &random)] = true }
-
-        let base = SuitePolicy.defaultPipeline
-        guard var retry = base.retry, var breaker = base.circuitBreaker, var timeout = base.timeout,
-              let newRetry = drawn.retry, let newBreaker = drawn.circuitBreaker, let newTimeout = drawn.timeout
-        else { preconditionFailure("the default pipeline and every draw have retry, circuitBreaker and timeout") }
-        if replaced[0] { retry.maxAttempts = newRetry.maxAttempts }
-        if replaced[1] { (retry.backoff, retry.multiplier) = (newRetry.backoff, newRetry.multiplier) }
-        if replaced[2] { (retry.baseDelay, retry.maxDelay) = (newRetry.baseDelay, newRetry.maxDelay) }
-        if replaced[3] { retry.jitter = newRetry.jitter }
-        if replaced[4] { (retry.budgetRatio, retry.budgetMinPerSecond) = (newRetry.budgetRatio, newRetry.budgetMinPerSecond) }
-        if replaced[5] {
-            breaker.window = newBreaker.window
-            breaker.samplingDuration = newBreaker.samplingDuration
-            breaker.windowSize = newBreaker.windowSize
+        var replaced = groups.map { _ in SimulationMath.unitInterval(&random) < 0.25 }
+        if !replaced.contains(true) { replaced[SimulationMath.index(below: groups.count, &random)] = true }
+        var policy = SuitePolicy.defaultPipeline
+        for (group, isReplaced) in zip(groups, replaced) where isReplaced {
+            for key in group { policy.copyKey(key, from: drawn) }
         }
-        if replaced[6] { breaker.minimumThroughput = newBreaker.minimumThroughput }
-        if replaced[7] { breaker.failureRatio = newBreaker.failureRatio }
-        if replaced[8] {
-            breaker.slowCallDuration = newBreaker.slowCallDuration
-            breaker.slowCallRatio = newBreaker.slowCallRatio
-        }
-        if replaced[9] {
-            breaker.breakDuration = newBreaker.breakDuration
-            breaker.breakDurationMultiplier = newBreaker.breakDurationMultiplier
-        }
-        if replaced[10] {
-            breaker.halfOpenPermittedCalls = newBreaker.halfOpenPermittedCalls
-            breaker.halfOpenSuccessRatio = newBreaker.halfOpenSuccessRatio
-        }
-        if replaced[11] { timeout = newTimeout }
-        return PolicyFile(retry: retry, circuitBreaker: breaker, timeout: timeout)
+        return policy
     }
 
     // MARK: - Distributions
