@@ -31,6 +31,8 @@ package struct ConfigurationKey<Configuration>: Sendable {
         case duration
         /// A string, one of these.
         case choice([String])
+        /// Any string (a URL, a name).
+        case text
         /// An object with these keys.
         case object([ConfigurationKey<Configuration>])
     }
@@ -46,6 +48,12 @@ package struct ConfigurationKey<Configuration>: Sendable {
     package let meaning: String
     /// The allowed values, as ``ConfigurationError`` states them (`(0, 1]`, `1...1000`).
     package let allowed: String
+    /// Whether the key's value is a secret (a database URL with a password): it is never shown, in
+    /// an error message, in printed configuration, or in swift-configuration's access reports.
+    package private(set) var isSecret = false
+    /// The default as the configuration reference states it, when it is not a value of the section's
+    /// defaults (a default that follows another key: a rate limiter's `burst`); `nil` otherwise.
+    package private(set) var defaultText: String?
     /// The key's value in a configuration; `nil` when the key is not written at all (an object that is
     /// not used).
     package let value: @Sendable (Configuration) -> ConfigurationValue?
@@ -68,6 +76,23 @@ package struct ConfigurationKey<Configuration>: Sendable {
         self.meaning = meaning
         self.value = value
         self.apply = apply
+    }
+
+    /// This key as a secret (see ``isSecret``).
+    package func secret() -> Self {
+        var key = self
+        key.isSecret = true
+        return key
+    }
+
+    /// The text that stands for a secret value wherever a value would be shown.
+    package static var redacted: String { "<redacted>" }
+
+    /// This key with the default the configuration reference states (see ``defaultText``).
+    package func documentingDefault(_ text: String) -> Self {
+        var key = self
+        key.defaultText = text
+        return key
     }
 
     /// The keys of an object key; empty for a key that holds a value.
@@ -126,6 +151,16 @@ extension ConfigurationKey {
         }
     }
 
+    /// A key that holds any string.
+    package static func text(
+        _ name: String, _ path: any WritableKeyPath<Configuration, String> & Sendable, allowed: String, meaning: String
+    ) -> Self {
+        Self(name, .text, allowed: allowed, meaning: meaning, value: { .string($0[keyPath: path]) }) {
+            configuration, value throws(ConfigurationError) in
+            if case .string(let text) = value { configuration[keyPath: path] = text }
+        }
+    }
+
     /// A key that holds one of the cases of `Choice`, by raw value.
     package static func choice<Choice: RawRepresentable & CaseIterable & Sendable>(
         _ name: String, _ path: any WritableKeyPath<Configuration, Choice> & Sendable, meaning: String
@@ -149,7 +184,7 @@ extension ConfigurationKey {
     ) -> ConfigurationKey<Root> where Configuration: Sendable {
         let value = self.value
         let apply = self.apply
-        return ConfigurationKey<Root>(
+        var lifted = ConfigurationKey<Root>(
             name, kind.lifted(to: path, defaults: defaults), canBeOff: canBeOff, requiredBecause: requiredBecause,
             allowed: allowed, meaning: meaning, value: { value($0[keyPath: path] ?? defaults) }
         ) { root, newValue throws(ConfigurationError) in
@@ -157,6 +192,9 @@ extension ConfigurationKey {
             try apply(&part, newValue)
             root[keyPath: path] = part
         }
+        lifted.isSecret = isSecret
+        lifted.defaultText = defaultText
+        return lifted
     }
 }
 
@@ -170,6 +208,7 @@ extension ConfigurationKey.Kind {
         case .number: .number
         case .duration: .duration
         case .choice(let names): .choice(names)
+        case .text: .text
         case .object(let keys): .object(keys.map { $0.lifted(to: path, defaults: defaults) })
         }
     }
@@ -211,6 +250,7 @@ extension ConfigurationSection {
                 return errors
             } catch {
                 // A key whose default cannot be restored would report the same error again: stop.
+                let error = Self.redactingSecrets(error)
                 guard errors.last != error else { return errors }
                 errors.append(error)
                 guard Self.resetKey(named: error.key, in: &configuration) else { return errors }
@@ -225,6 +265,24 @@ extension ConfigurationSection {
             keys.reduce(0) { $0 + ($1.keys.isEmpty ? 1 : count($1.keys) + 1) }
         }
         return count(keys)
+    }
+
+    /// `error` with its value replaced by ``ConfigurationKey/redacted`` when it names a secret key.
+    package static func redactingSecrets(_ error: ConfigurationError) -> ConfigurationError {
+        guard key(at: error.key)?.isSecret == true else { return error }
+        return ConfigurationError(key: error.key, value: ConfigurationKey<Self>.redacted, allowed: error.allowed)
+    }
+
+    /// The key at `path` (`failureRatio`, `aimd.timeout`), if there is one.
+    static func key(at path: String) -> ConfigurationKey<Self>? {
+        var keys = Self.keys
+        var key: ConfigurationKey<Self>?
+        for component in path.split(separator: ".") {
+            guard let found = keys.first(where: { $0.name == component }) else { return nil }
+            key = found
+            keys = found.keys
+        }
+        return key
     }
 
     /// Puts the key at `path` (`failureRatio`, `aimd.timeout`) back to its default value; returns

@@ -73,7 +73,8 @@ extension KeyedRateLimiterConfiguration: ConfigurationSection {
                         permitsPerSecond: rate, maxWait: configuration.maxWait, maxKeys: configuration.maxKeys)
                 }
             },
-            .number("burst", \.burst, allowed: "[1, 1000000000]", meaning: "each key's bucket size (default: max(1, `permitsPerSecond`)); a new key's bucket starts full"),
+            .number("burst", \.burst, allowed: "[1, 1000000000]", meaning: "each key's bucket size (default: max(1, `permitsPerSecond`)); a new key's bucket starts full")
+                .documentingDefault("max(1, permitsPerSecond)"),
             .duration("maxWait", \.maxWait, allowed: ">= 0", meaning: "how long a call may wait for its key's permits"),
             .integer("maxKeys", \.maxKeys, allowed: "1...\(maximumKeys)", meaning: "the most keys held at once"),
             .choice("mode", \.mode, meaning: "`enforce`: refuse calls; `shadow`: count and log the calls it would refuse, and let them through"),

@@ -129,7 +129,13 @@ extension FieldReader {
     package func section<Section: ConfigurationSection>(_ type: Section.Type = Section.self) throws(FieldError) -> Section {
         var configuration = Section.defaults
         try read(Section.keys, into: &configuration)
-        try validate { () throws(ConfigurationError) in try configuration.validate() }
+        try validate { () throws(ConfigurationError) in
+            do throws(ConfigurationError) {
+                try configuration.validate()
+            } catch {
+                throw Section.redactingSecrets(error)
+            }
+        }
         return configuration
     }
 
@@ -172,6 +178,8 @@ extension FieldReader {
                 throw FieldError(message: "\(name(key.name)) must be one of \(allowed), got \(jsonQuoted(text))")
             }
             return .string(text)
+        case .text:
+            return .string(try string(key.name) ?? "")
         case .object:
             guard case .object = raw else { throw typeError(key.name, expected: "an object", got: raw) }
             return .object

@@ -69,7 +69,7 @@ extension PolicyConfiguration {
             let keyPath = "\(path).\(key.name)"
             switch value {
             case .integer(let integer): members.append((key.name, .integer(integer)))
-            case .string(let text): members.append((key.name, .string(text)))
+            case .string(let text): members.append((key.name, .string(key.isSecret ? ConfigurationKey<Section>.redacted : text)))
             case .off: members.append((key.name, .null))
             case .number(let number):
                 guard number.isFinite else {

@@ -237,9 +237,15 @@ extension PolicyConfiguration {
     /// The name of every key a policy can have, in the documented order of the sections and each
     /// section's order of keys: `section.key`, and `section.object.key` inside an object key
     /// (`concurrencyLimit.aimd.timeout`).
-    package static var keyNames: [String] {
-        struct Names: PolicySectionVisitor {
-            var names: [String] = []
+    package static var keyNames: [String] { keys.map(\.name) }
+
+    /// The names (`section.key`) of the keys whose values are secrets (``ConfigurationKey/isSecret``).
+    package static var secretKeyNames: [String] { keys.filter(\.isSecret).map(\.name) }
+
+    /// Every key, as ``keyNames`` orders them, and whether its value is a secret.
+    private static var keys: [(name: String, isSecret: Bool)] {
+        struct Keys: PolicySectionVisitor {
+            var keys: [(name: String, isSecret: Bool)] = []
             mutating func visit<Section: ConfigurationSection>(
                 _ kind: PolicyKind, _ section: WritableKeyPath<PolicyConfiguration, Section?>
             ) {
@@ -247,14 +253,14 @@ extension PolicyConfiguration {
             }
             mutating func add<Root>(_ keys: [ConfigurationKey<Root>], prefix: String) {
                 for key in keys {
-                    names.append(prefix + key.name)
+                    self.keys.append((prefix + key.name, key.isSecret))
                     add(key.keys, prefix: prefix + key.name + ".")
                 }
             }
         }
-        var names = Names()
-        visitSections(&names)
-        return names.names
+        var keys = Keys()
+        visitSections(&keys)
+        return keys.keys
     }
 
     /// Whether the section named `name` is set.

@@ -58,7 +58,18 @@ struct SettingsReader {
 
     init(environment: [String: String]) {
         self.environment = environment
-        environmentProvider = EnvironmentVariablesProvider(environmentVariables: environment)
+        // swift-configuration's access reports redact the values of secret keys' variables too.
+        let secretSuffixes = PolicyConfiguration.secretKeyNames.map { "_" + Self.encodedSuffix(of: $0) }
+        environmentProvider = EnvironmentVariablesProvider(
+            environmentVariables: environment,
+            secretsSpecifier: .dynamic { name, _ in secretSuffixes.contains { name.hasSuffix($0) } })
+    }
+
+    /// The environment-variable form of a `section.key` name (`CIRCUIT_BREAKER_FAILURE_RATIO`), by
+    /// swift-configuration's own mapping.
+    static func encodedSuffix(of keyName: String) -> String {
+        let key = AbsoluteConfigKey(keyName.split(separator: ".").map(String.init))
+        return (try? EnvironmentVariablesProvider(environmentVariables: [:]).value(forKey: key, type: .string).encodedKey) ?? keyName
     }
 
     // MARK: - Files
@@ -318,9 +329,11 @@ struct SettingsReader {
         let files: [(path: String, values: [String: String])]
 
         init(reader: SettingsReader) {
+            let secrets = PolicyConfiguration.secretKeyNames
             let fileProviders = reader.files.reversed().map { file in
                 InMemoryProvider(name: file.path, values: Dictionary(uniqueKeysWithValues: file.values.map { path, text in
-                    (AbsoluteConfigKey(path.split(separator: ".").map(String.init)), ConfigValue(.string(text), isSecret: false))
+                    let isSecret = secrets.contains { path.hasSuffix("." + $0) }
+                    return (AbsoluteConfigKey(path.split(separator: ".").map(String.init)), ConfigValue(.string(text), isSecret: isSecret))
                 }))
             }
             configReader = ConfigReader(providers: [reader.environmentProvider] + fileProviders)
@@ -399,6 +412,8 @@ struct SettingsReader {
                 return duration(canBeOff: key.canBeOff)(text)
             case .choice(let names):
                 return choice(names)(text)
+            case .text:
+                return .success(.string(text))
             case .object:
                 guard text == "{}" else {
                     return .failure(ParseError(message: key.canBeOff ? "must be null (off), got \(jsonQuoted(text))" : "is an object; set its keys"))
@@ -430,7 +445,7 @@ struct SettingsReader {
             policy[keyPath: section] = configuration
         }
 
-        mutating func apply<Root>(_ keys: [ConfigurationKey<Root>], prefix: String, to configuration: inout Root) {
+        mutating func apply<Root: ConfigurationSection>(_ keys: [ConfigurationKey<Root>], prefix: String, to configuration: inout Root) {
             for key in keys {
                 let path = "\(prefix).\(key.name)"
                 var value = lookup.value(path, &problems, parse: SettingsReader.parser(for: key))
@@ -445,6 +460,7 @@ struct SettingsReader {
                 do {
                     try key.apply(&configuration, value)
                 } catch {
+                    let error = Root.redactingSecrets(error)
                     problems.append(Problem(key: path, message: error.prefixingKey(with: prefix).description, source: lookup.source(of: path)))
                     continue
                 }
