@@ -229,7 +229,7 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
     /// keep their slots and finish, and nobody is admitted until fewer than the new limit are in flight;
     /// when `maxQueued` shrinks below the queue, the waiters keep their places and arrivals are rejected
     /// until the queue is shorter; a new `maxWait` applies to calls queued from now on (a waiter keeps
-    /// the deadline it was queued with). See ``BulkheadStateMachine`` `reconfigure(_:)`.
+    /// the deadline it was queued with).
     /// - Throws: ``ConfigurationError`` naming the invalid key; nothing changes then.
     public func reconfigure(_ configuration: BulkheadConfiguration) throws(ConfigurationError) {
         try change { _ in configuration }

@@ -246,11 +246,32 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
 
     // MARK: - Reconfiguring
 
-    /// Runs with `configuration` from now on, keeping the breaker's state: an open breaker stays open
-    /// for the rest of its break, the window keeps its calls where the new shape allows, calls in flight
-    /// keep their permits (see ``CircuitBreakerStateMachine`` `reconfigure(_:now:)` for the exact
-    /// rules). A call that started before and ends after is judged by either configuration. The breaker
-    /// keeps its name, classifier, clock, observers and metrics.
+    /// Runs with `configuration` from now on, keeping the breaker's state (a hot reload). After any
+    /// time-driven transition due now:
+    /// - **The state stays**: an open breaker stays open until the end of the break it is serving (a new
+    ///   `breakDuration` applies from its next trip); a forced state stays forced. Calls in flight keep
+    ///   their permits.
+    /// - **The window keeps its calls where the shapes allow**: a count window keeps its newest
+    ///   `windowSize` calls (all of them when it grows); a time window whose `samplingDuration` or
+    ///   `windowBuckets` change re-counts each live bucket's calls as if they had happened at the
+    ///   instant that bucket started, so a call leaves the window no later than it would have (possibly
+    ///   earlier, by less than one old bucket plus one new bucket), and calls older than the new
+    ///   `samplingDuration` are dropped; a change of `window` (count ↔ time) starts an empty window,
+    ///   since a count window does not know when its calls happened nor a time window their order.
+    ///   Calls keep the failure and slow marks they were recorded with.
+    /// - **New thresholds apply from the next event**: in closed state, `minimumThroughput`,
+    ///   `failureRatio` and `slowCallRatio` are checked at the next recorded failure or slow call, as
+    ///   always (reconfiguring never trips a breaker by itself). In half-open state the probes
+    ///   decided so far are checked at once against the new `halfOpenPermittedCalls` and
+    ///   `halfOpenSuccessRatio`, since no further probe may come to decide them: the breaker closes or
+    ///   re-opens here when they already decide it. `halfOpenMaxDuration` counts from when half-open
+    ///   was entered.
+    /// - **The growing break** is kept within the new bounds: at least `breakDuration`, at most
+    ///   `maxBreakDuration`; in closed state it is the new `breakDuration`.
+    ///
+    /// A call that started before and ends after is judged by either configuration. The breaker
+    /// keeps its name, classifier, clock, observers and metrics; observers hear the transitions a
+    /// reconfiguration causes.
     /// - Throws: ``ConfigurationError`` naming the invalid key; the breaker is then unchanged.
     public func reconfigure(_ configuration: CircuitBreakerConfiguration) throws(ConfigurationError) {
         let validated = try ValidatedCircuitBreakerConfiguration(configuration)

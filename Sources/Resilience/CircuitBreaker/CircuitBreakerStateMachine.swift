@@ -136,7 +136,8 @@ package struct CircuitBreakerStateMachine: Sendable {
 
     // MARK: - Reconfiguring
 
-    /// Runs with `configuration` from `now` on, keeping the breaker's state (a hot reload). After any
+    /// Runs with `configuration` from `now` on, keeping the breaker's state (a hot reload; the public
+    /// `CircuitBreaker.reconfigure(_:)` documents the same rules for users). After any
     /// time-driven transition due at `now`:
     /// - **The state stays**: an open breaker stays open until the end of the break it is serving (a new
     ///   `breakDuration` applies from its next trip); a forced state stays forced. Permits already

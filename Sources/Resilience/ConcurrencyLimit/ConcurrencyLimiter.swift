@@ -287,21 +287,22 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
             if !result.admitted.isEmpty || !result.expired.isEmpty {
                 wakeups = Self.settle(result, in: &shared, telemetry: telemetry, rejection: rejection)
             }
-            telemetry.inFlight(shared.machine.inFlight)
-            guard result.limitChanged else { return (nil, wakeups) }
-            telemetry.limitGauge.record(result.limit)
-            return ((previous, result.limit), wakeups)
+            return (Self.limitChange(result, from: previous, in: shared, telemetry: telemetry), wakeups)
         }
-        if let limitChange { telemetry.logLimitChange(from: limitChange.from, to: limitChange.to) }
-        for wakeup in wakeups { wakeup.continuation.resume(returning: wakeup.outcome) }
+        deliver(limitChange, wakeups)
     }
 
     // MARK: - Reconfiguring
 
-    /// Runs with `configuration` from now on, keeping the calls and the limit it learnt, moved into the
-    /// new bounds; waiters beyond a shorter queue are rejected as a full queue would reject them, and
-    /// waiters the new limit has room for are admitted. See ``ConcurrencyLimiterStateMachine``
-    /// `reconfigure(_:now:)` for the exact rules.
+    /// Runs with `configuration` from now on, keeping the calls and what was learnt (a hot reload):
+    /// - **The limit** stays where the algorithm took it, moved into the new `minLimit...maxLimit`
+    ///   (`initialLimit` applies only to a new limiter). The algorithm starts afresh at that limit
+    ///   with the new parameters: its latency estimates (Gradient2's averages, Vegas' no-load latency)
+    ///   are learnt again from the next samples.
+    /// - **Calls in flight** keep their slots, and their samples count when they end.
+    /// - **Waiters** keep their deadlines: those past it now expire; then the newest are admitted
+    ///   while the limit has room; then the oldest beyond a shorter `maxQueued` are rejected (all that
+    ///   are left when the queue is turned off), as a full queue would reject them.
     /// - Throws: ``ConfigurationError`` naming the invalid key; the limiter is then unchanged.
     public func reconfigure(_ configuration: ConcurrencyLimitConfiguration) throws(ConfigurationError) {
         let now = reader.offsetNow
@@ -310,11 +311,25 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
             let previous = shared.machine.limit
             let result = try shared.machine.reconfigure(configuration, now: now)
             let wakeups = Self.settle(result, in: &shared, telemetry: telemetry, rejection: rejection)
-            telemetry.inFlight(shared.machine.inFlight)
-            guard result.limitChanged else { return (nil, wakeups) }
-            telemetry.limitGauge.record(result.limit)
-            return ((previous, result.limit), wakeups)
+            return (Self.limitChange(result, from: previous, in: shared, telemetry: telemetry), wakeups)
         }
+        deliver(limitChange, wakeups)
+    }
+
+    /// Records the calls in flight and a new limit (under the lock); returns the change to log.
+    @inlinable
+    static func limitChange(
+        _ result: Machine.ReleaseResult, from previous: Int, in shared: Shared, telemetry: ConcurrencyLimitTelemetry
+    ) -> (from: Int, to: Int)? {
+        telemetry.inFlight(shared.machine.inFlight)
+        guard result.limitChanged else { return nil }
+        telemetry.limitGauge.record(result.limit)
+        return (previous, result.limit)
+    }
+
+    /// Logs a limit change and resumes the settled waiters (after the lock).
+    @inlinable
+    func deliver(_ limitChange: (from: Int, to: Int)?, _ wakeups: Wakeups) {
         if let limitChange { telemetry.logLimitChange(from: limitChange.from, to: limitChange.to) }
         for wakeup in wakeups { wakeup.continuation.resume(returning: wakeup.outcome) }
     }

@@ -108,10 +108,11 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
     /// The number of keys held.
     public var keyCount: Int { shell.read { machine, _ in machine.keyCount } }
 
-    /// Runs with `configuration` from now on, keeping every key's bucket: each keeps the permits it
-    /// lacks (at most the new `burst`), added back at the new rate; waiting calls keep their instants;
-    /// a smaller `maxKeys` drops only buckets that are full. See ``KeyedTokenBucketStateMachine``
-    /// `reconfigure(_:now:)`.
+    /// Runs with `configuration` from now on, keeping every key's bucket (a hot reload): each keeps the
+    /// permits it lacks, at most the new `burst`, added back at the new rate (so a drained bucket stays
+    /// drained), and its waiting calls keep their instants. A smaller `maxKeys` drops the buckets that
+    /// are full now, as a sweep does; if more keys than the new bound are still held, none is dropped
+    /// early (no key gets a free burst): new keys are rejected until enough buckets refill.
     /// - Throws: ``ConfigurationError`` naming the invalid key; the limiter is then unchanged.
     public func reconfigure(_ configuration: KeyedRateLimiterConfiguration) throws(ConfigurationError) {
         let now = shell.reader.offsetNow

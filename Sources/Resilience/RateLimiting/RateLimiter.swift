@@ -82,9 +82,11 @@ public final class RateLimiter<C: Clock>: RateLimiting where C.Duration == Durat
     /// The number of calls waiting for their instant.
     public var waitingCount: Int { shell.read { $0.waitingCount(now: $1) } }
 
-    /// Runs with `configuration` from now on, keeping the bucket: the permits it lacks (at most the new
-    /// `burst`) are added back at the new rate, and waiting calls keep their instants. See
-    /// ``TokenBucketStateMachine`` `reconfigure(_:now:)`.
+    /// Runs with `configuration` from now on, keeping what the bucket has given (a hot reload): the
+    /// permits it lacks now, not counting the waiting calls', stay lacking (at most the new `burst`)
+    /// and are added back at the new rate, so a drained bucket stays drained and a full one stays
+    /// full; the conversion is rounded so that it never grants a permit more. Calls already waiting
+    /// keep their instants (their permits were promised) and count against the bucket at the new rate.
     /// - Throws: ``ConfigurationError`` naming the invalid key; the limiter is then unchanged.
     public func reconfigure(_ configuration: RateLimiterConfiguration) throws(ConfigurationError) {
         let now = shell.reader.offsetNow

@@ -63,8 +63,10 @@ public final class RetryBudget<C: Clock>: Sendable where C.Duration == Duration 
         withMachine { machine, now in machine.remainingRetries(now: now) }
     }
 
-    /// Runs with new limits from now on, keeping the first attempts and retries counted (see
-    /// ``RetryBudgetStateMachine`` `reconfigure(ratio:minPerSecond:window:now:)`).
+    /// Runs with new limits from now on (a hot reload): the first attempts and retries already counted
+    /// stay counted. A new `window` re-counts each bucket's events as if they had happened when their
+    /// bucket started: an event leaves the window no later than it would have, and events older than
+    /// the new window are dropped. The new `ratio` and floor decide the next retry.
     /// - Throws: ``ConfigurationError`` naming `budgetRatio`, `budgetMinPerSecond` or `budgetWindow`;
     ///   the budget is then unchanged.
     public func reconfigure(ratio: Double, minPerSecond: Double, window: Duration) throws(ConfigurationError) {

@@ -41,7 +41,7 @@ import Metrics
 public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Duration {
     /// The name used in metrics labels and logs. Keep it low-cardinality.
     public let name: String
-    /// Where each call's duration comes from: given at creation, or by the last ``reconfigure(_:)``.
+    /// Where each call's duration comes from: given at creation, or by the last ``reconfigure(_:mode:)``.
     public var source: TimeoutSource { currentSource.withLock { $0 } }
     /// The source, read once per call (one short lock beside the child task a call costs).
     @usableFromInline let currentSource: Locked<TimeoutSource>
@@ -70,6 +70,8 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
     /// - Parameters:
     ///   - name: a low-cardinality name for metrics and logs.
     ///   - table: the duration per operation type, and the default.
+    ///   - mode: ``PolicyMode/enforce`` cuts calls at their limit; ``PolicyMode/shadow`` only counts the
+    ///     calls that run past it, and lets them finish.
     ///   - clock: the clock the limit is measured on; the context's deadline must be one of its instants; `ContinuousClock` by default.
     ///   - logger: receives a `debug` line per timeout and a `warning` per overrun or orphan.
     ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.

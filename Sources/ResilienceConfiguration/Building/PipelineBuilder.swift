@@ -47,7 +47,7 @@ struct PipelineBuilder<C: Clock>: Sendable where C.Duration == Duration {
     /// Makes `pipeline` run `policy` (`nil`: a policy the configuration no longer has, which passes
     /// every call through): each section given is created or reconfigured and activated, each other
     /// one deactivated. Call after ``problems(applying:to:)`` found none, under the owner's lock.
-    /// - Throws: ``ConfigurationError`` naming the section's key, which validation should have caught.
+    /// - Throws: `ConfigurationError` naming the section's key, which validation should have caught.
     func apply(
         _ policy: PolicyConfiguration?, operationTimeouts: [String: Duration], to pipeline: ConfiguredPipeline<C>
     ) throws(ConfigurationError) {

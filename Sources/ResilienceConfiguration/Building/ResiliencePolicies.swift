@@ -91,8 +91,8 @@ public final class ResiliencePolicies<C: Clock>: Sendable where C.Duration == Du
     public func concurrencyLimiter(named name: String) -> ConcurrencyLimiter<C>? { section(name, \.concurrencyLimit) }
     /// The cascade preventor of the policy `name`, when its configuration has one.
     public func cascadePreventor(named name: String) -> CascadePreventor<C>? { section(name, \.cascade) }
-    /// The adaptive timeout of the policy `name`, when its configuration has one (a ``Timeout`` whose
-    /// source is an ``AdaptiveTimeout``).
+    /// The adaptive timeout of the policy `name`, when its configuration has one (a `Timeout` whose
+    /// source is an `AdaptiveTimeout`).
     public func adaptiveTimeout(named name: String) -> Timeout<C>? { section(name, \.adaptiveTimeout) }
 
     /// The hedging of the policy `name`, when its configuration has one. It is not a stage of the
@@ -108,7 +108,7 @@ public final class ResiliencePolicies<C: Clock>: Sendable where C.Duration == Du
     public func hedging(named name: String) -> Hedging<C>? { section(name, \.hedging) }
 
     /// The `fallback` section of the policy `name`: the cache configuration for the service's own
-    /// ``CachedFallback`` or ``StaleDataFallback`` (the value a fallback serves comes from code, so the
+    /// `CachedFallback` or `StaleDataFallback` (the value a fallback serves comes from code, so the
     /// configuration cannot build it).
     public func fallbackCache(named name: String) -> FallbackCacheConfiguration? {
         state.withLock { $0.settings.policies[name]?.fallback }

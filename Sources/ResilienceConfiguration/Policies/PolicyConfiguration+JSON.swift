@@ -5,9 +5,9 @@ extension PolicyConfiguration {
     /// The policy as `POLICY.json` text that ``parse(_:file:)`` reads back to an equal value.
     ///
     /// Every section that is set is written with **all** its keys, explicit (defaults included), in the
-    /// documented order of the sections (``PolicyKind/recommendedOrder``: `loadShedder`, `retry`,
+    /// documented order of the sections (`PolicyKind/recommendedOrder`: `loadShedder`, `retry`,
     /// `circuitBreaker`, `rateLimiter`, `concurrencyLimit`, `timeout`, `bulkhead`), keys in the order
-    /// of the configurations' key descriptions. Durations are strings with a unit (``DurationText/format(_:)``: `"250ms"`,
+    /// of the configurations' key descriptions. Durations are strings with a unit (`DurationText/format(_:)`: `"250ms"`,
     /// `"1.5s"`), an optional setting that is off is `null` (a load shedder's unused `inFlight` or
     /// `queueDepth` thresholds are left out: the reader takes no `null` for them), numbers are the shortest text that reads
     /// back to the same `Double`. Pretty-printed with a 2-space indent and a final newline; a policy with
@@ -20,7 +20,7 @@ extension PolicyConfiguration {
     ///   }
     /// }
     /// ```
-    /// - Throws: ``ConfigurationError`` for a setting a policy file cannot express, naming its key: a
+    /// - Throws: `ConfigurationError` for a setting a policy file cannot express, naming its key: a
     ///   load shedder's `pressure` signals (not a key of the file: a trace has no readings), a duration
     ///   that is not a whole number of nanoseconds, or a number that is not finite. Nothing is dropped.
     public func jsonText() throws(ConfigurationError) -> String {

@@ -13,12 +13,16 @@ import Resilience
 ///  "bulkhead": {"maxConcurrent": 25, "maxQueued": 10, "maxWait": "1s"}}
 /// ```
 ///
-/// Every section is optional; the policies run outermost first as load shedder ▸ retry ▸ circuit
-/// breaker ▸ rate limiter ▸ concurrency limit ▸ timeout ▸ bulkhead ▸ dependency, whatever the order
-/// of the sections in the file (see ``Replayer`` for why). Keys are those of the policies'
-/// configurations (``RetryConfiguration``, ``CircuitBreakerConfiguration``, ``TimeoutConfiguration``,
-/// ``LoadShedderConfiguration``, ``KeyedRateLimiterConfiguration``, ``ConcurrencyLimitConfiguration``,
-/// ``BulkheadConfiguration``), with their defaults when absent; durations are strings with a unit
+/// The same sections make a named policy of a service's configuration file, under
+/// `resilience.policies.<name>` (see ``ResilienceSettings``). Every section is optional; the policies
+/// run outermost first in the order of `PolicyKind.recommendedOrder` (fallback ▸ load shedder ▸
+/// cascade ▸ hedging ▸ retry ▸ circuit breaker ▸ rate limiter ▸ concurrency limit ▸ timeout or
+/// adaptive timeout ▸ bulkhead ▸ dependency), whatever the order of the sections in the file. Keys are
+/// those of the policies' configurations (`RetryConfiguration`, `CircuitBreakerConfiguration`,
+/// `TimeoutConfiguration`, `LoadShedderConfiguration`, `KeyedRateLimiterConfiguration`,
+/// `ConcurrencyLimitConfiguration`, `BulkheadConfiguration`, `FallbackCacheConfiguration`,
+/// `CascadePreventorConfiguration`, `HedgingConfiguration`, `AdaptiveTimeoutConfiguration`), with
+/// their defaults when absent; durations are strings with a unit
 /// (`"250ms"`, `"1.5s"`, `"2m"`); `slowCallDuration`, `halfOpenMaxDuration`, the bulkhead's `maxWait`
 /// and the load shedder's `retryAfter` may be `null` (off). A load shedder's thresholds are objects
 /// with `low`, `normal` and `high` (each an integer, or `null` or absent for "never"); its pressure
@@ -42,7 +46,7 @@ public struct PolicyConfiguration: Sendable, Hashable {
     public var concurrencyLimit: ConcurrencyLimitConfiguration?
     /// The bulkhead (per attempt, innermost), if the file configures one.
     public var bulkhead: BulkheadConfiguration?
-    /// The cache of a caching fallback (``CachedFallback``, ``StaleDataFallback``), if the file
+    /// The cache of a caching fallback (`CachedFallback`, `StaleDataFallback`), if the file
     /// configures one. A fallback's value comes from the service's code, so this section configures
     /// the cache the service's fallback uses; `resilience-lab` does not simulate it.
     public var fallback: FallbackCacheConfiguration?
@@ -93,7 +97,7 @@ public struct PolicyConfiguration: Sendable, Hashable {
     }
 
     /// Parses and validates a policy file written in YAML: the same sections and keys as the JSON form,
-    /// read by the same checks (scalars as in ``ScenarioDefinition/parseYAML(_:file:)``: YAML 1.2 core
+    /// read by the same checks (scalars as in `ScenarioDefinition/parseYAML(_:file:)`: YAML 1.2 core
     /// schema, a quoted scalar is a string, `null` or `~` turns an optional setting off).
     ///
     /// ```yaml
@@ -163,7 +167,7 @@ public struct PolicyConfiguration: Sendable, Hashable {
         return names.names
     }
 
-    /// Calls `visitor` with every section, in the documented order (``PolicyKind/recommendedOrder``):
+    /// Calls `visitor` with every section, in the documented order (`PolicyKind/recommendedOrder`):
     /// the one list of the sections a policy has, from which everything that reads, writes or
     /// checks a policy works.
     package static func visitSections(_ visitor: inout some PolicySectionVisitor) {

@@ -19,7 +19,7 @@ extension ResilienceSettings {
     ///   }
     /// }
     /// ```
-    /// - Throws: ``ConfigurationError`` naming the full key path of a setting that cannot be written (see
+    /// - Throws: `ConfigurationError` naming the full key path of a setting that cannot be written (see
     ///   ``PolicyConfiguration/jsonText()``).
     public func jsonText() throws(ConfigurationError) -> String {
         var policies: [JSONWriter.Member] = []
@@ -34,7 +34,7 @@ extension ResilienceSettings {
     /// A configuration file that holds `policy` under `resilience.policies.<name>` and nothing else:
     /// YAML (block style) when `yaml`, else JSON. ``read(files:environment:profile:)`` reads it back to
     /// the same policy.
-    /// - Throws: ``ConfigurationError`` naming the full key path of a setting that cannot be written, or
+    /// - Throws: `ConfigurationError` naming the full key path of a setting that cannot be written, or
     ///   `resilience.policies` when `name` is not a valid policy name (``isPolicyName(_:)``).
     public static func fileText(policy: PolicyConfiguration, named name: String, yaml: Bool) throws(ConfigurationError) -> String {
         guard isPolicyName(name) else {

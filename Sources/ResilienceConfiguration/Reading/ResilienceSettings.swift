@@ -29,7 +29,7 @@ public struct ResilienceSettings: Sendable, Hashable {
     public var profile: ResilienceProfile
     /// `resilience.timeouts.<type>`: the timeout of each operation type. It overrides a policy's
     /// `timeout.duration` for calls whose context names that type. Defaults: `llm` 60 s, `auth` 5 s,
-    /// `db` 10 s, `http` 15 s (``TimeoutTable/typicalService``).
+    /// `db` 10 s, `http` 15 s (`TimeoutTable/typicalService`).
     public var operationTimeouts: [String: Duration]
     /// `resilience.policies.<name>`: each named policy.
     public var policies: [String: PolicyConfiguration]

@@ -41,6 +41,7 @@ public final class ResilienceConfigurationReloader<C: Clock>: Service, Sendable 
 
     /// A reloader of `files` into `policies`.
     /// - Parameters:
+    ///   - policies: the policies to reconfigure; each applied change goes through ``ResiliencePolicies/apply(_:)``.
     ///   - files: the configuration files, in the order ``ResilienceSettings/read(files:environment:profile:)`` reads them.
     ///   - environment: the environment read with each change; the process's by default.
     ///   - profile: the profile option, if the service has one.
