@@ -28,6 +28,12 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [.product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/BenchmarkSupport",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .executableTarget(
             name: "CircuitBreakerBenchmarks",
             dependencies: [
@@ -63,6 +69,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Resilience", package: rootPackage),
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkSupport",
             ],
             path: "Benchmarks/AdmissionBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],
@@ -74,6 +81,7 @@ let package = Package(
                 .product(name: "Resilience", package: rootPackage),
                 .product(name: "ResilienceConfiguration", package: rootPackage),
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkSupport",
             ],
             path: "Benchmarks/ConfigurationBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],

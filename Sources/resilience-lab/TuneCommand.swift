@@ -10,8 +10,12 @@ struct Tune: ParsableCommand {
         abstract: "Search retry, circuit breaker and timeout parameters for a scenario and print the best POLICY.json.",
         discussion: """
             Prints the best policy as POLICY.json on stdout (every key explicit, usable by `run \
-            --policy`, `replay --policy` and PolicyFile.load) and its comparison with the default \
-            pipeline (retry + circuit breaker + timeout with their documented defaults) on stderr.
+            --policy`, `replay --policy` and PolicyFile.load) and its comparison with the baseline on \
+            stderr. The baseline is the default pipeline (retry + circuit breaker + timeout with \
+            their documented defaults), or the policy a service runs today, given with --policy FILE \
+            or --config FILE --policy-name NAME: the search then starts from it and must beat it, and \
+            every candidate keeps its other keys and sections (a bulkhead, a rate limiter, modes). \
+            In the text below, "the default" is the baseline.
 
             Search: successive halving over seeds. The default pipeline and N random policies run on \
             the first seed; the best third of the random ones (and the default) run on 3 seeds, the \
@@ -48,13 +52,19 @@ struct Tune: ParsableCommand {
     @Option(help: "The first evaluation seed, from which every other draw derives (default: the scenario's seed).", transform: parseSeed)
     var seed: UInt64?
 
+    @Option(help: "Start from this POLICY.json (YAML when named .yaml or .yml) instead of the default pipeline: the policy to beat.")
+    var policy: String?
+
+    @Option(help: "Start from the policy --policy-name of this configuration file (JSON, or YAML when named .yaml or .yml), with the RESILIENCE_* environment as production reads it; repeat for more files, a later one overriding an earlier one.")
+    var config: [String] = []
+
     @Option(help: "Also write the best POLICY.json to this file.")
     var output: String?
 
     @Option(help: "Also write the best policy as a new configuration file (JSON, or YAML when named .yaml or .yml) holding it under resilience.policies.NAME (--policy-name); an existing file is never overwritten.")
     var writeConfig: String?
 
-    @Option(help: "The policy's name in the file --write-config writes: lowercase letters, digits and -.")
+    @Option(help: "The policy's name under resilience.policies: the one --config reads, and the one --write-config writes; lowercase letters, digits and -.")
     var policyName: String?
 
     @Flag(help: "Also list every candidate on stderr: its rung, seeds and mean metrics, best rung first.")
@@ -64,10 +74,16 @@ struct Tune: ParsableCommand {
     static let existingFile = "the file exists; --write-config writes a new file and never overwrites one"
 
     func validate() throws {
+        if policy != nil && !config.isEmpty {
+            throw ValidationError("--policy cannot be combined with --config: give one source of the policy to start from")
+        }
         switch (writeConfig, policyName) {
         case (.some, nil): throw ValidationError("--write-config needs --policy-name NAME: the name of the policy in the file")
-        case (nil, .some): throw ValidationError("--policy-name needs --write-config FILE: the file to write the policy to")
-        case (.some, .some(let name)):
+        case (nil, nil) where !config.isEmpty:
+            throw ValidationError("--config needs --policy-name NAME: the policy under resilience.policies to start from")
+        case (nil, .some) where config.isEmpty:
+            throw ValidationError("--policy-name needs --config FILE (the policy to start from) or --write-config FILE (the file to write the policy to)")
+        case (_, .some(let name)):
             guard ResilienceSettings.isPolicyName(name) else {
                 throw ValidationError("--policy-name: \(jsonQuoted(name)) is not allowed; allowed: lowercase letters, digits and -")
             }
@@ -83,8 +99,12 @@ struct Tune: ParsableCommand {
             throw LabInputError(file: writeConfig, message: Self.existingFile)
         }
         let definition = try loadScenario(scenario)
+        let baseline = try baselineSource.map { source throws(ConfigurationProblems) in
+            try source.load(environment: ProcessInfo.processInfo.environment)
+        }
         let start = ContinuousClock.now
-        let result = try Tuner.tune(definition, objective: objective, budget: budget, seed: seed)
+        let result = try Tuner.tune(
+            definition, objective: objective, budget: budget, seed: seed, baseline: baseline ?? SuitePolicy.defaultPipeline)
         let elapsed = ContinuousClock.now - start
         let text = try result.best.jsonText()
         if let output {
@@ -98,10 +118,19 @@ struct Tune: ParsableCommand {
             try writeConfigurationFile(result.best, named: policyName, to: writeConfig)
         }
         FileHandle.standardOutput.write(Data(text.utf8))
-        FileHandle.standardError.write(Data(TuneReport.render(result, elapsed: elapsed).utf8))
+        FileHandle.standardError.write(Data(TuneReport.render(result, baseline: baselineSource?.label, elapsed: elapsed).utf8))
         if showCandidates {
-            FileHandle.standardError.write(Data(TuneReport.renderCandidates(result).utf8))
+            FileHandle.standardError.write(Data(TuneReport.renderCandidates(result, baseline: baselineSource?.label).utf8))
         }
+    }
+}
+
+extension Tune {
+    /// The policy to start from, when one is given (else the default pipeline).
+    var baselineSource: PolicySource? {
+        if let policy { return .file(policy) }
+        guard !config.isEmpty, let policyName else { return nil }
+        return .configuration(files: config, policyName: policyName)
     }
 }
 
@@ -126,15 +155,19 @@ extension TuningObjective: ExpressibleByArgument {}
 
 /// The comparison `tune` prints on stderr.
 enum TuneReport {
-    static func render(_ result: TuningResult, elapsed: Duration) -> String {
+    /// - Parameter baseline: how the policy the search started from is named (`--policy` or
+    ///   `--config`), or `nil` for the default pipeline.
+    static func render(_ result: TuningResult, baseline: String?, elapsed: Duration) -> String {
         let tuned = result.bestMetrics
-        let base = result.defaultMetrics
+        let base = result.baselineMetrics
+        let (column, described, short) = baseline.map { ("current", "the current policy (\($0))", "the current policy") }
+            ?? ("default", "the default pipeline", "the default")
         var lines = [
             "\(result.scenario): objective \(result.objective.rawValue), \(result.runs) runs of \(result.budget), \(result.candidates.count - 1) random candidates, \(format(elapsed)) s",
-            result.bestIsDefault
-                ? "no candidate beat the default pipeline (on average over \(result.evaluationSeeds.count) seeds and on seed \(result.seed)): the default is printed"
-                : "tuned vs default, averaged over \(result.evaluationSeeds.count) seeds:",
-            pad("", "default", "tuned"),
+            result.bestIsBaseline
+                ? "no candidate beat \(described) (on average over \(result.evaluationSeeds.count) seeds and on seed \(result.seed)): \(short) is printed"
+                : "tuned vs \(column), averaged over \(result.evaluationSeeds.count) seeds:",
+            pad("", column, "tuned"),
             pad("goodput", percent(base.goodput), percent(tuned.goodput)),
             pad("p99 latency", milliseconds(base.p99), milliseconds(tuned.p99)),
             pad("amplification", format(base.amplification, decimals: 3), format(tuned.amplification, decimals: 3)),
@@ -146,12 +179,12 @@ enum TuneReport {
     }
 
     /// One line per candidate, the last rung first, then by index.
-    static func renderCandidates(_ result: TuningResult) -> String {
+    static func renderCandidates(_ result: TuningResult, baseline: String?) -> String {
         let ordered = result.candidates.sorted { a, b in
             if a.rung != b.rung { return a.rung > b.rung }
             return a.index < b.index
         }
-        var lines = ["candidates (rung, seeds, goodput, p99, amplification; the default is #0):"]
+        var lines = ["candidates (rung, seeds, goodput, p99, amplification; \(baseline == nil ? "the default" : "the current policy") is #0):"]
         for candidate in ordered {
             let m = candidate.metrics
             let chosen = candidate.policy == result.best ? " <- best" : ""

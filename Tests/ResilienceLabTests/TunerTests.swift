@@ -138,7 +138,7 @@ struct TunerTests {
     func drawsValidateAndRoundTrip() throws {
         var random = SplitMix64(seed: 99)
         for index in 0..<400 {
-            let policy = index.isMultiple(of: 2) ? TuningSearchSpace.draw(&random) : TuningSearchSpace.drawNearDefault(&random)
+            let policy = index.isMultiple(of: 2) ? TuningSearchSpace.draw(&random) : TuningSearchSpace.drawNear(SuitePolicy.defaultPipeline, &random)
             try policy.retry?.validate()
             try policy.circuitBreaker?.validate()
             try policy.timeout?.validate()
@@ -160,7 +160,7 @@ struct TunerTests {
         var random = SplitMix64(seed: 3)
         var unchangedTimeouts = 0
         for _ in 0..<200 {
-            let policy = TuningSearchSpace.drawNearDefault(&random)
+            let policy = TuningSearchSpace.drawNear(SuitePolicy.defaultPipeline, &random)
             #expect(policy != SuitePolicy.defaultPipeline)
             if policy.timeout == SuitePolicy.defaultPipeline.timeout { unchangedTimeouts += 1 }
         }
@@ -228,16 +228,16 @@ struct TunerTests {
         switch objective {
         case .goodput:
             #expect(tuned.goodput >= base.goodput)
-            #expect(result.bestMetrics.goodput >= result.defaultMetrics.goodput)
+            #expect(result.bestMetrics.goodput >= result.baselineMetrics.goodput)
         case .p99:
             #expect(tuned.latency.p99 <= base.latency.p99)
-            #expect(result.bestMetrics.p99 <= result.defaultMetrics.p99)
+            #expect(result.bestMetrics.p99 <= result.baselineMetrics.p99)
         case .amplification:
             #expect(tuned.amplification <= base.amplification)
-            #expect(result.bestMetrics.amplification <= result.defaultMetrics.amplification)
+            #expect(result.bestMetrics.amplification <= result.baselineMetrics.amplification)
         }
         if objective != .goodput {
-            #expect(result.bestMetrics.goodput >= result.defaultMetrics.goodput - TuningObjective.goodputTolerance)
+            #expect(result.bestMetrics.goodput >= result.baselineMetrics.goodput - TuningObjective.goodputTolerance)
         }
         // A candidate dropped after rung 0 ran on the first seed only: its metrics are a plain run's.
         let dropped = try #require(result.candidates.last { $0.rung == 0 })
@@ -250,10 +250,52 @@ struct TunerTests {
     func outageImproves() throws {
         let scenario = try Self.outage()
         let result = try Tuner.tune(scenario, budget: 24)
-        #expect(!result.bestIsDefault)
-        #expect(result.bestMetrics.goodput > result.defaultMetrics.goodput + 0.02)
+        #expect(!result.bestIsBaseline)
+        #expect(result.bestMetrics.goodput > result.baselineMetrics.goodput + 0.02)
         let text = try result.best.jsonText()
         #expect(try PolicyFile.parse(text, file: "tuned.json") == result.best)
+    }
+
+    @Test("a given baseline is the policy to beat: every candidate keeps its other sections and keys, and stays valid")
+    func baseline() throws {
+        let scenario = try Self.outage()
+        var baseline = SuitePolicy.defaultPipeline
+        baseline.bulkhead = BulkheadConfiguration(maxConcurrent: 40, maxQueued: 5, maxWait: .milliseconds(100))
+        baseline.circuitBreaker?.breakDuration = .seconds(2)
+        baseline.circuitBreaker?.maxBreakDuration = .seconds(3)  // below most drawn breakDurations: those are drawn again
+        baseline.circuitBreaker?.mode = .shadow
+        let result = try Tuner.tune(scenario, budget: 24, baseline: baseline)
+        #expect(result.baseline == baseline && result.candidates[0].policy == baseline)
+        for candidate in result.candidates {
+            #expect(candidate.policy.problems() == [])
+            #expect(candidate.policy.bulkhead == baseline.bulkhead)
+            #expect(candidate.policy.circuitBreaker?.maxBreakDuration == .seconds(3))
+            #expect(candidate.policy.circuitBreaker?.mode == .shadow)
+        }
+        let breaks = Set(result.candidates.compactMap { $0.policy.circuitBreaker?.breakDuration })
+        #expect(breaks.count >= 2 && breaks.allSatisfy { $0 <= .seconds(3) })  // still a search, within the baseline's bound
+        #expect(result.bestMetrics.goodput >= result.baselineMetrics.goodput)
+        let base = try Simulator.run(scenario, policy: baseline, policyName: "baseline")
+        #expect(try Simulator.run(scenario, policy: result.best, policyName: "tuned").goodput >= base.goodput)
+    }
+
+    @Test("a baseline that is invalid, or has an adaptive timeout the search would clash with, is an error naming it")
+    func badBaseline() throws {
+        let scenario = try Self.outage()
+        var invalid = SuitePolicy.defaultPipeline
+        invalid.retry?.maxAttempts = 0
+        #expect(throws: LabInputError(file: "baseline", message: "retry.maxAttempts: 0 is not allowed; allowed: 1...1000")) {
+            try Tuner.tune(scenario, budget: 24, baseline: invalid)
+        }
+        var adaptive = SuitePolicy.defaultPipeline
+        adaptive.timeout = nil
+        adaptive.adaptiveTimeout = AdaptiveTimeoutConfiguration()
+        do {
+            _ = try Tuner.tune(scenario, budget: 24, baseline: adaptive)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.hasPrefix("baseline: adaptiveTimeout: tune searches timeout.duration"), "\(error)")
+        }
     }
 
     @Test("the objectives rank as documented")
@@ -262,20 +304,20 @@ struct TunerTests {
             TuningMetrics(seeds: 1, goodput: goodput, amplification: amplification, p99: .milliseconds(p99), timeToDetect: nil, timeToRecover: nil)
         }
         // goodput: higher first, then lower amplification.
-        #expect(TuningObjective.goodput.ranks(metrics(0.9, 2, 9), before: metrics(0.8, 1, 1), defaultGoodput: 0.9) == true)
-        #expect(TuningObjective.goodput.ranks(metrics(0.9, 1, 9), before: metrics(0.9, 2, 1), defaultGoodput: 0.9) == true)
-        #expect(TuningObjective.goodput.ranks(metrics(0.9, 1, 9), before: metrics(0.9, 1, 1), defaultGoodput: 0.9) == nil)
+        #expect(TuningObjective.goodput.ranks(metrics(0.9, 2, 9), before: metrics(0.8, 1, 1), baselineGoodput: 0.9) == true)
+        #expect(TuningObjective.goodput.ranks(metrics(0.9, 1, 9), before: metrics(0.9, 2, 1), baselineGoodput: 0.9) == true)
+        #expect(TuningObjective.goodput.ranks(metrics(0.9, 1, 9), before: metrics(0.9, 1, 1), baselineGoodput: 0.9) == nil)
         // Within a 0.1 % step, amplification decides; then the exact goodput.
-        #expect(TuningObjective.goodput.ranks(metrics(0.9005, 1.2, 1), before: metrics(0.9001, 1.0, 1), defaultGoodput: 0.9) == false)
-        #expect(TuningObjective.goodput.ranks(metrics(0.9011, 1.2, 1), before: metrics(0.9001, 1.0, 1), defaultGoodput: 0.9) == true)
-        #expect(TuningObjective.goodput.ranks(metrics(0.9005, 1.0, 1), before: metrics(0.9001, 1.0, 1), defaultGoodput: 0.9) == true)
+        #expect(TuningObjective.goodput.ranks(metrics(0.9005, 1.2, 1), before: metrics(0.9001, 1.0, 1), baselineGoodput: 0.9) == false)
+        #expect(TuningObjective.goodput.ranks(metrics(0.9011, 1.2, 1), before: metrics(0.9001, 1.0, 1), baselineGoodput: 0.9) == true)
+        #expect(TuningObjective.goodput.ranks(metrics(0.9005, 1.0, 1), before: metrics(0.9001, 1.0, 1), baselineGoodput: 0.9) == true)
         // p99: a 1 ms p99 with too little goodput ranks after any candidate within the floor.
-        #expect(TuningObjective.p99.ranks(metrics(0.5, 1, 1), before: metrics(0.89, 1, 500), defaultGoodput: 0.9) == false)
-        #expect(TuningObjective.p99.ranks(metrics(0.891, 1, 100), before: metrics(0.95, 1, 500), defaultGoodput: 0.9) == true)
-        #expect(TuningObjective.p99.isFeasible(metrics(0.885, 1, 1), defaultGoodput: 0.9) == false)
+        #expect(TuningObjective.p99.ranks(metrics(0.5, 1, 1), before: metrics(0.89, 1, 500), baselineGoodput: 0.9) == false)
+        #expect(TuningObjective.p99.ranks(metrics(0.891, 1, 100), before: metrics(0.95, 1, 500), baselineGoodput: 0.9) == true)
+        #expect(TuningObjective.p99.isFeasible(metrics(0.885, 1, 1), baselineGoodput: 0.9) == false)
         // amplification: lower first among the feasible, then higher goodput.
-        #expect(TuningObjective.amplification.ranks(metrics(0.9, 0.5, 1), before: metrics(0.95, 0.6, 1), defaultGoodput: 0.9) == true)
-        #expect(TuningObjective.amplification.ranks(metrics(0.95, 0.5, 1), before: metrics(0.9, 0.5, 1), defaultGoodput: 0.9) == true)
+        #expect(TuningObjective.amplification.ranks(metrics(0.9, 0.5, 1), before: metrics(0.95, 0.6, 1), baselineGoodput: 0.9) == true)
+        #expect(TuningObjective.amplification.ranks(metrics(0.95, 0.5, 1), before: metrics(0.9, 0.5, 1), baselineGoodput: 0.9) == true)
     }
 }
 
@@ -295,7 +337,7 @@ struct TuningSearchSpaceKeyTests {
         let base = SuitePolicy.defaultPipeline
         var differing = 0
         for _ in 0..<50 {
-            let neighbour = TuningSearchSpace.drawNearDefault(&random)
+            let neighbour = TuningSearchSpace.drawNear(SuitePolicy.defaultPipeline, &random)
             var restored = neighbour
             for key in TuningSearchSpace.groups.flatMap({ $0 }) { restored.copyKey(key, from: base) }
             #expect(restored == base)

@@ -191,9 +191,9 @@ struct ConcurrencyLimitShellTests {
         let limiter = try limiter(fixed(1, maxQueued: 4), clock: clock)
         let gate = Gate()
         let running = Task { try await limiter.execute { await gate.wait() } }
-        try await eventually { limiter.inFlight == 1 }
+        await eventually { limiter.inFlight == 1 }
         let waiters = (0..<3).map { _ in Task { try await limiter.execute { await gate.wait() } } }
-        try await eventually { limiter.queued == 3 }
+        await eventually { limiter.queued == 3 }
         try limiter.reconfigure(fixed(2, maxQueued: 0))
         #expect(limiter.configuration == fixed(2, maxQueued: 0))
         #expect(limiter.inFlight == 2)

@@ -194,6 +194,42 @@ struct ConfigCommandTests {
         }
     }
 
+    @Test("tune --config --policy-name starts from the service's policy (environment included), keeps its other sections, and says so")
+    func tuneFromConfiguration() throws {
+        let path = try write("service.yaml", """
+            resilience:
+              policies:
+                checkout:
+                  retry: {maxAttempts: 2}
+                  bulkhead: {maxConcurrent: 30, maxQueued: 3, maxWait: 200ms}
+            """)
+        let environment = ["RESILIENCE_POLICIES_CHECKOUT_BULKHEAD_MAX_CONCURRENT": "31"]
+        let tuned = try runLab(
+            ["tune", "--scenario", "error-burst", "--budget", "18", "--config", path, "--policy-name", "checkout", "--show-candidates"],
+            environment: environment)
+        #expect(tuned.status == 0, "\(tuned.stderr)")
+        let best = try PolicyConfiguration.parse(tuned.stdout, file: "stdout")
+        #expect(best.bulkhead == BulkheadConfiguration(maxConcurrent: 31, maxQueued: 3, maxWait: .milliseconds(200)))
+        #expect(tuned.stderr.contains("  current     tuned") || tuned.stderr.contains("no candidate beat the current policy (resilience.policies.checkout (\(path)))"))
+        #expect(tuned.stderr.contains("the current policy is #0"))
+        let fromFile = try write("checkout.json", try ResilienceSettings.read(files: [path], environment: environment).policies["checkout"]!.jsonText())
+        let same = try runLab(["tune", "--scenario", "error-burst", "--budget", "18", "--policy", fromFile])
+        #expect(same.status == 0 && same.stdout == tuned.stdout, "\(same.stderr)")
+
+        for (arguments, message) in [
+            (["--config", path], "--config needs --policy-name NAME: the policy under resilience.policies to start from"),
+            (["--policy", fromFile, "--config", path, "--policy-name", "checkout"], "--policy cannot be combined with --config: give one source of the policy to start from"),
+            (["--policy-name", "checkout"], "--policy-name needs --config FILE (the policy to start from) or --write-config FILE (the file to write the policy to)"),
+        ] {
+            let bad = try runLab(["tune", "--scenario", "error-burst"] + arguments)
+            #expect(bad.status != 0 && bad.stdout.isEmpty)
+            #expect(bad.stderr.contains(message), "\(bad.stderr)")
+        }
+        let unknown = try runLab(["tune", "--scenario", "error-burst", "--config", path, "--policy-name", "payments"])
+        #expect(unknown.status == 2 && unknown.stdout.isEmpty)
+        #expect(unknown.stderr.contains("payments"), "\(unknown.stderr)")
+    }
+
     @Test("run and replay accept the sections the lab does not simulate, and name them on stderr")
     func notSimulated() throws {
         let trace = try write("trace.jsonl", #"{"at": 0, "outcome": "success"}"#)

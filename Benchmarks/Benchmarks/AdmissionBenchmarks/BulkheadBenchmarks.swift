@@ -14,12 +14,13 @@
 // Every sample runs a thousand calls, so the times printed are per call.
 
 @preconcurrency import Benchmark
+import BenchmarkSupport
 @_spi(Benchmarks) import Resilience
 
 /// Registers the Bulkhead benchmarks.
 func registerBulkheadBenchmarks() {
-    let allocationFree = admissionConfiguration(allocationFree: true)
-    let plain = admissionConfiguration(allocationFree: false)
+    let allocationFree = callConfiguration(allocationFree: true)
+    let plain = callConfiguration(allocationFree: false)
 
     Benchmark("Bulkhead: direct call (baseline)", configuration: plain) { benchmark in
         for _ in benchmark.scaledIterations {

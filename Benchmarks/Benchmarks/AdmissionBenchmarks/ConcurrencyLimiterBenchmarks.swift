@@ -14,12 +14,13 @@
 // held at 0 allocations per sample by the thresholds in `Thresholds/`.
 
 @preconcurrency import Benchmark
+import BenchmarkSupport
 @_spi(Benchmarks) import Resilience
 
 /// Registers the concurrency limiter benchmarks.
 func registerConcurrencyLimiterBenchmarks() {
-    let plain = admissionConfiguration(allocationFree: false)
-    let allocationFree = admissionConfiguration(allocationFree: true)
+    let plain = callConfiguration(allocationFree: false)
+    let allocationFree = callConfiguration(allocationFree: true)
 
     Benchmark("Concurrency limiter: direct call (baseline)", configuration: plain) { benchmark in
         for _ in benchmark.scaledIterations {

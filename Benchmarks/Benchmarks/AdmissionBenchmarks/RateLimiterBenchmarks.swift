@@ -9,12 +9,13 @@
 // admission benchmarks of this target.
 
 @preconcurrency import Benchmark
+import BenchmarkSupport
 @_spi(Benchmarks) import Resilience
 
 /// Registers the RateLimiter benchmarks (written with the RateLimiter policy).
 func registerRateLimiterBenchmarks() {
-    let plain = admissionConfiguration(allocationFree: false)
-    let allocationFree = admissionConfiguration(allocationFree: true)
+    let plain = callConfiguration(allocationFree: false)
+    let allocationFree = callConfiguration(allocationFree: true)
     let unlimited = RateLimiterConfiguration(permitsPerSecond: 1_000_000_000, burst: 1_000_000_000)
 
     Benchmark("Rate limiter: direct call (baseline)", configuration: plain) { benchmark in

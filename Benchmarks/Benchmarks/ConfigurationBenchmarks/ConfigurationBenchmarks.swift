@@ -4,9 +4,11 @@
 //
 //     cd Benchmarks && swift package --disable-sandbox benchmark --target ConfigurationBenchmarks
 //
-// The closed-execute rows carry the zero-allocation threshold of Thresholds/ (see CircuitBreakerBenchmarks).
+// The closed-execute rows carry the zero-allocation threshold of Thresholds/ (see CircuitBreakerBenchmarks),
+// each measured after one unmeasured call in the sample's new task (see measureCalls).
 
 @preconcurrency import Benchmark
+import BenchmarkSupport
 import Resilience
 import ResilienceConfiguration
 
@@ -17,19 +19,8 @@ nonisolated(nonsending) func trivialOperation() async throws -> Int {
 }
 
 let benchmarks: @Sendable () -> Void = {
-    func configuration(allocationFree: Bool) -> Benchmark.Configuration {
-        .init(
-            metrics: [.wallClock, .throughput, .mallocCountTotal],
-            timeUnits: .nanoseconds,
-            warmupIterations: 100,
-            scalingFactor: .kilo,
-            maxDuration: .seconds(4),
-            maxIterations: 1_000_000,
-            thresholds: allocationFree ? [.mallocCountTotal: BenchmarkThresholds(absolute: [.p90: 0])] : nil
-        )
-    }
-    let allocationFree = configuration(allocationFree: true)
-    let plain = configuration(allocationFree: false)
+    let allocationFree = callConfiguration(allocationFree: true)
+    let plain = callConfiguration(allocationFree: false)
 
     let countWindow = CircuitBreakerConfiguration(window: .count)
     let settings = ResilienceSettings(policies: [
@@ -48,35 +39,25 @@ let benchmarks: @Sendable () -> Void = {
 
     let inCode = try! CircuitBreaker(name: "payments", configuration: countWindow)
     Benchmark("Closed execute, count window, built in code", configuration: allocationFree) { benchmark in
-        for _ in benchmark.scaledIterations {
-            blackHole(try await inCode.execute { try await trivialOperation() })
-        }
+        try await measureCalls(benchmark) { try await inCode.execute { try await trivialOperation() } }
     }
 
     let fromConfiguration = policies.circuitBreaker(named: "payments")!
     Benchmark("Closed execute, count window, built from configuration", configuration: allocationFree) { benchmark in
-        for _ in benchmark.scaledIterations {
-            blackHole(try await fromConfiguration.execute { try await trivialOperation() })
-        }
+        try await measureCalls(benchmark) { try await fromConfiguration.execute { try await trivialOperation() } }
     }
 
     Benchmark("Closed execute, count window, built in code, with a context", configuration: allocationFree) { benchmark in
-        for _ in benchmark.scaledIterations {
-            blackHole(try await inCode.execute(context: context) { _ in try await trivialOperation() })
-        }
+        try await measureCalls(benchmark) { try await inCode.execute(context: context) { _ in try await trivialOperation() } }
     }
 
     let pipeline = try! policies.pipeline(named: "payments")
     Benchmark("Closed execute, count window, configured pipeline", configuration: allocationFree) { benchmark in
-        for _ in benchmark.scaledIterations {
-            blackHole(try await pipeline.execute(context: context) { _ in try await trivialOperation() })
-        }
+        try await measureCalls(benchmark) { try await pipeline.execute(context: context) { _ in try await trivialOperation() } }
     }
 
     let switchedOff = try! disabled.pipeline(named: "off")
     Benchmark("Configured pipeline, kill switch off", configuration: allocationFree) { benchmark in
-        for _ in benchmark.scaledIterations {
-            blackHole(try await switchedOff.execute(context: context) { _ in try await trivialOperation() })
-        }
+        try await measureCalls(benchmark) { try await switchedOff.execute(context: context) { _ in try await trivialOperation() } }
     }
 }

@@ -154,6 +154,24 @@ public struct PolicyConfiguration: Sendable, Hashable {
         return ["\(prefix)timeout and \(prefix)adaptiveTimeout: an attempt has one timeout; keep one of the two sections"]
     }
 
+    /// Everything wrong with the policy: each bad key of each section (`retry.maxAttempts: 0 is not
+    /// allowed; ...`, secret values redacted), then the conflicts between sections. Empty when valid.
+    package func problems() -> [String] {
+        struct Checker: PolicySectionVisitor {
+            let policy: PolicyConfiguration
+            var problems: [String] = []
+            mutating func visit<Section: ConfigurationSection>(
+                _ kind: PolicyKind, _ section: WritableKeyPath<PolicyConfiguration, Section?>
+            ) {
+                guard let configuration = policy[keyPath: section] else { return }
+                problems += configuration.validationErrors().map { $0.prefixingKey(with: kind.rawValue).description }
+            }
+        }
+        var checker = Checker(policy: self)
+        Self.visitSections(&checker)
+        return checker.problems + conflicts(path: "")
+    }
+
     /// The names of the sections, in the documented order.
     package static var sectionNames: [String] {
         struct Names: PolicySectionVisitor {

@@ -2,35 +2,39 @@ import Resilience
 import ResilienceConfiguration
 
 /// Searches retry, circuit breaker and timeout parameters for a scenario: the policy that does best on
-/// a ``TuningObjective``, and how it compares with the default pipeline.
+/// a ``TuningObjective``, and how it compares with its baseline: the default pipeline, or the policy a
+/// service runs today (`baseline`).
 ///
 /// ```swift
 /// let result = try Tuner.tune(.outageAndRecovery, objective: .goodput, budget: 120)
-/// result.bestMetrics.goodput      // ≥ result.defaultMetrics.goodput
+/// result.bestMetrics.goodput      // ≥ result.baselineMetrics.goodput
 /// print(try result.best.jsonText())  // a POLICY.json
 /// ```
 ///
-/// **Search: successive halving over seeds.** The candidates are the default pipeline
-/// (``SuitePolicy/defaultPipeline``, index 0) and `n` policies drawn from ``TuningSearchSpace`` with
+/// **Search: successive halving over seeds.** The candidates are the baseline (index 0;
+/// ``SuitePolicy/defaultPipeline`` unless given) and `n` policies drawn from ``TuningSearchSpace`` with
 /// one ``SplitMix64`` seeded with `seed ^ 0x7E57_7E57_7E57_7E57`: indices 1, 4, 7, … are random
-/// draws from the whole space (``TuningSearchSpace/draw(_:)``), the other two thirds neighbours of
-/// the default (``TuningSearchSpace/drawNearDefault(_:)``: about a quarter of its keys changed), since
-/// the default is a strong start that a policy drawn at random rarely beats. Three rungs, on 1, 3 and 9 seeds:
+/// draws from the whole space (``TuningSearchSpace/draw(onto:_:)``), the other two thirds neighbours of
+/// the baseline (``TuningSearchSpace/drawNear(_:_:)``: about a quarter of its keys changed), since
+/// the baseline is a strong start that a policy drawn at random rarely beats. Only the retry, breaker
+/// and timeout keys of ``TuningSearchSpace`` are searched; the baseline's other keys and sections are
+/// in every candidate. A draw that breaks a rule of the baseline's other keys (a `breakDuration` above
+/// its `maxBreakDuration`) is drawn again, so every candidate is valid. Three rungs, on 1, 3 and 9 seeds:
 /// - rung 0 runs every candidate on the first seed;
-/// - rung 1 keeps the best `max(1, n / 3)` drawn candidates, plus the default, and runs them on seeds
+/// - rung 1 keeps the best `max(1, n / 3)` drawn candidates, plus the baseline, and runs them on seeds
 ///   2 and 3;
-/// - rung 2 keeps the best third of those (at least 1), plus the default, and runs them on seeds 4 to 9.
+/// - rung 2 keeps the best third of those (at least 1), plus the baseline, and runs them on seeds 4 to 9.
 ///
 /// "Best" ranks candidates by their metrics averaged over every seed they ran on so far (the
 /// objective's order; candidates it cannot tell apart, by index). `n` is the largest number whose
 /// runs, `(n + 1) + 2 × (n₁ + 1) + 6 × (n₂ + 1)`, fit in `budget`: 120 runs draw 49 candidates,
 /// ``suiteBudget`` (51) draws 18. Earlier runs are reused, never repeated.
 ///
-/// **Never worse than the default.** The default runs on every seed of every rung. The result is
-/// the best-ranked candidate of the final rung that is no worse than the default on the objective's
+/// **Never worse than the baseline.** The baseline runs on every seed of every rung. The result is
+/// the best-ranked candidate of the final rung that is no worse than the baseline on the objective's
 /// measure (goodput ≥, p99 ≤ or amplification ≤) both averaged over the 9 seeds **and on the first
 /// seed** (the scenario's own, the one a plain `Simulator.run` and the suite use), and, for `p99`
-/// and `amplification`, within the goodput floor on average; the default itself always qualifies,
+/// and `amplification`, within the goodput floor on average; the baseline itself always qualifies,
 /// so it is the answer when nothing beats it.
 ///
 /// **Seeds.** The first evaluation seed is `seed` (the scenario's seed by default), so the first
@@ -60,11 +64,14 @@ public enum Tuner {
     /// - Parameters:
     ///   - seed: the first evaluation seed and the source of every other draw (the scenario's seed by
     ///     default).
+    ///   - baseline: the policy to start from and to beat: the default pipeline unless a service's
+    ///     current policy is given. It must be valid and have no `adaptiveTimeout` (the search sets
+    ///     `timeout.duration`, and an attempt has one timeout).
     /// - Throws: ``LabInputError`` naming the scenario when `budget` is outside ``budgetRange`` or the
-    ///   scenario is invalid.
+    ///   scenario is invalid, naming `baseline` when the baseline is invalid or cannot be tuned.
     public static func tune(
         _ scenario: ScenarioDefinition, objective: TuningObjective = .goodput, budget: Int = defaultBudget,
-        seed: UInt64? = nil
+        seed: UInt64? = nil, baseline: PolicyFile = SuitePolicy.defaultPipeline
     ) throws(LabInputError) -> TuningResult {
         guard budgetRange.contains(budget) else {
             throw LabInputError(
@@ -76,16 +83,34 @@ public enum Tuner {
         } catch {
             throw LabInputError(file: scenario.name, message: error.description)
         }
+        if let problem = baseline.problems().first {
+            throw LabInputError(file: "baseline", message: problem)
+        }
+        if baseline.adaptiveTimeout != nil {
+            throw LabInputError(
+                file: "baseline",
+                message: "adaptiveTimeout: tune searches timeout.duration and an attempt has one timeout; tune a policy with a timeout section instead")
+        }
         let baseSeed = seed ?? scenario.seed
         let seeds = evaluationSeeds(baseSeed)
         let drawn = drawnCandidates(budget: budget)
         let survivorsPerRung = drawnSurvivors(drawn: drawn)
 
         var random = SplitMix64(seed: baseSeed ^ 0x7E57_7E57_7E57_7E57)
-        var policies = [SuitePolicy.defaultPipeline]
+        var policies = [baseline]
         for index in 1...drawn {
-            let policy = index % 3 == 1 ? TuningSearchSpace.draw(&random) : TuningSearchSpace.drawNearDefault(&random)
-            precondition(isValid(policy), "TuningSearchSpace drew an invalid policy: \(policy)")
+            var policy: PolicyFile
+            var draws = 0
+            repeat {
+                policy = index % 3 == 1
+                    ? TuningSearchSpace.draw(onto: baseline, &random) : TuningSearchSpace.drawNear(baseline, &random)
+                draws += 1
+            } while !isValid(policy) && draws < maxDraws
+            guard isValid(policy) else {
+                throw LabInputError(
+                    file: "baseline",
+                    message: "\(maxDraws) draws in a row broke a rule of the baseline (\(policy.problems().joined(separator: "; "))); widen the keys the search does not set")
+            }
             policies.append(policy)
         }
 
@@ -107,7 +132,7 @@ public enum Tuner {
                 let (candidate, seedIndex) = jobs[job]
                 do throws(LabInputError) {
                     let result = try Simulator.run(
-                        scenario, policy: policies[candidate], policyName: candidate == 0 ? "default" : "candidate-\(candidate)",
+                        scenario, policy: policies[candidate], policyName: candidate == 0 ? "baseline" : "candidate-\(candidate)",
                         seed: seeds[seedIndex], intervalWidth: scenario.duration)
                     return .success(TuningMetrics(result))
                 } catch {
@@ -125,14 +150,14 @@ public enum Tuner {
         }
 
         let finalSeeds = seedsPerRung[seedsPerRung.count - 1]
-        let defaultRuns = runsOf[0]
-        let defaultMetrics = TuningMetrics(mean: defaultRuns[...])
+        let baselineRuns = runsOf[0]
+        let baselineMetrics = TuningMetrics(mean: baselineRuns[...])
         var best = 0
         for candidate in rank(alive, runsOf: runsOf, objective: objective) {
             let metrics = TuningMetrics(mean: runsOf[candidate][...])
-            guard objective.isFeasible(metrics, defaultGoodput: defaultMetrics.goodput) else { continue }
+            guard objective.isFeasible(metrics, baselineGoodput: baselineMetrics.goodput) else { continue }
             // On average, and on the first seed: the scenario's own, which a single `run` shows.
-            if objective.isNoWorse(metrics, than: defaultMetrics), objective.isNoWorse(runsOf[candidate][0], than: defaultRuns[0]) {
+            if objective.isNoWorse(metrics, than: baselineMetrics), objective.isNoWorse(runsOf[candidate][0], than: baselineRuns[0]) {
                 best = candidate
                 break
             }
@@ -142,8 +167,8 @@ public enum Tuner {
         }
         return TuningResult(
             scenario: scenario.name, objective: objective, seed: baseSeed, budget: budget, runs: runs,
-            evaluationSeeds: Array(seeds.prefix(finalSeeds)), best: policies[best],
-            bestMetrics: candidates[best].metrics, defaultMetrics: defaultMetrics, candidates: candidates)
+            evaluationSeeds: Array(seeds.prefix(finalSeeds)), baseline: baseline, best: policies[best],
+            bestMetrics: candidates[best].metrics, baselineMetrics: baselineMetrics, candidates: candidates)
     }
 
     /// The number of candidates drawn for `budget` (in ``budgetRange``): the largest `n` whose
@@ -166,7 +191,7 @@ public enum Tuner {
         return total
     }
 
-    /// The drawn candidates each rung runs (the default comes on top).
+    /// The drawn candidates each rung runs (the baseline comes on top).
     static func drawnSurvivors(drawn: Int) -> [Int] {
         var survivors = [drawn]
         while survivors.count < seedsPerRung.count {
@@ -186,10 +211,10 @@ public enum Tuner {
 
     /// `candidates` best first, by their mean metrics over the seeds they ran on (ties by index).
     static func rank(_ candidates: [Int], runsOf: [[TuningMetrics]], objective: TuningObjective) -> [Int] {
-        let defaultGoodput = TuningMetrics(mean: runsOf[0][...]).goodput
+        let baselineGoodput = TuningMetrics(mean: runsOf[0][...]).goodput
         let means = candidates.map { TuningMetrics(mean: runsOf[$0][...]) }
         let order = candidates.indices.sorted { a, b in
-            if let before = objective.ranks(means[a], before: means[b], defaultGoodput: defaultGoodput) {
+            if let before = objective.ranks(means[a], before: means[b], baselineGoodput: baselineGoodput) {
                 return before
             }
             return candidates[a] < candidates[b]
@@ -197,15 +222,11 @@ public enum Tuner {
         return order.map { candidates[$0] }
     }
 
-    /// Whether every section of `policy` passes its configuration's `validate()`.
+    /// Whether every section of `policy` is valid, and the sections agree.
     static func isValid(_ policy: PolicyFile) -> Bool {
-        do {
-            try policy.retry?.validate()
-            try policy.circuitBreaker?.validate()
-            try policy.timeout?.validate()
-            return true
-        } catch {
-            return false
-        }
+        policy.problems().isEmpty
     }
+
+    /// How many times a candidate is drawn again when it breaks a rule of the baseline's other keys.
+    static let maxDraws = 1000
 }

@@ -4,7 +4,7 @@
 ///   ``goodputResolution`` (0.1 %); within a step, the lower mean amplification (then the higher
 ///   exact goodput). So a policy that gains 0.003 % of goodput for 20 % more load does not win.
 /// - `p99`: the lowest mean p99 latency of **all** calls (whatever their end), among the candidates
-///   whose mean goodput is at least the default pipeline's minus ``goodputTolerance``.
+///   whose mean goodput is at least the baseline's (the default pipeline's unless one is given) minus ``goodputTolerance``.
 /// - `amplification`: the lowest mean amplification (attempts the dependency received per call),
 ///   among the same candidates.
 ///
@@ -15,7 +15,7 @@ public enum TuningObjective: String, Sendable, Hashable, CaseIterable {
     case p99
     case amplification
 
-    /// How far below the default pipeline's mean goodput a candidate may fall and still compete on
+    /// How far below the baseline's mean goodput a candidate may fall and still compete on
     /// `p99` or `amplification`: 0.01 (one call in a hundred).
     public static let goodputTolerance = 0.01
 
@@ -23,19 +23,19 @@ public enum TuningObjective: String, Sendable, Hashable, CaseIterable {
     /// (`⌊goodput / 0.001⌋` equal) are a tie that amplification decides.
     public static let goodputResolution = 0.001
 
-    /// Whether the objective only admits candidates near the default's goodput.
+    /// Whether the objective only admits candidates near the baseline's goodput.
     var hasGoodputFloor: Bool { self != .goodput }
 
     /// Whether `metrics` may compete: always for `goodput`; for the others, a mean goodput of at least
-    /// `defaultGoodput − goodputTolerance`.
-    func isFeasible(_ metrics: TuningMetrics, defaultGoodput: Double) -> Bool {
-        !hasGoodputFloor || metrics.goodput >= defaultGoodput - Self.goodputTolerance
+    /// `baselineGoodput − goodputTolerance`.
+    func isFeasible(_ metrics: TuningMetrics, baselineGoodput: Double) -> Bool {
+        !hasGoodputFloor || metrics.goodput >= baselineGoodput - Self.goodputTolerance
     }
 
     /// Whether `a` ranks strictly before `b` (`nil`: the objective cannot tell them apart).
-    func ranks(_ a: TuningMetrics, before b: TuningMetrics, defaultGoodput: Double) -> Bool? {
-        let aFeasible = isFeasible(a, defaultGoodput: defaultGoodput)
-        let bFeasible = isFeasible(b, defaultGoodput: defaultGoodput)
+    func ranks(_ a: TuningMetrics, before b: TuningMetrics, baselineGoodput: Double) -> Bool? {
+        let aFeasible = isFeasible(a, baselineGoodput: baselineGoodput)
+        let bFeasible = isFeasible(b, baselineGoodput: baselineGoodput)
         if aFeasible != bFeasible { return aFeasible }
         switch self {
         case .goodput:
@@ -54,13 +54,13 @@ public enum TuningObjective: String, Sendable, Hashable, CaseIterable {
         return nil
     }
 
-    /// Whether one run of a candidate is no worse than the default's run on the same seed, on this
+    /// Whether one run of a candidate is no worse than the baseline's run on the same seed, on this
     /// objective's own measure (goodput ≥, p99 ≤, amplification ≤).
-    func isNoWorse(_ candidate: TuningMetrics, than defaultRun: TuningMetrics) -> Bool {
+    func isNoWorse(_ candidate: TuningMetrics, than baselineRun: TuningMetrics) -> Bool {
         switch self {
-        case .goodput: candidate.goodput >= defaultRun.goodput
-        case .p99: candidate.p99 <= defaultRun.p99
-        case .amplification: candidate.amplification <= defaultRun.amplification
+        case .goodput: candidate.goodput >= baselineRun.goodput
+        case .p99: candidate.p99 <= baselineRun.p99
+        case .amplification: candidate.amplification <= baselineRun.amplification
         }
     }
 }

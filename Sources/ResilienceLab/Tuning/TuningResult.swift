@@ -10,26 +10,30 @@ public struct TuningResult: Sendable, Hashable {
     public var budget: Int
     /// The simulation runs made (≤ ``budget``).
     public var runs: Int
-    /// The seeds of the final rung, on which ``bestMetrics`` and ``defaultMetrics`` are averaged; the
+    /// The seeds of the final rung, on which ``bestMetrics`` and ``baselineMetrics`` are averaged; the
     /// first is ``seed``.
     public var evaluationSeeds: [UInt64]
-    /// The best policy found: ``SuitePolicy/defaultPipeline`` itself when no candidate beat it on every
-    /// evaluation seed. Write it with ``PolicyFile/jsonText()``.
+    /// The policy the search started from and had to beat: ``SuitePolicy/defaultPipeline`` unless
+    /// another was given.
+    public var baseline: PolicyFile
+    /// The best policy found: ``baseline`` itself when no candidate beat it on every evaluation seed.
+    /// Write it with `PolicyConfiguration.jsonText()`.
     public var best: PolicyFile
     /// The best policy's metrics, averaged over ``evaluationSeeds``.
     public var bestMetrics: TuningMetrics
-    /// The default pipeline's metrics, averaged over ``evaluationSeeds``.
-    public var defaultMetrics: TuningMetrics
-    /// Every candidate evaluated, by ``TuningCandidate/index`` (the default first).
+    /// The baseline's metrics, averaged over ``evaluationSeeds``.
+    public var baselineMetrics: TuningMetrics
+    /// Every candidate evaluated, by ``TuningCandidate/index`` (the baseline first).
     public var candidates: [TuningCandidate]
 
-    /// Whether the search kept the default pipeline.
-    public var bestIsDefault: Bool { best == SuitePolicy.defaultPipeline }
+    /// Whether the search kept the baseline.
+    public var bestIsBaseline: Bool { best == baseline }
 
     /// Creates a result (the tuner fills every field).
     public init(
         scenario: String, objective: TuningObjective, seed: UInt64, budget: Int, runs: Int, evaluationSeeds: [UInt64],
-        best: PolicyFile, bestMetrics: TuningMetrics, defaultMetrics: TuningMetrics, candidates: [TuningCandidate]
+        baseline: PolicyFile, best: PolicyFile, bestMetrics: TuningMetrics, baselineMetrics: TuningMetrics,
+        candidates: [TuningCandidate]
     ) {
         self.scenario = scenario
         self.objective = objective
@@ -37,9 +41,10 @@ public struct TuningResult: Sendable, Hashable {
         self.budget = budget
         self.runs = runs
         self.evaluationSeeds = evaluationSeeds
+        self.baseline = baseline
         self.best = best
         self.bestMetrics = bestMetrics
-        self.defaultMetrics = defaultMetrics
+        self.baselineMetrics = baselineMetrics
         self.candidates = candidates
     }
 }

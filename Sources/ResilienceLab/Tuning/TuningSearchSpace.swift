@@ -34,9 +34,11 @@ import ResilienceConfiguration
 /// two significant digits of a millisecond (`"37ms"`, `"1.2s"`, `"27s"`), whole numbers to the
 /// nearest integer; every draw passes the configurations' `validate()`.
 ///
-/// ``drawNearDefault(_:)`` draws a neighbour of the default pipeline instead: the same draw, but each
-/// of its 12 groups of keys (``groups``, by key name) replaces the default's with probability 1/4 (at
-/// least one group does). The groups keep keys that only make sense together: `maxAttempts`; `backoff` + `multiplier`;
+/// The tuner applies each draw to its baseline (the default pipeline, or the policy it was given):
+/// ``draw(onto:_:)`` replaces every tuned key of the baseline, and ``drawNear(_:_:)`` draws a neighbour
+/// of it: the same draw, but each of its 12 groups of keys (``groups``, by key name) replaces the
+/// baseline's with probability 1/4 (at least one group does). The baseline's other keys and sections
+/// (a bulkhead, a breaker's `mode`, ...) are kept. The groups keep keys that only make sense together: `maxAttempts`; `backoff` + `multiplier`;
 /// `baseDelay` + `maxDelay`; `jitter`; `budgetRatio` + `budgetMinPerSecond`; `window` +
 /// `samplingDuration` + `windowSize`; `minimumThroughput`; `failureRatio`; `slowCallDuration` +
 /// `slowCallRatio`; `breakDuration` + `breakDurationMultiplier`; `halfOpenPermittedCalls` +
@@ -118,7 +120,7 @@ public enum TuningSearchSpace {
         return PolicyFile(retry: retry, circuitBreaker: breaker, timeout: timeout)
     }
 
-    /// The groups of keys ``drawNearDefault(_:)`` replaces independently, by key name (`section.key`):
+    /// The groups of keys ``drawNear(_:_:)`` replaces independently, by key name (`section.key`):
     /// keys that only make sense together share a group.
     public static let groups: [[String]] = [
         ["retry.maxAttempts"],
@@ -135,15 +137,24 @@ public enum TuningSearchSpace {
         ["timeout.duration"],
     ]
 
-    /// Draws a neighbour of ``SuitePolicy/defaultPipeline``: a ``draw(_:)``, then one draw per group
-    /// (``groups``, in order) deciding whether the group's keys come from it (probability 1/4); when
-    /// none does, one more draw picks the group that does. Keys are copied by name through the
-    /// configurations' key descriptions.
-    public static func drawNearDefault(_ random: inout SplitMix64) -> PolicyFile {
+    /// Draws a policy from the whole space on top of `baseline`: a ``draw(_:)`` whose every key in
+    /// ``groups`` replaces the baseline's (on ``SuitePolicy/defaultPipeline``, the draw itself).
+    public static func draw(onto baseline: PolicyFile, _ random: inout SplitMix64) -> PolicyFile {
+        let drawn = draw(&random)
+        var policy = baseline
+        for key in groups.joined() { policy.copyKey(key, from: drawn) }
+        return policy
+    }
+
+    /// Draws a neighbour of `baseline`: a ``draw(_:)``, then one draw per group (``groups``, in
+    /// order) deciding whether the group's keys come from it (probability 1/4); when none does, one
+    /// more draw picks the group that does. Keys are copied by name through the configurations' key
+    /// descriptions.
+    public static func drawNear(_ baseline: PolicyFile, _ random: inout SplitMix64) -> PolicyFile {
         let drawn = draw(&random)
         var replaced = groups.map { _ in SimulationMath.unitInterval(&random) < 0.25 }
         if !replaced.contains(true) { replaced[SimulationMath.index(below: groups.count, &random)] = true }
-        var policy = SuitePolicy.defaultPipeline
+        var policy = baseline
         for (group, isReplaced) in zip(groups, replaced) where isReplaced {
             for key in group { policy.copyKey(key, from: drawn) }
         }
