@@ -108,6 +108,17 @@ let package = Package(
             ],
             swiftSettings: strictSwift6
         ),
+        // Every Swift block of the README and the DocC articles, extracted by Scripts/extract-snippets.swift:
+        // `swift test` compiles them as written, and runs those that take no argument.
+        .testTarget(
+            name: "DocumentationSnippetTests",
+            dependencies: [
+                "Resilience", "ResilienceConfiguration",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSwift6
+        ),
         .testTarget(
             name: "ResilienceLabTests",
             dependencies: [

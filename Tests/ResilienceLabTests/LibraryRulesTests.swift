@@ -28,7 +28,7 @@ struct LibraryRulesTests {
     @Test("a breaker records what the lab records, for every rejection code and dependency outcome")
     func breakerOutcome() async throws {
         for ending in Self.endings {
-            let breaker = try CircuitBreaker(name: "rules", clock: ManualClock())
+            let breaker = CircuitBreaker(name: "rules", clock: ManualClock())
             _ = try? await breaker.execute { try Self.outcome(ending) }
             let stats = breaker.stats
             let recorded: CallOutcome? = stats.successfulCalls == 1 ? .success
@@ -40,7 +40,7 @@ struct LibraryRulesTests {
     @Test("a retry policy retries exactly what the lab retries")
     func retried() async throws {
         for ending in Self.endings {
-            let retry = try Retry(
+            let retry = Retry(
                 name: "rules",
                 configuration: RetryConfiguration(maxAttempts: 2, backoff: .constant, baseDelay: .zero, jitter: .none),
                 clock: ManualClock())
@@ -58,7 +58,7 @@ struct LibraryRulesTests {
 
     @Test("a concurrency limiter samples what the lab samples")
     func concurrencySample() throws {
-        let limiter = try ConcurrencyLimiter(name: "rules", clock: ManualClock())
+        let limiter = ConcurrencyLimiter(name: "rules", clock: ManualClock())
         for ending in Self.endings {
             let sample = ending.error.map { limiter.outcome(of: $0) }
                 ?? .init(limiter.classifier.classify(result: 1))

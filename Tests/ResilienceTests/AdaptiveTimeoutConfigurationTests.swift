@@ -36,7 +36,6 @@ struct AdaptiveTimeoutConfigurationTests {
     func invalid(configuration: AdaptiveTimeoutConfiguration, error: ConfigurationError) {
         #expect(throws: error) { try configuration.validate() }
         #expect(throws: error) { try AdaptiveTimeoutStateMachine(configuration: configuration) }
-        #expect(throws: error) { try AdaptiveTimeout(configuration: configuration) }
     }
 
     @Test("the edges of each range are accepted as written, nothing clamped")

@@ -5,7 +5,7 @@ import Testing
 struct AdaptiveTimeoutPolicyTests {
     /// p100 × 2 of the endpoint's last 10 latencies, after 3 calls; 10 s before.
     static func makeAdaptive() throws -> AdaptiveTimeout {
-        try AdaptiveTimeout(name: "test", configuration: AdaptiveTimeoutConfiguration(
+        AdaptiveTimeout(name: "test", configuration: AdaptiveTimeoutConfiguration(
             percentile: 1.0, multiplier: 2, minimum: .milliseconds(50), maximum: .seconds(30),
             baseTimeout: .seconds(10), warmupCalls: 3, windowSize: 10))
     }

@@ -12,7 +12,7 @@ struct AdaptiveTimeoutTests {
 
     @Test("an unknown key gets baseTimeout and no percentile, and asking creates nothing")
     func unknownKey() throws {
-        let timeouts = try AdaptiveTimeout(configuration: Self.quick)
+        let timeouts = AdaptiveTimeout(configuration: Self.quick)
         #expect(timeouts.timeout(for: "a") == .seconds(30))
         #expect(timeouts.percentile(0.99, for: "a") == nil)
         #expect(timeouts.stats(for: "a") == nil)
@@ -21,7 +21,7 @@ struct AdaptiveTimeoutTests {
 
     @Test("each key adapts to its own latencies, after its own warm-up")
     func perKey() throws {
-        let timeouts = try AdaptiveTimeout(configuration: Self.quick)
+        let timeouts = AdaptiveTimeout(configuration: Self.quick)
         record(.milliseconds(100), for: "fast", in: timeouts)
         record(.seconds(1), times: 9, for: "slow", in: timeouts)
         #expect(timeouts.timeout(for: "fast") == .nanoseconds(150_208_512))    // 100.139008 ms × 1.5
@@ -36,7 +36,7 @@ struct AdaptiveTimeoutTests {
 
     @Test("a percentile of 1 h or more is reported as 1 h")
     func overflowPercentile() throws {
-        let timeouts = try AdaptiveTimeout(configuration: Self.quick)
+        let timeouts = AdaptiveTimeout(configuration: Self.quick)
         record(.seconds(5_000), for: "k", in: timeouts)
         #expect(timeouts.percentile(0.5, for: "k") == .seconds(3_600))
         #expect(timeouts.timeout(for: "k") == .seconds(30))
@@ -47,7 +47,7 @@ struct AdaptiveTimeoutTests {
         let metrics = TestMetrics()
         var configuration = Self.quick
         configuration.maxKeys = 3
-        let timeouts = try AdaptiveTimeout(name: "partners", configuration: configuration, metricsFactory: metrics)
+        let timeouts = AdaptiveTimeout(name: "partners", configuration: configuration, metricsFactory: metrics)
         record(.milliseconds(100), for: "a", in: timeouts)
         record(.milliseconds(100), for: "b", in: timeouts)
         record(.milliseconds(100), for: "c", in: timeouts)
@@ -75,7 +75,7 @@ struct AdaptiveTimeoutTests {
     func endpoint() throws {
         var configuration = Self.quick
         configuration.maxKeys = 2
-        let timeouts = try AdaptiveTimeout(configuration: configuration)
+        let timeouts = AdaptiveTimeout(configuration: configuration)
         let a = timeouts.endpoint("a")                    // created, warming up
         #expect(timeouts.keyCount == 1)
         #expect(a.timeout() == .seconds(30))
@@ -101,7 +101,7 @@ struct AdaptiveTimeoutTests {
     func singleKey() throws {
         var configuration = Self.quick
         configuration.maxKeys = 1
-        let timeouts = try AdaptiveTimeout(configuration: configuration)
+        let timeouts = AdaptiveTimeout(configuration: configuration)
         for key in ["a", "b", "a", "a", "c"] { timeouts.record(.milliseconds(1), for: key) }
         #expect(timeouts.keysByRecency == ["c"])
         #expect(timeouts.evictedKeys == 3)
@@ -109,7 +109,7 @@ struct AdaptiveTimeoutTests {
 
     @Test("8 tasks recording and asking across keys: every latency is counted, nothing races")
     func concurrency() async throws {
-        let timeouts = try AdaptiveTimeout(configuration: AdaptiveTimeoutConfiguration(warmupCalls: 50, windowSize: 100))
+        let timeouts = AdaptiveTimeout(configuration: AdaptiveTimeoutConfiguration(warmupCalls: 50, windowSize: 100))
         let keys = (0..<16).map { "endpoint-\($0)" }
         let perTask = 4_000
         await withTaskGroup(of: Void.self) { group in
@@ -143,7 +143,7 @@ struct AdaptiveTimeoutTests {
     func concurrentEviction() async throws {
         var configuration = Self.quick
         configuration.maxKeys = 8
-        let timeouts = try AdaptiveTimeout(configuration: configuration)
+        let timeouts = AdaptiveTimeout(configuration: configuration)
         await withTaskGroup(of: Void.self) { group in
             for task in 0..<8 {
                 group.addTask {

@@ -10,7 +10,7 @@ struct BulkheadConcurrencyTests {
     func tenThousandTasks(maxWait: Duration?) async throws {
         let total = 10_000
         let slots = 8
-        let bulkhead = try Bulkhead(
+        let bulkhead = Bulkhead(
             name: "test",
             configuration: BulkheadConfiguration(maxConcurrent: slots, maxQueued: total, maxWait: maxWait),
             clock: ContinuousClock(), metricsFactory: TestMetrics())
@@ -83,7 +83,7 @@ struct BulkheadConcurrencyTests {
     @Test("a registry shared by many tasks: one bulkhead per key, each key's bound holds while it changes")
     func registry() async throws {
         let limits = ["llm": 1, "openfga": 2, "redis": 3, "db": 4]
-        let registry = try BulkheadRegistry<String, ContinuousClock>(
+        let registry = BulkheadRegistry<String, ContinuousClock>(
             name: "r", overrides: limits.mapValues { BulkheadConfiguration(maxConcurrent: $0, maxQueued: 10_000) },
             clock: ContinuousClock(), metricsFactory: TestMetrics())
         let keys = limits.keys.sorted()

@@ -33,6 +33,5 @@ struct BulkheadConfigurationTests {
         ])
     func invalid(configuration: BulkheadConfiguration, expected: ConfigurationError) {
         #expect(throws: expected) { try configuration.validate() }
-        #expect(throws: expected) { try Bulkhead(name: "b", configuration: configuration, clock: ManualClock()) }
     }
 }

@@ -12,7 +12,7 @@ struct BulkheadRegistryTests {
 
     @Test("one bulkhead per resource type, with its own limits and name")
     func perKey() throws {
-        let registry = try BulkheadRegistry<String, ManualClock>(
+        let registry = BulkheadRegistry<String, ManualClock>(
             name: "resources", overrides: resources, clock: ManualClock())
         let llm = try registry.bulkhead(for: "llm")
         #expect(try registry.bulkhead(for: "llm") === llm)
@@ -26,7 +26,7 @@ struct BulkheadRegistryTests {
 
     @Test("updating a key's limits applies to its bulkhead at once, and to one created later")
     func update() throws {
-        let registry = try BulkheadRegistry<String, ManualClock>(
+        let registry = BulkheadRegistry<String, ManualClock>(
             name: "r", overrides: resources, clock: ManualClock())
         let db = try registry.bulkhead(for: "db")
         try registry.reconfigure(BulkheadConfiguration(maxConcurrent: 5), for: "db")
@@ -41,7 +41,7 @@ struct BulkheadRegistryTests {
 
     @Test("beyond maximumBulkheads a new key is refused; nothing is evicted")
     func bound() throws {
-        let registry = try BulkheadRegistry<Int, ManualClock>(name: "r", maximumBulkheads: 2, clock: ManualClock())
+        let registry = BulkheadRegistry<Int, ManualClock>(name: "r", maximumBulkheads: 2, clock: ManualClock())
         let first = try registry.bulkhead(for: 1)
         _ = try registry.bulkhead(for: 2)
         #expect(throws: BulkheadRegistryError(registryName: "r", maximumBulkheads: 2, key: "3")) {
@@ -54,15 +54,13 @@ struct BulkheadRegistryTests {
     @Test("invalid configurations name the section and key")
     func invalid() {
         #expect(throws: ConfigurationError(key: "default.maxConcurrent", value: "0", allowed: "1...1000000")) {
-            try BulkheadRegistry<String, ManualClock>(
-                name: "r", defaultConfiguration: BulkheadConfiguration(maxConcurrent: 0), clock: ManualClock())
+            try BulkheadRegistry<String, ManualClock>.validate(defaultConfiguration: BulkheadConfiguration(maxConcurrent: 0))
         }
         #expect(throws: ConfigurationError(key: "overrides[llm].maxWait", value: "1s", allowed: "none when maxQueued is 0 (no call ever waits)")) {
-            try BulkheadRegistry<String, ManualClock>(
-                name: "r", overrides: ["llm": BulkheadConfiguration(maxWait: .seconds(1))], clock: ManualClock())
+            try BulkheadRegistry<String, ManualClock>.validate(overrides: ["llm": BulkheadConfiguration(maxWait: .seconds(1))])
         }
         #expect(throws: ConfigurationError(key: "maximumBulkheads", value: "0", allowed: ">= 1")) {
-            try BulkheadRegistry<String, ManualClock>(name: "r", maximumBulkheads: 0, clock: ManualClock())
+            try BulkheadRegistry<String, ManualClock>.validate(maximumBulkheads: 0)
         }
     }
 }

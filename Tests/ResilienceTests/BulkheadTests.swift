@@ -6,7 +6,7 @@ func makeBulkhead(
     maxConcurrent: Int, maxQueued: Int = 0, maxWait: Duration? = nil, clock: ManualClock = ManualClock(),
     metrics: TestMetrics? = nil
 ) throws -> Bulkhead<ManualClock> {
-    try Bulkhead(
+    Bulkhead(
         name: "test",
         configuration: BulkheadConfiguration(maxConcurrent: maxConcurrent, maxQueued: maxQueued, maxWait: maxWait),
         clock: clock, metricsFactory: metrics ?? TestMetrics())

@@ -138,7 +138,7 @@ struct CascadePreventorTests {
     func sharedAcrossPipelines() async throws {
         let clock = ManualClock()
         let metrics = TestMetrics()
-        let storage = try CascadePreventor(
+        let storage = CascadePreventor(
             name: "storage", configuration: cascadeConfig(), clock: clock, metricsFactory: metrics)
         let events = EventLog<CascadePreventorEvent>()
         storage.addObserver { events.append($0) }
@@ -181,7 +181,7 @@ struct CascadePreventorTests {
     @Test("an inner policy's rejection is not a failure of the group; a timeout is")
     func classifiesRejections() async throws {
         let clock = ManualClock()
-        let storage = try CascadePreventor(name: "storage", configuration: cascadeConfig(), clock: clock)
+        let storage = CascadePreventor(name: "storage", configuration: cascadeConfig(), clock: clock)
         for _ in 0..<4 {
             await #expect(throws: ResilienceError.self) {
                 try await storage.execute { throw ResilienceError(code: .circuitOpen, policyName: "db") }

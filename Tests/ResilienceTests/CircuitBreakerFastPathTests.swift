@@ -8,7 +8,7 @@ struct CircuitBreakerFastPathTests {
     func fastBreaker(
         _ configuration: CircuitBreakerConfiguration, clock: ManualClock
     ) throws -> CircuitBreaker<ManualClock> {
-        try CircuitBreaker(name: "fast", configuration: configuration, clock: clock)
+        CircuitBreaker(name: "fast", configuration: configuration, clock: clock)
     }
 
     /// Runs `tasks` tasks at once, each calling `body` with its index and with the call numbers

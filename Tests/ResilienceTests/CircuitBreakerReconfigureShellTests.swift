@@ -83,7 +83,7 @@ struct CircuitBreakerReconfigureShellTests {
 
     @Test("Calls from many tasks while the configuration flips back and forth: every outcome is counted once")
     func concurrentReconfigure() async throws {
-        let breaker = try CircuitBreaker(
+        let breaker = CircuitBreaker(
             name: "flip", configuration: CircuitBreakerConfiguration(window: .count, windowSize: 50, minimumThroughput: 1_000))
         let configurations = [
             CircuitBreakerConfiguration(window: .count, windowSize: 50, minimumThroughput: 1_000),

@@ -7,7 +7,7 @@ struct CircuitBreakerRegistryTests {
 
     @Test("one breaker per key, with per-key overrides and names")
     func perKey() throws {
-        let registry = try CircuitBreakerRegistry<String, ManualClock>(
+        let registry = CircuitBreakerRegistry<String, ManualClock>(
             name: "http", overrides: ["slow.example": tripFast], clock: ManualClock())
         let a = try registry.breaker(for: "a.example")
         #expect(try registry.breaker(for: "a.example") === a)
@@ -19,7 +19,7 @@ struct CircuitBreakerRegistryTests {
 
     @Test("at the bound, the least recently used closed breaker is evicted; open ones never are")
     func eviction() async throws {
-        let registry = try CircuitBreakerRegistry<String, ManualClock>(
+        let registry = CircuitBreakerRegistry<String, ManualClock>(
             name: "r", defaultConfiguration: tripFast, maximumBreakers: 3, clock: ManualClock())
         let a = try registry.breaker(for: "a")
         _ = try registry.breaker(for: "b")
@@ -40,7 +40,7 @@ struct CircuitBreakerRegistryTests {
 
     @Test("reset and snapshots")
     func resetAndSnapshot() async throws {
-        let registry = try CircuitBreakerRegistry<Int, ManualClock>(
+        let registry = CircuitBreakerRegistry<Int, ManualClock>(
             name: "r", defaultConfiguration: tripFast, clock: ManualClock())
         try await registry.breaker(for: 1).fail()
         #expect(registry.states == [1: .open])
@@ -55,15 +55,13 @@ struct CircuitBreakerRegistryTests {
     @Test("invalid configurations name the section and key")
     func invalid() {
         #expect(throws: ConfigurationError(key: "default.windowSize", value: "0", allowed: "1...10000000")) {
-            try CircuitBreakerRegistry<String, ManualClock>(
-                name: "r", defaultConfiguration: CircuitBreakerConfiguration(windowSize: 0), clock: ManualClock())
+            try CircuitBreakerRegistry<String, ManualClock>.validate(defaultConfiguration: CircuitBreakerConfiguration(windowSize: 0))
         }
         #expect(throws: ConfigurationError(key: "overrides[x].breakDuration", value: "0s", allowed: "> 0")) {
-            try CircuitBreakerRegistry<String, ManualClock>(
-                name: "r", overrides: ["x": CircuitBreakerConfiguration(breakDuration: .zero)], clock: ManualClock())
+            try CircuitBreakerRegistry<String, ManualClock>.validate(overrides: ["x": CircuitBreakerConfiguration(breakDuration: .zero)])
         }
         #expect(throws: ConfigurationError(key: "maximumBreakers", value: "0", allowed: ">= 1")) {
-            try CircuitBreakerRegistry<String, ManualClock>(name: "r", maximumBreakers: 0, clock: ManualClock())
+            try CircuitBreakerRegistry<String, ManualClock>.validate(maximumBreakers: 0)
         }
     }
 }

@@ -11,7 +11,7 @@ func makeBreaker(
     clock: ManualClock, windowSize: Int = 2, permitted: Int = 5, successRatio: Double = 0.6,
     slowCall: Duration? = nil, classifier: FailureClassifier = .default, metrics: TestMetrics? = nil
 ) throws -> CircuitBreaker<ManualClock> {
-    try CircuitBreaker(
+    CircuitBreaker(
         name: "test",
         configuration: CircuitBreakerConfiguration(
             window: .count, windowSize: windowSize, minimumThroughput: windowSize, failureRatio: 1.0,
@@ -228,7 +228,7 @@ struct CircuitBreakerTests {
     @Test("a time-window breaker on the default configuration trips and recovers through the shell")
     func timeWindowShell() async throws {
         let clock = ManualClock()
-        let breaker = try CircuitBreaker(name: "time", clock: clock)  // defaults: 60 s window, 10 calls, 50 %
+        let breaker = CircuitBreaker(name: "time", clock: clock)  // defaults: 60 s window, 10 calls, 50 %
         for _ in 0..<5 { _ = try await breaker.execute { () } }
         for _ in 0..<5 { await breaker.fail() }
         #expect(breaker.state == .open)
@@ -268,7 +268,7 @@ struct CircuitBreakerTests {
     @Test("invalid configuration is an error naming the key, never a default")
     func invalidConfiguration() {
         #expect(throws: ConfigurationError(key: "failureRatio", value: "1.5", allowed: "(0, 1] with at most 9 decimal places")) {
-            try CircuitBreaker(name: "x", configuration: CircuitBreakerConfiguration(failureRatio: 1.5))
+            try CircuitBreakerConfiguration(failureRatio: 1.5).validate()
         }
     }
 }
@@ -280,7 +280,7 @@ struct MainActorCallerTests {
 
     @Test("the operation runs on the caller's executor")
     mutating func runsOnMainActor() async throws {
-        let breaker = try CircuitBreaker(name: "main", configuration: CircuitBreakerConfiguration(window: .count))
+        let breaker = CircuitBreaker(name: "main", configuration: CircuitBreakerConfiguration(window: .count))
         for _ in 0..<10 {
             try await breaker.execute {
                 MainActor.preconditionIsolated("the operation left the main actor")

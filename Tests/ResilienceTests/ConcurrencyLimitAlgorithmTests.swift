@@ -331,7 +331,6 @@ struct ConcurrencyLimitConfigurationTests {
     func everyEntryValidates() {
         let bad = ConcurrencyLimitConfiguration(maxLimit: 0)
         #expect(throws: ConfigurationError.self) { try ConcurrencyLimiterStateMachine(configuration: bad) }
-        #expect(throws: ConfigurationError.self) { try ConcurrencyLimiter(name: "x", configuration: bad, clock: ManualClock()) }
         #expect(throws: ConfigurationError.self) { try AIMDLimit(parameters: .init(backoffRatio: 0.1)) }
         #expect(throws: ConfigurationError.self) { try Gradient2Limit(initialLimit: 0) }
         #expect(throws: ConfigurationError.self) { try VegasLimit(maxLimit: 2_000_000) }

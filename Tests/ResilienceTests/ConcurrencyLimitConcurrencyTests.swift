@@ -58,7 +58,7 @@ struct ConcurrencyLimitConcurrencyTests {
 
     @Test("a fixed limit of 4 with a LIFO queue: never more than 4 at once, nothing leaked")
     func fixedLimit() async throws {
-        let limiter = try ConcurrencyLimiter(
+        let limiter = ConcurrencyLimiter(
             name: "fixed",
             configuration: .init(initialLimit: 4, minLimit: 4, maxLimit: 4, maxQueued: 8, maxWait: .milliseconds(20)))
         await hammer(limiter, bound: 4, tasks: 400, seed: 1)
@@ -66,7 +66,7 @@ struct ConcurrencyLimitConcurrencyTests {
 
     @Test("an adaptive limit (AIMD, at most 12): never more than the limit allows, nothing leaked")
     func adaptiveLimit() async throws {
-        let limiter = try ConcurrencyLimiter(
+        let limiter = ConcurrencyLimiter(
             name: "aimd",
             configuration: .init(
                 algorithm: .aimd(.init(timeout: .milliseconds(5))), initialLimit: 3, maxLimit: 12, maxQueued: 6,
@@ -77,7 +77,7 @@ struct ConcurrencyLimitConcurrencyTests {
 
     @Test("without a queue: excess calls are shed, never more than the limit at once")
     func noQueue() async throws {
-        let limiter = try ConcurrencyLimiter(
+        let limiter = ConcurrencyLimiter(
             name: "shed", configuration: .init(algorithm: .vegas(), initialLimit: 5, maxLimit: 5))
         await hammer(limiter, bound: 5, tasks: 300, seed: 3)
     }

@@ -22,7 +22,7 @@ struct ConcurrencyLimitShellTests {
         _ configuration: ConcurrencyLimitConfiguration, clock: ManualClock,
         classifier: FailureClassifier = .default, metrics: TestMetrics = TestMetrics()
     ) throws -> ConcurrencyLimiter<ManualClock> {
-        try ConcurrencyLimiter(
+        ConcurrencyLimiter(
             name: "db", configuration: configuration, classifier: classifier, clock: clock, randomSeed: 1,
             metricsFactory: metrics)
     }

@@ -252,7 +252,7 @@ struct FallbackTests {
         let clock = ManualClock()
         let events = SharedFallbackEvents()
         let metrics = TestMetrics()
-        let cache = try CachedFallback<Int, ManualClock>(
+        let cache = CachedFallback<Int, ManualClock>(
             name: "rates", configuration: FallbackCacheConfiguration(timeToLive: .seconds(10)), clock: clock,
             metricsFactory: metrics, onFallback: events.append)
         #expect(try await cache.execute { 1 } == 1)             // stored at 0 s
@@ -273,7 +273,7 @@ struct FallbackTests {
     func cachedOtherwise() async throws {
         let clock = ManualClock()
         let events = SharedFallbackEvents()
-        let cache = try CachedFallback<String, ManualClock>(
+        let cache = CachedFallback<String, ManualClock>(
             name: "c", configuration: FallbackCacheConfiguration(timeToLive: .seconds(1)), otherwise: .value("default"),
             clock: clock, onFallback: events.append)
         #expect(try await cache.execute { () async throws -> String in throw Boom() } == "default")
@@ -289,7 +289,7 @@ struct FallbackTests {
 
     @Test("keyed by a metadata value: one cached value per tenant; a call without a tenant is not cached")
     func cachedPerMetadataKey() async throws {
-        let cache = try CachedFallback<Int, ManualClock>(
+        let cache = CachedFallback<Int, ManualClock>(
             name: "prices", configuration: FallbackCacheConfiguration(timeToLive: .seconds(10)),
             keyedBy: .metadata(TenantKey.self), clock: ManualClock())
         _ = try await cache.execute(context: tenantContext("acme")) { _ in 1 }
@@ -315,7 +315,7 @@ struct FallbackTests {
         #expect(FallbackCacheKeying.custom { $0.attempt }.key(for: ResilienceContext(attempt: 7)) == .integer(7))
         let byRegion = FallbackCacheKeying.custom { Region(code: $0.operationName) }
         #expect(byRegion.key(for: ResilienceContext(operationName: "eu")) == .other(AnyHashable(Region(code: "eu"))))
-        let cache = try CachedFallback<Int, ManualClock>(
+        let cache = CachedFallback<Int, ManualClock>(
             name: "regions", configuration: FallbackCacheConfiguration(timeToLive: .seconds(10)), keyedBy: byRegion,
             clock: ManualClock())
         _ = try await cache.execute(operationName: "eu") { 1 }
@@ -327,7 +327,7 @@ struct FallbackTests {
     @Test("keyed by operation name with 2 keys at most: a third key evicts the one stored longest ago")
     func cachedEviction() async throws {
         let clock = ManualClock()
-        let cache = try CachedFallback<String, ManualClock>(
+        let cache = CachedFallback<String, ManualClock>(
             name: "ops", configuration: FallbackCacheConfiguration(timeToLive: .seconds(10), maximumKeys: 2),
             keyedBy: .operationName, clock: clock)
         for name in ["x", "y", "x", "z"] {
@@ -345,7 +345,7 @@ struct FallbackTests {
         let classifier = FailureClassifier.default.classifyingResults { (response: HTTPResponse) in
             response.status >= 500 ? .failure : .success
         }
-        let cache = try CachedFallback<HTTPResponse, ManualClock>(
+        let cache = CachedFallback<HTTPResponse, ManualClock>(
             name: "http", configuration: FallbackCacheConfiguration(timeToLive: .seconds(10)),
             handling: FallbackPredicate(classifier: classifier), clock: ManualClock())
         #expect(try await cache.execute { HTTPResponse(status: 200) }.status == 200)
@@ -355,26 +355,20 @@ struct FallbackTests {
 
     @Test("invalid cache configurations are rejected with the key, the value and what is allowed")
     func configurationErrors() throws {
-        let clock = ManualClock()
         #expect(throws: ConfigurationError(key: "timeToLive", value: "0s", allowed: "> 0")) {
-            try CachedFallback<Int, ManualClock>(
-                name: "x", configuration: FallbackCacheConfiguration(timeToLive: .zero), clock: clock)
+            try FallbackCacheConfiguration(timeToLive: .zero).validate()
         }
         #expect(throws: ConfigurationError(key: "timeToLive", value: "-1s", allowed: "> 0")) {
-            try StaleDataFallback<Int, ManualClock>(
-                name: "x", configuration: FallbackCacheConfiguration(timeToLive: .seconds(-1)), clock: clock)
+            try StaleDataFallback<Int, ManualClock>.validate(FallbackCacheConfiguration(timeToLive: .seconds(-1)), maximumAge: nil)
         }
         #expect(throws: ConfigurationError(key: "maximumKeys", value: "0", allowed: "1...1000000")) {
-            try CachedFallback<Int, ManualClock>(
-                name: "x", configuration: FallbackCacheConfiguration(timeToLive: .seconds(1), maximumKeys: 0),
-                clock: clock)
+            try FallbackCacheConfiguration(timeToLive: .seconds(1), maximumKeys: 0).validate()
         }
         #expect(throws: ConfigurationError(
             key: "maximumAge", value: "10s", allowed: "> timeToLive (10s), or none for any age")
         ) {
-            try StaleDataFallback<Int, ManualClock>(
-                name: "x", configuration: FallbackCacheConfiguration(timeToLive: .seconds(10)),
-                maximumAge: .seconds(10), clock: clock)
+            try StaleDataFallback<Int, ManualClock>.validate(
+                FallbackCacheConfiguration(timeToLive: .seconds(10)), maximumAge: .seconds(10))
         }
     }
 
@@ -384,7 +378,7 @@ struct FallbackTests {
     func staleData() async throws {
         let clock = ManualClock()
         let metrics = TestMetrics()
-        let catalog = try StaleDataFallback<String, ManualClock>(
+        let catalog = StaleDataFallback<String, ManualClock>(
             name: "catalog", configuration: FallbackCacheConfiguration(timeToLive: .seconds(10)),
             maximumAge: .seconds(60), otherwise: .value("placeholder"), clock: clock, metricsFactory: metrics)
         let failing: @Sendable () async throws -> String = { throw Boom() }
@@ -405,7 +399,7 @@ struct FallbackTests {
     @Test("stale data without maximumAge serves a day-old value, marked stale with its age")
     func staleWithoutLimit() async throws {
         let clock = ManualClock()
-        let catalog = try StaleDataFallback<Int, ManualClock>(
+        let catalog = StaleDataFallback<Int, ManualClock>(
             name: "c", configuration: FallbackCacheConfiguration(timeToLive: .seconds(10)), clock: clock)
         _ = try await catalog.execute { 1 }
         clock.advance(by: .seconds(86_400))
@@ -419,7 +413,7 @@ struct FallbackTests {
     @Test("many tasks storing and reading one cache: every answer belongs to its key")
     func concurrentCache() async throws {
         let clock = ManualClock()
-        let cache = try CachedFallback<String, ManualClock>(
+        let cache = CachedFallback<String, ManualClock>(
             name: "conc", configuration: FallbackCacheConfiguration(timeToLive: .seconds(10), maximumKeys: 3),
             keyedBy: .operationName, otherwise: .value("none"), clock: clock)
         let wrong = SharedCounter()

@@ -57,7 +57,7 @@ struct GracefulDegradationStateMachineTests {
 @Suite("GracefulDegradation")
 struct GracefulDegradationTests {
     func breaker(_ name: String, clock: ManualClock) throws -> CircuitBreaker<ManualClock> {
-        try CircuitBreaker(
+        CircuitBreaker(
             name: name, configuration: countConfig(size: 2, minimum: 2, breakMs: 1_000, permitted: 1, successRatio: 1),
             clock: clock)
     }
@@ -72,7 +72,7 @@ struct GracefulDegradationTests {
         let metrics = TestMetrics()
         let llm = try breaker("llm", clock: clock)
         let search = try breaker("search", clock: clock)
-        let degradation = try GracefulDegradation(
+        let degradation = GracefulDegradation(
             name: "checkout", inputs: [.breaker(llm), .breaker(search)], metricsFactory: metrics)
         let changes = EventLog<DegradationLevelChange>()
         degradation.addObserver { changes.append($0) }
@@ -99,7 +99,7 @@ struct GracefulDegradationTests {
     func variants() async throws {
         let clock = ManualClock()
         let llm = try breaker("llm", clock: clock)
-        let degradation = try GracefulDegradation(
+        let degradation = GracefulDegradation(
             name: "summary", inputs: [.breaker(llm)],
             rules: [.breakerOpen("llm", level: .degraded)])
         func summary() async throws -> String {
@@ -118,8 +118,8 @@ struct GracefulDegradationTests {
     @Test("a cascade preventor's fast-fail makes the level critical")
     func followsCascade() async throws {
         let clock = ManualClock()
-        let storage = try CascadePreventor(name: "storage", configuration: cascadeConfig(), clock: clock)
-        let degradation = try GracefulDegradation(name: "app", inputs: [.cascade(storage)])
+        let storage = CascadePreventor(name: "storage", configuration: cascadeConfig(), clock: clock)
+        let degradation = GracefulDegradation(name: "app", inputs: [.cascade(storage)])
         for _ in 0..<4 { storage.record(.failure) }
         #expect(degradation.level == .critical)
         clock.advance(by: .seconds(5))
@@ -138,9 +138,9 @@ struct GracefulDegradationTests {
             ([.breaker(llm), .breaker(llm)], DegradationRule.defaults, "inputs"),
         ]
         for (inputs, rules, key) in cases {
-            #expect(throws: ConfigurationError.self) { try GracefulDegradation(name: "x", inputs: inputs, rules: rules) }
-            do {
-                _ = try GracefulDegradation(name: "x", inputs: inputs, rules: rules)
+            #expect(throws: ConfigurationError.self) { try GracefulDegradation.validate(inputs: inputs, rules: rules) }
+            do throws(ConfigurationError) {
+                try GracefulDegradation.validate(inputs: inputs, rules: rules)
             } catch {
                 #expect(error.key == key)
             }
@@ -151,7 +151,7 @@ struct GracefulDegradationTests {
     func concurrentEvaluations() async throws {
         let clock = ManualClock()
         let breakers = try (0..<8).map { try breaker("b\($0)", clock: clock) }
-        let degradation = try GracefulDegradation(name: "many", inputs: breakers.map { .breaker($0) })
+        let degradation = GracefulDegradation(name: "many", inputs: breakers.map { .breaker($0) })
         await withTaskGroup(of: Void.self) { group in
             for (index, breaker) in breakers.enumerated() {
                 group.addTask {

@@ -6,7 +6,7 @@ func makeHedging(
     clock: ManualClock, maxHedgedAttempts: Int = 1, budget: RetryBudget<ManualClock>? = nil,
     metrics: TestMetrics? = nil
 ) throws -> Hedging<ManualClock> {
-    try Hedging(
+    Hedging(
         name: "test",
         configuration: HedgingConfiguration(hedgingDelay: .seconds(2), maxHedgedAttempts: maxHedgedAttempts),
         budget: budget, clock: clock, metricsFactory: metrics)
@@ -140,7 +140,7 @@ struct HedgingTests {
     func budgetDenies() async throws {
         let clock = ManualClock()
         let metrics = TestMetrics()
-        let budget = try RetryBudget(ratio: 0, minPerSecond: 0, clock: clock)
+        let budget = RetryBudget(ratio: 0, minPerSecond: 0, clock: clock)
         let hedging = try makeHedging(clock: clock, budget: budget, metrics: metrics)
         let log = HedgeLog()
         let call = Task {
@@ -164,7 +164,7 @@ struct HedgingTests {
     @Test("hedges use the budget's allowance, and count against it")
     func budgetAllows() async throws {
         let clock = ManualClock()
-        let budget = try RetryBudget(ratio: 0, minPerSecond: 0.1, window: .seconds(10), clock: clock)  // 1 retry
+        let budget = RetryBudget(ratio: 0, minPerSecond: 0.1, window: .seconds(10), clock: clock)  // 1 retry
         let hedging = try makeHedging(clock: clock, budget: budget)
         #expect(budget.remainingRetries == 1)
         let value = try await hedging.execute { context in
@@ -199,7 +199,7 @@ struct HedgingTests {
     @Test("a per-call delay replaces the configured one")
     func computedDelay() async throws {
         let clock = ManualClock()
-        let hedging = try Hedging(
+        let hedging = Hedging(
             name: "test", delay: .computed { context in context.operationName == "quick" ? .milliseconds(100) : .seconds(9) },
             budget: nil, clock: clock)
         let log = HedgeLog()
@@ -218,12 +218,10 @@ struct HedgingTests {
     @Test("invalid configuration is rejected, naming the key")
     func validation() {
         #expect(throws: ConfigurationError(key: "maxHedgedAttempts", value: "0", allowed: "1...10")) {
-            try makeHedging(clock: ManualClock(), maxHedgedAttempts: 0)
+            try HedgingConfiguration(maxHedgedAttempts: 0).validate()
         }
         #expect(throws: ConfigurationError(key: "hedgingDelay", value: "-1s", allowed: ">= 0")) {
-            try Hedging(
-                name: "t", configuration: HedgingConfiguration(hedgingDelay: .seconds(-1)), budget: nil,
-                clock: ManualClock())
+            try HedgingConfiguration(hedgingDelay: .seconds(-1)).validate()
         }
     }
 }

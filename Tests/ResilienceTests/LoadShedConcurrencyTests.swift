@@ -6,7 +6,7 @@ struct LoadShedConcurrencyTests {
     @Test("many tasks of mixed priorities with random cancellations: exact counts, limits held, 0 in flight at the end")
     func mixed() async throws {
         let cpu = PressureGauge(name: "cpu")
-        let shedder = try LoadShedder(
+        let shedder = LoadShedder(
             name: "c",
             configuration: LoadShedderConfiguration(
                 inFlight: LoadShedThresholds(low: 4, normal: 8, high: 12),

@@ -71,6 +71,5 @@ struct LoadShedConfigurationTests {
     func construction() {
         let bad = LoadShedderConfiguration(inFlight: LoadShedThresholds(low: 3, normal: 2, high: nil))
         #expect(throws: ConfigurationError.self) { try LoadShedderStateMachine(configuration: bad) }
-        #expect(throws: ConfigurationError.self) { try LoadShedder(name: "x", configuration: bad, clock: ManualClock()) }
     }
 }

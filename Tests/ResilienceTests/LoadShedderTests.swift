@@ -21,7 +21,7 @@ struct LoadShedderTests {
     func rejection() async throws {
         let cpu = PressureGauge(name: "cpu", refreshInterval: .seconds(2))
         let shed = Locked<[LoadShedRejection]>([])
-        let shedder = try LoadShedder(
+        let shedder = LoadShedder(
             name: "api",
             configuration: LoadShedderConfiguration(pressure: ["cpu": LoadShedThresholds(low: 0.8, normal: 0.9, high: 0.95)]),
             pressure: [cpu], clock: ManualClock(), onShed: { rejection in shed.withLock { $0.append(rejection) } })
@@ -48,7 +48,7 @@ struct LoadShedderTests {
     func releaseOnEveryPath() async throws {
         struct Boom: Error {}
         let clock = ManualClock()
-        let shedder = try LoadShedder(
+        let shedder = LoadShedder(
             name: "db", configuration: LoadShedderConfiguration(inFlight: LoadShedThresholds(low: 1, normal: 1, high: 1)),
             clock: clock)
         _ = try await shedder.execute(priority: .normal) { 1 }
@@ -89,28 +89,26 @@ struct LoadShedderTests {
         func error(_ body: () throws -> Void) -> ConfigurationError? {
             do { try body(); return nil } catch let error as ConfigurationError { return error } catch { return nil }
         }
-        #expect(error { _ = try LoadShedder(name: "a", configuration: configuration, clock: ManualClock()) }?.key == "pressure.cpu")
+        #expect(error { try LoadShedder<ManualClock>.validate(configuration) }?.key == "pressure.cpu")
         #expect(error {
-            _ = try LoadShedder(name: "a", configuration: configuration, pressure: [cpu, PressureGauge(name: "memory")], clock: ManualClock())
+            try LoadShedder<ManualClock>.validate(configuration, pressure: [cpu, PressureGauge(name: "memory")])
         }?.key == "pressure.memory")
         #expect(error {
-            _ = try LoadShedder(name: "a", configuration: configuration, pressure: [cpu, PressureGauge(name: "cpu")], clock: ManualClock())
+            try LoadShedder<ManualClock>.validate(configuration, pressure: [cpu, PressureGauge(name: "cpu")])
         }?.value == "two gauges named \"cpu\"")
         #expect(error {
-            _ = try LoadShedder(name: "a", configuration: configuration, queueDepth: PressureGauge(name: "q"), pressure: [cpu], clock: ManualClock())
+            try LoadShedder<ManualClock>.validate(configuration, queueDepth: PressureGauge(name: "q"), pressure: [cpu])
         }?.key == "queueDepth")
         #expect(error {
-            _ = try LoadShedder(
-                name: "a", configuration: LoadShedderConfiguration(queueDepth: LoadShedThresholds(low: 1, normal: nil, high: nil)),
-                clock: ManualClock())
+            try LoadShedder<ManualClock>.validate(LoadShedderConfiguration(queueDepth: LoadShedThresholds(low: 1, normal: nil, high: nil)))
         }?.key == "queueDepth")
-        #expect(error { _ = try LoadShedder(name: "a", configuration: configuration, pressure: [cpu], clock: ManualClock()) } == nil)
+        #expect(error { try LoadShedder<ManualClock>.validate(configuration, pressure: [cpu]) } == nil)
     }
 
     @Test("a queue-depth gauge fed by the user sheds by priority")
     func queueDepthGauge() async throws {
         let queue = PressureGauge(name: "bulkhead_queue")
-        let shedder = try LoadShedder(
+        let shedder = LoadShedder(
             name: "q", configuration: LoadShedderConfiguration(queueDepth: LoadShedThresholds(low: 5, normal: 20, high: nil)),
             queueDepth: queue, clock: ManualClock())
         try queue.record(count: 5)
@@ -128,7 +126,7 @@ struct LoadShedderTests {
         let metrics = TestMetrics()
         let clock = ManualClock()
         let memory = PressureGauge(name: "memory")
-        let shedder = try LoadShedder(
+        let shedder = LoadShedder(
             name: "m",
             configuration: LoadShedderConfiguration(
                 inFlight: LoadShedThresholds(low: 1, normal: 2, high: 2),
@@ -155,7 +153,7 @@ struct LoadShedderTests {
     @Test("inside a pipeline, the shedder reads the priority the outer policies pass in")
     func pipeline() async throws {
         let log = SharedLog()
-        let shedder = try LoadShedder(
+        let shedder = LoadShedder(
             name: "p", configuration: LoadShedderConfiguration(inFlight: LoadShedThresholds(low: 1, normal: 1, high: 1)),
             clock: ManualClock())
         let pipeline = ResiliencePipeline {
@@ -197,7 +195,7 @@ struct LoadShedderLogTests {
     func spacing() async throws {
         let clock = ManualClock()
         let lines = SharedLog()
-        let shedder = try LoadShedder(
+        let shedder = LoadShedder(
             name: "l", configuration: LoadShedderConfiguration(inFlight: LoadShedThresholds(low: 1, normal: nil, high: nil)),
             clock: clock, logger: Logger(label: "t", factory: { _ in CapturingLogHandler(lines: lines) }))
         let permit = try shedder.admit(priority: .critical)

@@ -23,7 +23,7 @@ struct PressureSamplerTests {
         let clock = ManualClock()
         let gauge = PressureGauge(name: "cpu")
         let script = ScriptedSource([0.2, 0.4, 0.9])
-        let sampler = try PressureSampler(
+        let sampler = PressureSampler(
             interval: .milliseconds(500), sources: [PressureSource(gauge: gauge) { try script.read() }], clock: clock)
         #expect(gauge.refreshInterval == .milliseconds(500))
         let run = Task { await sampler.run() }
@@ -51,9 +51,9 @@ struct PressureSamplerTests {
         let metrics = TestMetrics()
         let gauge = PressureGauge(name: "memory")
         let script = ScriptedSource([0.95, nil, nil, 0.5])
-        let sampler = try PressureSampler(
+        let sampler = PressureSampler(
             sources: [PressureSource(gauge: gauge) { try script.read() }], clock: ManualClock(), metricsFactory: metrics)
-        let shedder = try LoadShedder(
+        let shedder = LoadShedder(
             name: "s", configuration: LoadShedderConfiguration(pressure: ["memory": LoadShedThresholds(low: 0.9, normal: nil, high: nil)]),
             pressure: [gauge], clock: ManualClock())
         sampler.sampleOnce()
@@ -71,7 +71,7 @@ struct PressureSamplerTests {
     @Test("a reading the gauge refuses counts as a failure, not as a value")
     func refusedReading() throws {
         let gauge = PressureGauge(name: "lag")
-        let sampler = try PressureSampler(sources: [PressureSource(gauge: gauge) { -1 }], clock: ManualClock())
+        let sampler = PressureSampler(sources: [PressureSource(gauge: gauge) { -1 }], clock: ManualClock())
         try gauge.record(0.3)
         sampler.sampleOnce()
         #expect(gauge.reading == nil)
@@ -84,17 +84,17 @@ struct PressureSamplerTests {
         func key(_ body: () throws -> Void) -> String? {
             do { try body(); return nil } catch let error as ConfigurationError { return error.key } catch { return "?" }
         }
-        #expect(key { _ = try PressureSampler(interval: .zero, sources: [source], clock: ManualClock()) } == "interval")
-        #expect(key { _ = try PressureSampler(interval: .seconds(3_601), sources: [source], clock: ManualClock()) } == "interval")
-        #expect(key { _ = try PressureSampler(sources: [], clock: ManualClock()) } == "sources")
-        #expect(key { _ = try PressureSampler(sources: [source, source], clock: ManualClock()) } == "sources")
+        #expect(key { try PressureSampler<ManualClock>.validate(interval: .zero, sources: [source]) } == "interval")
+        #expect(key { try PressureSampler<ManualClock>.validate(interval: .seconds(3_601), sources: [source]) } == "interval")
+        #expect(key { try PressureSampler<ManualClock>.validate(interval: .seconds(1), sources: []) } == "sources")
+        #expect(key { try PressureSampler<ManualClock>.validate(interval: .seconds(1), sources: [source, source]) } == "sources")
     }
 
     @Test("in a ServiceGroup, graceful shutdown stops the sampler")
     func gracefulShutdown() async throws {
         let clock = ManualClock()
         let gauge = PressureGauge(name: "cpu")
-        let sampler = try PressureSampler(sources: [PressureSource(gauge: gauge) { 0.5 }], clock: clock)
+        let sampler = PressureSampler(sources: [PressureSource(gauge: gauge) { 0.5 }], clock: clock)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: sampler)], gracefulShutdownSignals: [], cancellationSignals: [],

@@ -25,7 +25,7 @@ struct RateLimiterConcurrencyTests {
 
     @Test("token bucket: exactly burst calls are admitted out of 3200 concurrent ones")
     func tokenBucket() async throws {
-        let limiter = try RateLimiter(
+        let limiter = RateLimiter(
             name: "c", configuration: RateLimiterConfiguration(permitsPerSecond: 10, burst: 500), clock: ManualClock())
         let admitted = await Self.hammer { _, _ in _ = try await limiter.execute { 0 } }
         #expect(admitted == 500)
@@ -33,7 +33,7 @@ struct RateLimiterConcurrencyTests {
 
     @Test("keyed: exactly burst calls per key, 10 keys shared by all tasks")
     func keyed() async throws {
-        let limiter = try KeyedRateLimiter(
+        let limiter = KeyedRateLimiter(
             name: "c", configuration: KeyedRateLimiterConfiguration(permitsPerSecond: 10, burst: 50, maxKeys: 10),
             key: { _ in 0 }, clock: ManualClock())
         let admitted = await Self.hammer { task, index in try await limiter.acquire(key: (task + index) % 10) }
@@ -45,7 +45,7 @@ struct RateLimiterConcurrencyTests {
 
     @Test("sliding window: exactly limit calls are admitted")
     func slidingWindow() async throws {
-        let limiter = try SlidingWindowRateLimiter(
+        let limiter = SlidingWindowRateLimiter(
             name: "c", configuration: SlidingWindowRateLimiterConfiguration(limit: 300, window: .seconds(1)),
             clock: ManualClock())
         let admitted = await Self.hammer { _, _ in try await limiter.acquire() }
@@ -55,10 +55,10 @@ struct RateLimiterConcurrencyTests {
     @Test("waiters cancelled together return every permit: the bucket is exactly as the admitted calls left it")
     func cancelledWaiters() async throws {
         let clock = ManualClock()
-        let limiter = try RateLimiter(
+        let limiter = RateLimiter(
             name: "c", configuration: RateLimiterConfiguration(permitsPerSecond: 1, burst: 10, maxWait: .seconds(1_000)),
             clock: clock)
-        let keyed = try KeyedRateLimiter(
+        let keyed = KeyedRateLimiter(
             name: "k", configuration: KeyedRateLimiterConfiguration(permitsPerSecond: 1, burst: 10, maxWait: .seconds(1_000)),
             key: { _ in 0 }, clock: clock)
         let waiters = 64

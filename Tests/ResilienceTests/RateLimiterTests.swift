@@ -9,7 +9,7 @@ private enum Tenant: ResilienceContextKey { typealias Value = String }
 private func limiter(
     _ clock: ManualClock, rate: Double = 1, burst: Double? = nil, maxWait: Duration = .zero, metrics: TestMetrics? = nil
 ) throws -> RateLimiter<ManualClock> {
-    try RateLimiter(
+    RateLimiter(
         name: "test", configuration: RateLimiterConfiguration(permitsPerSecond: rate, burst: burst, maxWait: maxWait),
         clock: clock, metricsFactory: metrics)
 }
@@ -118,7 +118,7 @@ struct RateLimiterTests {
     func pipeline() async throws {
         let clock = ManualClock()
         let limiter = try limiter(clock, rate: 1, maxWait: .seconds(5))
-        let breaker = try CircuitBreaker(name: "cb", clock: clock)
+        let breaker = CircuitBreaker(name: "cb", clock: clock)
         let pipeline = ResiliencePipeline {
             limiter
             breaker
@@ -143,7 +143,7 @@ struct KeyedRateLimiterTests {
     @Test("the key comes from the context or is passed explicitly; keys have separate buckets")
     func keys() async throws {
         let clock = ManualClock()
-        let limiter = try KeyedRateLimiter(
+        let limiter = KeyedRateLimiter(
             name: "tenants", configuration: KeyedRateLimiterConfiguration(permitsPerSecond: 1),
             key: { $0.metadata[Tenant.self] ?? "anonymous" }, clock: clock)
         var acme = ResilienceContext()
@@ -163,7 +163,7 @@ struct KeyedRateLimiterTests {
     func keyBound() async throws {
         let clock = ManualClock()
         let metrics = TestMetrics()
-        let limiter = try KeyedRateLimiter(
+        let limiter = KeyedRateLimiter(
             name: "tenants", configuration: KeyedRateLimiterConfiguration(permitsPerSecond: 1, maxKeys: 1),
             key: { _ in "unused" }, clock: clock, metricsFactory: metrics)
         try await limiter.acquire(key: "a")
@@ -181,7 +181,7 @@ struct KeyedRateLimiterTests {
     @Test("a cancelled waiter returns its reservation to its key's bucket")
     func cancelledKeyedWaiter() async throws {
         let clock = ManualClock()
-        let limiter = try KeyedRateLimiter(
+        let limiter = KeyedRateLimiter(
             name: "tenants", configuration: KeyedRateLimiterConfiguration(permitsPerSecond: 1, maxWait: .seconds(1)),
             key: { _ in "k" }, clock: clock)
         try await limiter.acquire(key: "k")
@@ -201,7 +201,7 @@ struct SlidingWindowRateLimiterTests {
     @Test("rejects the call over the limit with the exact retryAfter, waits when allowed, returns a cancelled wait")
     func shell() async throws {
         let clock = ManualClock()
-        let limiter = try SlidingWindowRateLimiter(
+        let limiter = SlidingWindowRateLimiter(
             name: "partner", configuration: SlidingWindowRateLimiterConfiguration(limit: 2, window: .seconds(60)),
             clock: clock)
         try await limiter.acquire()
@@ -210,7 +210,7 @@ struct SlidingWindowRateLimiterTests {
         #expect(limiter.availablePermits == 0)
         await expectRateLimited("partner", retryAfter: .seconds(50)) { try await limiter.acquire() }
 
-        let patient = try SlidingWindowRateLimiter(
+        let patient = SlidingWindowRateLimiter(
             name: "partner", configuration: SlidingWindowRateLimiterConfiguration(
                 limit: 1, window: .seconds(1), maxWait: .seconds(1)), clock: clock)
         try await patient.acquire()
@@ -227,7 +227,7 @@ struct SlidingWindowRateLimiterTests {
     @Test("composes in a pipeline with a per-call cost from the context")
     func pipeline() async throws {
         let clock = ManualClock()
-        let limiter = try SlidingWindowRateLimiter(
+        let limiter = SlidingWindowRateLimiter(
             name: "tokens", configuration: SlidingWindowRateLimiterConfiguration(limit: 1_000, window: .seconds(60)),
             clock: clock)
         let pipeline = ResiliencePipeline { limiter }

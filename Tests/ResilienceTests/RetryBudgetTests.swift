@@ -45,7 +45,7 @@ struct RetryBudgetTests {
     @Test("the shell dates pending first attempts at the last time it took its lock, never later")
     func shellDating() throws {
         let clock = ManualClock()
-        let budget = try RetryBudget(ratio: 1, minPerSecond: 0, window: .seconds(10), clock: clock)
+        let budget = RetryBudget(ratio: 1, minPerSecond: 0, window: .seconds(10), clock: clock)
         #expect(budget.remainingRetries == 0)                          // takes the lock at 0 s
         for _ in 0..<5 { budget.recordFirstAttempt() }
         clock.advance(by: .seconds(9))
@@ -61,7 +61,7 @@ struct RetryBudgetTests {
     @Test("every 1,024 first attempts are handed over without waiting for a retry")
     func periodicHandOver() throws {
         let clock = ManualClock()
-        let budget = try RetryBudget(ratio: 1, minPerSecond: 0, window: .seconds(10), clock: clock)
+        let budget = RetryBudget(ratio: 1, minPerSecond: 0, window: .seconds(10), clock: clock)
         clock.advance(by: .seconds(5))
         for _ in 0..<1_024 { budget.recordFirstAttempt() }               // handed over at 5 s, dated 0 s
         for _ in 0..<10 { budget.recordFirstAttempt() }

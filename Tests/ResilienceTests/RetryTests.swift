@@ -10,7 +10,7 @@ func makeRetry(
 ) throws -> Retry<ManualClock> {
     var onRetry: (@Sendable (RetryEvent) -> Void)?
     if let events { onRetry = { event in events.append(event) } }
-    return try Retry(
+    return Retry(
         name: "test", configuration: RetryConfiguration(maxAttempts: maxAttempts, jitter: .none),
         predicate: predicate, budget: budget, clock: clock, onRetry: onRetry)
 }
@@ -192,7 +192,7 @@ struct RetryTests {
     @Test("a retry the budget denies is not made: the last outcome comes back at once")
     func budgetDenies() async throws {
         let clock = ManualClock()
-        let budget = try RetryBudget(ratio: 0, minPerSecond: 0, window: .seconds(1), clock: clock)
+        let budget = RetryBudget(ratio: 0, minPerSecond: 0, window: .seconds(1), clock: clock)
         let retry = try makeRetry(clock: clock, budget: .shared(budget))
         let attempts = SharedCounter()
         await #expect(throws: Boom(id: 1)) {
@@ -207,7 +207,7 @@ struct RetryTests {
     @Test("a 10,000-call burst against a failing dependency stays within (1 + 20 %) × first attempts + floor")
     func burstWithinBudget() async throws {
         let clock = ManualClock()
-        let retry = try Retry(
+        let retry = Retry(
             name: "burst", configuration: RetryConfiguration(baseDelay: .zero), clock: clock)
         let executions = SharedCounter()
         let calls = 10_000
@@ -247,12 +247,12 @@ struct RetryReconfigureTests {
 
     @Test("Its own budget takes the new limits; a shared one is left to its owner")
     func budgets() async throws {
-        let own = try Retry(name: "own", configuration: RetryConfiguration(budgetRatio: 0, budgetMinPerSecond: 1), clock: ManualClock())
+        let own = Retry(name: "own", configuration: RetryConfiguration(budgetRatio: 0, budgetMinPerSecond: 1), clock: ManualClock())
         #expect(own.budget?.remainingRetries == 10)
         try own.reconfigure(RetryConfiguration(budgetRatio: 0, budgetMinPerSecond: 3))
         #expect(own.budget?.remainingRetries == 30)
-        let shared = try RetryBudget(ratio: 0, minPerSecond: 1, clock: ManualClock())
-        let user = try Retry(name: "user", budget: .shared(shared), clock: ManualClock())
+        let shared = RetryBudget(ratio: 0, minPerSecond: 1, clock: ManualClock())
+        let user = Retry(name: "user", budget: .shared(shared), clock: ManualClock())
         try user.reconfigure(RetryConfiguration(budgetRatio: 0, budgetMinPerSecond: 3))
         #expect(shared.remainingRetries == 10)
     }

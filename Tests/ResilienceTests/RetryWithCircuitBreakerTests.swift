@@ -66,10 +66,10 @@ struct RetryWithCircuitBreakerTests {
     @Test("configuration errors name the policy they belong to")
     func configurationErrors() {
         #expect(throws: ConfigurationError(key: "retry.maxAttempts", value: "0", allowed: "1...1000")) {
-            try RetryWithCircuitBreaker(name: "x", retry: RetryConfiguration(maxAttempts: 0))
+            try RetryWithCircuitBreaker<ContinuousClock>.validate(retry: RetryConfiguration(maxAttempts: 0), circuitBreaker: CircuitBreakerConfiguration())
         }
-        #expect(throws: ConfigurationError.self) {
-            try RetryWithCircuitBreaker(name: "x", circuitBreaker: CircuitBreakerConfiguration(failureRatio: 2))
+        #expect(throws: ConfigurationError(key: "circuitBreaker.failureRatio", value: "2.0", allowed: "(0, 1] with at most 9 decimal places")) {
+            try RetryWithCircuitBreaker<ContinuousClock>.validate(retry: RetryConfiguration(), circuitBreaker: CircuitBreakerConfiguration(failureRatio: 2))
         }
     }
 }

@@ -13,7 +13,7 @@ struct ShadowModeTests {
     func circuitBreaker() async throws {
         let clock = ManualClock()
         let metrics = TestMetrics()
-        let breaker = try CircuitBreaker(
+        let breaker = CircuitBreaker(
             name: "test",
             configuration: CircuitBreakerConfiguration(
                 window: .count, windowSize: 2, minimumThroughput: 2, failureRatio: 1, breakDuration: .seconds(1), mode: .shadow),
@@ -37,7 +37,7 @@ struct ShadowModeTests {
     @Test("A shadow bulkhead runs the calls it would reject without a slot; its occupancy stays an enforcing one's")
     func bulkhead() async throws {
         let metrics = TestMetrics()
-        let bulkhead = try Bulkhead(
+        let bulkhead = Bulkhead(
             name: "test", configuration: BulkheadConfiguration(maxConcurrent: 1, mode: .shadow), clock: ManualClock(),
             metricsFactory: metrics)
         let gate = Gate()
@@ -55,7 +55,7 @@ struct ShadowModeTests {
     func rateLimiter() async throws {
         let metrics = TestMetrics()
         let clock = ManualClock()
-        let limiter = try KeyedRateLimiter<String, ManualClock>(
+        let limiter = KeyedRateLimiter<String, ManualClock>(
             name: "test", configuration: KeyedRateLimiterConfiguration(permitsPerSecond: 1, burst: 1, mode: .shadow),
             key: { $0.operationName }, clock: clock, metricsFactory: metrics)
         let context = ResilienceContext(operationName: "a")
@@ -65,7 +65,7 @@ struct ShadowModeTests {
         #expect(try await limiter.execute(context: context) { _ in 1 } == 1)
         #expect(shadowCount(metrics, "rate_limiter", "rateLimited") == 2)  // refilled: admitted for real
 
-        let waiting = try KeyedRateLimiter<String, ManualClock>(
+        let waiting = KeyedRateLimiter<String, ManualClock>(
             name: "test", configuration: KeyedRateLimiterConfiguration(permitsPerSecond: 1, burst: 1, maxWait: .seconds(10), mode: .shadow),
             key: { $0.operationName }, clock: clock, metricsFactory: TestMetrics())
         _ = try await waiting.execute(context: context) { _ in 1 }
@@ -76,7 +76,7 @@ struct ShadowModeTests {
     @Test("A shadow load shedder lets a call it would shed run, uncounted in flight")
     func loadShedder() async throws {
         let metrics = TestMetrics()
-        let shedder = try LoadShedder(
+        let shedder = LoadShedder(
             name: "test",
             configuration: LoadShedderConfiguration(inFlight: LoadShedThresholds(low: 1, normal: nil, high: nil), mode: .shadow),
             clock: ManualClock(), metricsFactory: metrics)
@@ -94,7 +94,7 @@ struct ShadowModeTests {
     @Test("A shadow concurrency limiter runs a call beyond its limit without a slot or a sample")
     func concurrencyLimiter() async throws {
         let metrics = TestMetrics()
-        let limiter = try ConcurrencyLimiter(
+        let limiter = ConcurrencyLimiter(
             name: "test",
             configuration: ConcurrencyLimitConfiguration(initialLimit: 1, minLimit: 1, maxLimit: 1, mode: .shadow),
             clock: ManualClock(), metricsFactory: metrics)
@@ -112,7 +112,7 @@ struct ShadowModeTests {
     func timeout() async throws {
         let clock = ManualClock()
         let metrics = TestMetrics()
-        let timeout = try Timeout(
+        let timeout = Timeout(
             name: "test", configuration: TimeoutConfiguration(duration: .seconds(1), mode: .shadow), clock: clock,
             metricsFactory: metrics)
         #expect(timeout.mode == .shadow)

@@ -5,7 +5,7 @@ import Testing
 func makeTimeout(
     clock: ManualClock, duration: Duration = .seconds(2), metrics: TestMetrics? = nil
 ) throws -> Timeout<ManualClock> {
-    try Timeout(
+    Timeout(
         name: "test", configuration: TimeoutConfiguration(duration: duration), clock: clock, metricsFactory: metrics)
 }
 
@@ -135,7 +135,7 @@ struct TimeoutTests {
     @Test("the duration is chosen by the context's operation type; other types get the default")
     func perOperationType() async throws {
         let clock = ManualClock()
-        let timeout = try Timeout(name: "test", table: .typicalService, clock: clock)
+        let timeout = Timeout(name: "test", table: .typicalService, clock: clock)
         for (type, expected) in [("llm", 60), ("auth", 5), ("db", 10), ("http", 15), ("search", 30)] as [(String?, Int64)]
             + [(nil, 30)]
         {
@@ -301,14 +301,13 @@ struct TimeoutTests {
     @Test("invalid durations are rejected, naming the key")
     func validation() {
         #expect(throws: ConfigurationError(key: "duration", value: "0s", allowed: "> 0")) {
-            try makeTimeout(clock: ManualClock(), duration: .zero)
+            try TimeoutConfiguration(duration: .zero).validate()
         }
         #expect(throws: ConfigurationError(key: "default", value: "-1s", allowed: "> 0")) {
-            try Timeout(name: "t", table: TimeoutTable(default: .seconds(-1)), clock: ManualClock())
+            try TimeoutTable(default: .seconds(-1)).validate()
         }
         #expect(throws: ConfigurationError(key: "byOperationType.llm", value: "0s", allowed: "> 0")) {
-            try Timeout(
-                name: "t", table: TimeoutTable(default: .seconds(1), byOperationType: ["llm": .zero]), clock: ManualClock())
+            try TimeoutTable(default: .seconds(1), byOperationType: ["llm": .zero]).validate()
         }
     }
 }

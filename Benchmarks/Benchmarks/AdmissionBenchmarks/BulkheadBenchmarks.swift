@@ -28,7 +28,7 @@ func registerBulkheadBenchmarks() {
         }
     }
 
-    let bulkhead = try! Bulkhead(name: "bench")  // defaults: 25 slots, no queue
+    let bulkhead = Bulkhead(name: "bench")  // defaults: 25 slots, no queue
     Benchmark("Bulkhead: admitted execute", configuration: allocationFree) { benchmark in
         try await measureCalls(benchmark) { try await bulkhead.execute { try await admittedOperation() } }
     }
@@ -48,7 +48,7 @@ func registerBulkheadBenchmarks() {
         }
     }
 
-    let full = try! Bulkhead(name: "bench-full", configuration: BulkheadConfiguration(maxConcurrent: 1))
+    let full = Bulkhead(name: "bench-full", configuration: BulkheadConfiguration(maxConcurrent: 1))
     Benchmark("Bulkhead: rejected at once", configuration: plain) { benchmark in
         // One call holds the only slot for the whole sample; every measured call is rejected.
         try await full.execute {

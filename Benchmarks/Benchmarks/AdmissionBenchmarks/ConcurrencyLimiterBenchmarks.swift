@@ -33,7 +33,7 @@ func registerConcurrencyLimiterBenchmarks() {
     ]
     for (name, algorithm) in algorithms {
         let configuration = ConcurrencyLimitConfiguration(algorithm: algorithm)
-        let limiter = try! ConcurrencyLimiter(name: "bench", configuration: configuration)
+        let limiter = ConcurrencyLimiter(name: "bench", configuration: configuration)
         Benchmark("Concurrency limiter: admitted execute, \(name)", configuration: allocationFree) { benchmark in
             try await measureCalls(benchmark) { try await limiter.execute { try await admittedOperation() } }
         }

@@ -24,12 +24,12 @@ func registerRateLimiterBenchmarks() {
         }
     }
 
-    let tokenBucket = try! RateLimiter(name: "bench", configuration: unlimited)
+    let tokenBucket = RateLimiter(name: "bench", configuration: unlimited)
     Benchmark("Rate limiter: token bucket, admitted, execute", configuration: allocationFree) { benchmark in
         try await measureCalls(benchmark) { try await tokenBucket.execute { try await admittedOperation() } }
     }
 
-    let inPipeline = ResiliencePipeline { try! RateLimiter(name: "bench", configuration: unlimited) }
+    let inPipeline = ResiliencePipeline { RateLimiter(name: "bench", configuration: unlimited) }
     let context = ResilienceContext(operationName: "bench")
     Benchmark("Rate limiter: token bucket, admitted, in a pipeline with a context", configuration: allocationFree) {
         benchmark in
@@ -38,7 +38,7 @@ func registerRateLimiterBenchmarks() {
         }
     }
 
-    let keyed = try! KeyedRateLimiter<String, ContinuousClock>(
+    let keyed = KeyedRateLimiter<String, ContinuousClock>(
         name: "bench",
         configuration: KeyedRateLimiterConfiguration(permitsPerSecond: 1_000_000_000, burst: 1_000_000_000),
         key: { $0.operationName })
@@ -49,7 +49,7 @@ func registerRateLimiterBenchmarks() {
         }
     }
 
-    let window = try! SlidingWindowRateLimiter(
+    let window = SlidingWindowRateLimiter(
         name: "bench", configuration: SlidingWindowRateLimiterConfiguration(limit: 10_000_000, window: .microseconds(100)))
     Benchmark("Rate limiter: sliding window, admitted, execute", configuration: allocationFree) { benchmark in
         try await measureCalls(benchmark) { try await window.execute { try await admittedOperation() } }
@@ -78,7 +78,7 @@ func registerRateLimiterBenchmarks() {
         }
     }
 
-    let empty = try! RateLimiter(
+    let empty = RateLimiter(
         name: "bench", configuration: RateLimiterConfiguration(permitsPerSecond: 0.000000001, burst: 1))
     Benchmark("Rate limiter: token bucket, rejected", configuration: plain) { benchmark in
         var rejected = 0

@@ -104,14 +104,14 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    let closedTime = try! CircuitBreaker(name: "bench")
+    let closedTime = CircuitBreaker(name: "bench")
     Benchmark("Closed execute, time window (default)", configuration: allocationFree) { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try await closedTime.execute { try await trivialOperation() })
         }
     }
 
-    let closedCount = try! CircuitBreaker(name: "bench", configuration: countWindow)
+    let closedCount = CircuitBreaker(name: "bench", configuration: countWindow)
     Benchmark("Closed execute, count window", configuration: allocationFree) { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try await closedCount.execute { try await trivialOperation() })
@@ -124,12 +124,12 @@ let benchmarks: @Sendable () -> Void = {
         try await directCallsOnMain(benchmark)
     }
 
-    let mainCount = try! CircuitBreaker(name: "bench", configuration: countWindow)
+    let mainCount = CircuitBreaker(name: "bench", configuration: countWindow)
     Benchmark("Closed execute from @MainActor, count window", configuration: allocationFree) { benchmark in
         try await breakerCallsOnMain(benchmark, mainCount)
     }
 
-    let mainTime = try! CircuitBreaker(name: "bench", configuration: timeWindow)
+    let mainTime = CircuitBreaker(name: "bench", configuration: timeWindow)
     Benchmark("Closed execute from @MainActor, time window", configuration: allocationFree) { benchmark in
         try await breakerCallsOnMain(benchmark, mainTime)
     }
@@ -158,7 +158,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // MARK: Rejections
 
-    let open = try! CircuitBreaker(
+    let open = CircuitBreaker(
         name: "bench",
         configuration: CircuitBreakerConfiguration(
             window: .count, windowSize: 1, minimumThroughput: 1,
@@ -181,7 +181,7 @@ let benchmarks: @Sendable () -> Void = {
         guard open.state == .open else { fatalError("the breaker did not trip: \(open.state)") }
     }
 
-    let forcedOpen = try! CircuitBreaker(name: "bench")
+    let forcedOpen = CircuitBreaker(name: "bench")
     forcedOpen.forceOpen()
     Benchmark("Forced-open rejection", configuration: plain) { benchmark in
         var rejected = 0
@@ -200,7 +200,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // MARK: Registry
 
-    let registry = try! CircuitBreakerRegistry<String, ContinuousClock>(name: "bench", clock: ContinuousClock())
+    let registry = CircuitBreakerRegistry<String, ContinuousClock>(name: "bench", clock: ContinuousClock())
     for index in 0..<100 {
         _ = try! registry.breaker(for: "key-\(index)")
     }

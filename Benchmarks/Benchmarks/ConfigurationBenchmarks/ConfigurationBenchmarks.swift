@@ -37,7 +37,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    let inCode = try! CircuitBreaker(name: "payments", configuration: countWindow)
+    let inCode = CircuitBreaker(name: "payments", configuration: countWindow)
     Benchmark("Closed execute, count window, built in code", configuration: allocationFree) { benchmark in
         try await measureCalls(benchmark) { try await inCode.execute { try await trivialOperation() } }
     }

@@ -58,12 +58,12 @@ let benchmarks: @Sendable () -> Void = {
         try await measure(benchmark) { try await forward { try await trivialOperation() } }
     }
 
-    let withBudget = try! Retry(name: "bench")
+    let withBudget = Retry(name: "bench")
     Benchmark("First attempt succeeds, with a budget (default)", configuration: allocationFree) { benchmark in
         try await measure(benchmark) { try await withBudget.execute { try await trivialOperation() } }
     }
 
-    let withoutBudget = try! Retry(name: "bench", budget: .unlimited)
+    let withoutBudget = Retry(name: "bench", budget: .unlimited)
     Benchmark("First attempt succeeds, without a budget", configuration: allocationFree) { benchmark in
         try await measure(benchmark) { try await withoutBudget.execute { try await trivialOperation() } }
     }

@@ -48,7 +48,7 @@ let benchmarks: @Sendable () -> Void = {
         try await measure(benchmark) { try await trivialOperation() }
     }
 
-    let timeout = try! Timeout(name: "bench", configuration: TimeoutConfiguration(duration: .seconds(30)))
+    let timeout = Timeout(name: "bench", configuration: TimeoutConfiguration(duration: .seconds(30)))
     Benchmark("Timeout policy, operation finishes in time", configuration: configuration) { benchmark in
         try await measure(benchmark) {
             try await timeout.execute(context: ResilienceContext()) { _ in try await trivialOperation() }

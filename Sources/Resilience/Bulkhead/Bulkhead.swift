@@ -4,7 +4,7 @@ import Metrics
 /// A bulkhead: bounds how many calls to a dependency run at once, and how many wait for their turn.
 ///
 /// ```swift
-/// let llm = try Bulkhead(name: "llm", configuration: BulkheadConfiguration(maxConcurrent: 10, maxQueued: 20))
+/// let llm = Bulkhead(name: "llm", configuration: BulkheadConfiguration(maxConcurrent: 10, maxQueued: 20))
 /// do {
 ///     let answer = try await llm.execute { try await model.complete(prompt) }
 /// } catch let error as ResilienceError where error.code == .bulkheadFull {
@@ -118,15 +118,19 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
     ///     logged.
     ///   - metricsFactory: where the metrics go; by default the factory `MetricsSystem` is bootstrapped
     ///     with at the time the bulkhead is created.
-    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    ///
+    /// An invalid configuration stops the process with a message naming the key: a configuration
+    /// written in code must be valid (see ``ConfigurationError``).
     public init(
         name: String,
         configuration: BulkheadConfiguration = BulkheadConfiguration(),
         clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
-        let machine = try BulkheadStateMachine(configuration: configuration)
+    ) {
+        let machine = ConfigurationError.required("Bulkhead \"\(name)\"") {
+            () throws(ConfigurationError) in try BulkheadStateMachine(configuration: configuration)
+        }
         self.name = name
         self.reader = ClockReader(clock: clock)
         self.shared = Locked(Shared(machine: machine, configuration: configuration))

@@ -4,7 +4,7 @@ import Metrics
 /// One bulkhead per kind of resource — `llm`, `openfga`, `redis`, `db` — created on first use.
 ///
 /// ```swift
-/// let bulkheads = try BulkheadRegistry<String, ContinuousClock>(
+/// let bulkheads = BulkheadRegistry<String, ContinuousClock>(
 ///     name: "resources",
 ///     defaultConfiguration: BulkheadConfiguration(maxConcurrent: 25),
 ///     overrides: [
@@ -60,30 +60,22 @@ public final class BulkheadRegistry<Key: Hashable & Sendable, C: Clock>: Sendabl
     ///   - bulkheadName: names the bulkhead of a key; default `"<name>.<key>"`.
     ///   - logger: passed to every bulkhead.
     ///   - metricsFactory: passed to every bulkhead.
-    /// - Throws: ``ConfigurationError`` naming the invalid key (`default.maxConcurrent`,
-    ///   `overrides[llm].maxWait`, `maximumBulkheads`).
+    ///
+    /// An invalid configuration stops the process with a message naming the key (`default.maxConcurrent`,
+    /// `overrides[llm].maxWait`, `maximumBulkheads`): see ``ConfigurationError``.
     public init(
         name: String,
         defaultConfiguration: BulkheadConfiguration = BulkheadConfiguration(),
         overrides: [Key: BulkheadConfiguration] = [:],
         maximumBulkheads: Int = 1000,
-        clock: C,
+        clock: C = ContinuousClock(),
         bulkheadName: (@Sendable (Key) -> String)? = nil,
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
-        try ConfigurationError.check(maximumBulkheads >= 1, "maximumBulkheads", "\(maximumBulkheads)", ">= 1")
-        do {
-            try defaultConfiguration.validate()
-        } catch {
-            throw error.prefixingKey(with: "default")
-        }
-        for (key, configuration) in overrides {
-            do {
-                try configuration.validate()
-            } catch {
-                throw error.prefixingKey(with: "overrides[\(key)]")
-            }
+    ) {
+        ConfigurationError.required("BulkheadRegistry \"\(name)\"") { () throws(ConfigurationError) in
+            try Self.validate(
+                defaultConfiguration: defaultConfiguration, overrides: overrides, maximumBulkheads: maximumBulkheads)
         }
         self.name = name
         self.defaultConfiguration = defaultConfiguration
@@ -93,6 +85,28 @@ public final class BulkheadRegistry<Key: Hashable & Sendable, C: Clock>: Sendabl
         self.metricsFactory = metricsFactory
         self.bulkheadName = bulkheadName ?? { key in "\(name).\(key)" }
         self.state = Locked(State(overrides: overrides))
+    }
+
+    /// Checks the configurations as the initializer does, for ones that come from outside the code.
+    /// - Throws: ``ConfigurationError`` naming `default.<key>`, `overrides[<key>].<key>` or
+    ///   `maximumBulkheads`.
+    public static func validate(
+        defaultConfiguration: BulkheadConfiguration = BulkheadConfiguration(),
+        overrides: [Key: BulkheadConfiguration] = [:], maximumBulkheads: Int = 1000
+    ) throws(ConfigurationError) {
+        try ConfigurationError.check(maximumBulkheads >= 1, "maximumBulkheads", "\(maximumBulkheads)", ">= 1")
+        do throws(ConfigurationError) {
+            try defaultConfiguration.validate()
+        } catch {
+            throw error.prefixingKey(with: "default")
+        }
+        for (key, configuration) in overrides {
+            do throws(ConfigurationError) {
+                try configuration.validate()
+            } catch {
+                throw error.prefixingKey(with: "overrides[\(key)]")
+            }
+        }
     }
 
     /// The bulkhead of `key`, created with the key's configuration on first use.
@@ -150,15 +164,11 @@ public final class BulkheadRegistry<Key: Hashable & Sendable, C: Clock>: Sendabl
     /// The number of bulkheads held.
     public var count: Int { state.withLock { $0.bulkheads.count } }
 
+    /// A bulkhead for `key`; every configuration the registry holds was validated when it was given.
     private func makeBulkhead(for key: Key, configuration: BulkheadConfiguration) -> Bulkhead<C> {
-        do {
-            return try Bulkhead(
-                name: bulkheadName(key), configuration: configuration, clock: clock, logger: logger,
-                metricsFactory: metricsFactory)
-        } catch {
-            // Every configuration the registry holds was validated when it was given.
-            preconditionFailure("BulkheadRegistry: a validated configuration was refused: \(error)")
-        }
+        Bulkhead(
+            name: bulkheadName(key), configuration: configuration, clock: clock, logger: logger,
+            metricsFactory: metricsFactory)
     }
 }
 

@@ -5,7 +5,7 @@ import Synchronization
 /// A circuit breaker: stops calling a dependency that keeps failing, and probes it for recovery.
 ///
 /// ```swift
-/// let breaker = try CircuitBreaker(name: "payments")          // defaults: see CircuitBreakerConfiguration
+/// let breaker = CircuitBreaker(name: "payments")          // defaults: see CircuitBreakerConfiguration
 /// do {
 ///     let receipt = try await breaker.execute { try await payments.charge(order) }
 /// } catch let error as ResilienceError where error.code == .circuitOpen {
@@ -66,7 +66,9 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     ///   - logger: receives state changes; by default nothing is logged.
     ///   - metricsFactory: where the metrics go; by default the factory `MetricsSystem` is bootstrapped
     ///     with at the time the breaker is created.
-    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    ///
+    /// An invalid `configuration` stops the process with a message naming the key: a configuration
+    /// written in code must be valid (see ``ConfigurationError``).
     public convenience init(
         name: String,
         configuration: CircuitBreakerConfiguration = CircuitBreakerConfiguration(),
@@ -74,10 +76,13 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
+    ) {
+        let validated = ConfigurationError.required("CircuitBreaker \"\(name)\"") {
+            () throws(ConfigurationError) in try ValidatedCircuitBreakerConfiguration(configuration)
+        }
         self.init(
-            name: name, validated: try ValidatedCircuitBreakerConfiguration(configuration), classifier: classifier,
-            clock: clock, logger: logger, metricsFactory: metricsFactory)
+            name: name, validated: validated, classifier: classifier, clock: clock, logger: logger,
+            metricsFactory: metricsFactory)
     }
 
     /// Creates a closed circuit breaker from a configuration that already passed validation.

@@ -5,7 +5,7 @@ import Synchronization
 /// One circuit breaker per key — per endpoint, host or tenant — created on first use.
 ///
 /// ```swift
-/// let breakers = try CircuitBreakerRegistry<String, ContinuousClock>(
+/// let breakers = CircuitBreakerRegistry<String, ContinuousClock>(
 ///     name: "http",
 ///     defaultConfiguration: CircuitBreakerConfiguration(failureRatio: 0.5),
 ///     overrides: ["api.slow-partner.com": CircuitBreakerConfiguration(breakDuration: .seconds(120))],
@@ -69,22 +69,53 @@ public final class CircuitBreakerRegistry<Key: Hashable & Sendable, C: Clock>: S
     ///   - breakerName: names the breaker of a key; default `"<name>.<key>"`.
     ///   - logger: passed to every breaker.
     ///   - metricsFactory: passed to every breaker.
-    /// - Throws: ``ConfigurationError`` naming the invalid key (`default.failureRatio`,
-    ///   `overrides[<key>].breakDuration`, `maximumBreakers`).
+    ///
+    /// An invalid configuration stops the process with a message naming the key (`default.failureRatio`,
+    /// `overrides[<key>].breakDuration`, `maximumBreakers`): see ``ConfigurationError``.
     public init(
         name: String,
         defaultConfiguration: CircuitBreakerConfiguration = CircuitBreakerConfiguration(),
         overrides: [Key: CircuitBreakerConfiguration] = [:],
         maximumBreakers: Int = 1000,
         classifier: FailureClassifier = .default,
-        clock: C,
+        clock: C = ContinuousClock(),
         breakerName: (@Sendable (Key) -> String)? = nil,
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
+    ) {
+        (validatedDefault, validatedOverrides) = ConfigurationError.required("CircuitBreakerRegistry \"\(name)\"") {
+            () throws(ConfigurationError) in
+            try Self.validated(defaultConfiguration, overrides: overrides, maximumBreakers: maximumBreakers)
+        }
+        self.name = name
+        self.maximumBreakers = maximumBreakers
+        self.classifier = classifier
+        self.clock = clock
+        self.breakerName = breakerName ?? { key in "\(name).\(key)" }
+        self.logger = logger
+        self.metricsFactory = metricsFactory
+    }
+
+    /// Checks the configurations as the initializer does, for ones that come from outside the code.
+    /// - Throws: ``ConfigurationError`` naming `default.<key>`, `overrides[<key>].<key>` or
+    ///   `maximumBreakers`.
+    public static func validate(
+        defaultConfiguration: CircuitBreakerConfiguration = CircuitBreakerConfiguration(),
+        overrides: [Key: CircuitBreakerConfiguration] = [:], maximumBreakers: Int = 1000
     ) throws(ConfigurationError) {
+        _ = try validated(defaultConfiguration, overrides: overrides, maximumBreakers: maximumBreakers)
+    }
+
+    /// The default and override configurations, validated; the errors name `default.`, `overrides[<key>].`
+    /// or `maximumBreakers`.
+    static func validated(
+        _ defaultConfiguration: CircuitBreakerConfiguration, overrides: [Key: CircuitBreakerConfiguration],
+        maximumBreakers: Int
+    ) throws(ConfigurationError) -> (ValidatedCircuitBreakerConfiguration, [Key: ValidatedCircuitBreakerConfiguration]) {
         guard maximumBreakers >= 1 else {
             throw ConfigurationError(key: "maximumBreakers", value: "\(maximumBreakers)", allowed: ">= 1")
         }
+        let validatedDefault: ValidatedCircuitBreakerConfiguration
         do {
             validatedDefault = try ValidatedCircuitBreakerConfiguration(defaultConfiguration)
         } catch {
@@ -98,14 +129,7 @@ public final class CircuitBreakerRegistry<Key: Hashable & Sendable, C: Clock>: S
                 throw error.prefixingKey(with: "overrides[\(key)]")
             }
         }
-        self.validatedOverrides = validatedOverrides
-        self.name = name
-        self.maximumBreakers = maximumBreakers
-        self.classifier = classifier
-        self.clock = clock
-        self.breakerName = breakerName ?? { key in "\(name).\(key)" }
-        self.logger = logger
-        self.metricsFactory = metricsFactory
+        return (validatedDefault, validatedOverrides)
     }
 
     /// The breaker of `key`, created with the key's configuration on first use.

@@ -5,7 +5,7 @@ import Metrics
 /// the latency and drops it observes (AIMD, Gradient2 or Vegas, as in Netflix's concurrency-limits).
 ///
 /// ```swift
-/// let limiter = try ConcurrencyLimiter(
+/// let limiter = ConcurrencyLimiter(
 ///     name: "search",
 ///     configuration: ConcurrencyLimitConfiguration(algorithm: .aimd(.init(timeout: .milliseconds(250)))))
 /// do {
@@ -90,7 +90,9 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
     ///     generator.
     ///   - logger: receives limit changes at `debug`; by default nothing is logged.
     ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
-    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    ///
+    /// An invalid configuration stops the process with a message naming the key: a configuration written
+    /// in code must be valid (see ``ConfigurationError``).
     public init(
         name: String,
         configuration: ConcurrencyLimitConfiguration = ConcurrencyLimitConfiguration(),
@@ -99,8 +101,10 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
         randomSeed: UInt64? = nil,
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
-        let machine = try Machine(configuration: configuration, randomSeed: randomSeed ?? UInt64.random(in: .min ... .max))
+    ) {
+        let machine = ConfigurationError.required("ConcurrencyLimiter \"\(name)\"") { () throws(ConfigurationError) in
+            try Machine(configuration: configuration, randomSeed: randomSeed ?? UInt64.random(in: .min ... .max))
+        }
         self.name = name
         self.classifier = classifier
         self.reader = ClockReader(clock: clock)

@@ -25,16 +25,16 @@ import SwiftOverlayShims  // defines `timespec` on Linux (MemberImportVisibility
 ///
 /// Any other clock (a `ManualClock` in tests, a `SuspendingClock`) is read through `clock.now`, exactly.
 @usableFromInline
-struct ClockReader<C: Clock>: Sendable where C.Duration == Duration {
+package struct ClockReader<C: Clock>: Sendable where C.Duration == Duration {
     /// The clock read.
-    @usableFromInline let clock: C
+    @usableFromInline package let clock: C
     /// Offset 0.
     @usableFromInline let origin: C.Instant
     /// The `CLOCK_BOOTTIME` reading that stands for ``origin``, in attoseconds (0 when unused).
     @usableFromInline let directOrigin: Int128
 
     /// A reader whose origin is `clock`'s current instant.
-    init(clock: C) {
+    package init(clock: C) {
         self.clock = clock
         origin = clock.now
         directOrigin = Self.readsDirectly ? Self.bootTimeAttoseconds() : 0
@@ -43,7 +43,7 @@ struct ClockReader<C: Clock>: Sendable where C.Duration == Duration {
     /// Whether this reader reads `CLOCK_BOOTTIME` itself (`ContinuousClock` on Linux). A constant once
     /// the code is specialised for `C`.
     @inlinable
-    static var readsDirectly: Bool {
+    package static var readsDirectly: Bool {
         #if os(Linux)
         C.self == ContinuousClock.self
         #else
@@ -53,26 +53,26 @@ struct ClockReader<C: Clock>: Sendable where C.Duration == Duration {
 
     /// The time since the origin, in attoseconds.
     @inlinable
-    func elapsed() -> Int128 {
+    package func elapsed() -> Int128 {
         if Self.readsDirectly { return Self.bootTimeAttoseconds() &- directOrigin }
         return origin.duration(to: clock.now).attoseconds
     }
 
     /// The time since the origin, as an instant a state machine can take.
     @inlinable
-    var offsetNow: ClockOffset {
+    package var offsetNow: ClockOffset {
         ClockOffset(attoseconds: elapsed())
     }
 
     /// The clock's instant for `offset`.
     @inlinable
-    func instant(at offset: ClockOffset) -> C.Instant {
+    package func instant(at offset: ClockOffset) -> C.Instant {
         instant(at: offset.attoseconds)
     }
 
     /// The current instant, on this reader's timeline.
     @inlinable
-    var now: C.Instant {
+    package var now: C.Instant {
         Self.readsDirectly ? instant(at: elapsed()) : clock.now
     }
 

@@ -4,7 +4,7 @@ import Synchronization
 ///
 /// ```swift
 /// let clock = ManualClock()
-/// let breaker = try CircuitBreaker(name: "db", clock: clock)
+/// let breaker = CircuitBreaker(name: "db", clock: clock)
 /// clock.advance(by: .seconds(30))   // the break has elapsed
 /// ```
 ///

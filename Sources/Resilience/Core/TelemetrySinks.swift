@@ -13,16 +13,16 @@ import Metrics
 /// to its telemetry as `TelemetrySinks(logger:metricsFactory:)`. Metrics objects are created once per
 /// policy, never per call.
 @usableFromInline
-struct TelemetrySinks: Sendable {
+package struct TelemetrySinks: Sendable {
     /// The logger to log to.
-    let logger: Logger
+    package let logger: Logger
     /// The factory to create metrics with.
-    let factory: any MetricsFactory
+    package let factory: any MetricsFactory
     /// Whether metrics go anywhere: `false` for swift-metrics' no-op handler, so that a policy can skip
     /// per-call counting entirely when nothing would record it.
-    let recordsMetrics: Bool
+    package let recordsMetrics: Bool
 
-    init(logger: Logger?, metricsFactory: (any MetricsFactory)?) {
+    package init(logger: Logger?, metricsFactory: (any MetricsFactory)?) {
         self.logger = logger ?? Logger(label: "swift-resilience", factory: { _ in SwiftLogNoOpLogHandler() })
         factory = metricsFactory ?? MetricsSystem.factory
         recordsMetrics = !(factory is NOOPMetricsHandler)

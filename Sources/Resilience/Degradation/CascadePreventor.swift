@@ -8,7 +8,7 @@ import Metrics
 /// Put one preventor in the pipelines of every dependency of the group, outermost after fallbacks:
 ///
 /// ```swift
-/// let storage = try CascadePreventor(name: "storage")   // database, cache, object store
+/// let storage = CascadePreventor(name: "storage")   // database, cache, object store
 /// let dbPipeline = ResiliencePipeline { storage; dbBreaker; dbTimeout }
 /// let cachePipeline = ResiliencePipeline { storage; cacheBreaker }
 /// ```
@@ -51,7 +51,9 @@ public final class CascadePreventor<C: Clock>: ResiliencePolicy where C.Duration
     ///   - clock: the clock for the window and the cool-down; `ContinuousClock` by default.
     ///   - logger: receives mode changes; by default nothing is logged.
     ///   - metricsFactory: where the metrics go; by default `MetricsSystem.factory`.
-    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    ///
+    /// An invalid configuration stops the process with a message naming the key: a configuration written
+    /// in code must be valid (see ``ConfigurationError``).
     public init(
         name: String,
         configuration: CascadePreventorConfiguration = CascadePreventorConfiguration(),
@@ -59,12 +61,13 @@ public final class CascadePreventor<C: Clock>: ResiliencePolicy where C.Duration
         clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
+    ) {
+        let machine = ConfigurationError.required("CascadePreventor \"\(name)\"") { () throws(ConfigurationError) in try Machine(configuration: configuration) }
         self.name = name
         self.configuration = configuration
         self.classifier = classifier
         reader = ClockReader(clock: clock)
-        shared = Locked(Shared(machine: try Machine(configuration: configuration)))
+        shared = Locked(Shared(machine: machine))
         telemetry = CascadePreventorTelemetry(
             policyName: name,
             sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory))

@@ -6,7 +6,7 @@ import Metrics
 /// cheaper variant when dependencies are in trouble.
 ///
 /// ```swift
-/// let degradation = try GracefulDegradation(
+/// let degradation = GracefulDegradation(
 ///     name: "checkout",
 ///     inputs: [.breaker(recommendationsBreaker), .breaker(llmBreaker), .cascade(storage)])
 ///
@@ -51,16 +51,17 @@ public final class GracefulDegradation: Sendable {
     ///   - rules: how the level is derived; ``DegradationRule/defaults`` unless given.
     ///   - logger: receives level changes; by default nothing is logged.
     ///   - metricsFactory: where the metrics go; by default `MetricsSystem.factory`.
-    /// - Throws: ``ConfigurationError`` when no rule is given, a rule is invalid, two inputs of one
-    ///   kind share a name, or a rule names a breaker or preventor that is not among `inputs`.
+    ///
+    /// An invalid configuration stops the process with a message naming the key: a configuration written
+    /// in code must be valid (see ``ConfigurationError``).
     public init(
         name: String,
         inputs: [DegradationInput],
         rules: [DegradationRule] = DegradationRule.defaults,
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
-        try Self.validate(inputs: inputs, rules: rules)
+    ) {
+        ConfigurationError.required("GracefulDegradation \"\(name)\"") { () throws(ConfigurationError) in try Self.validate(inputs: inputs, rules: rules) }
         self.name = name
         self.inputs = inputs
         shared = Locked(Shared(machine: GracefulDegradationStateMachine(rules: rules)))
@@ -163,7 +164,9 @@ public final class GracefulDegradation: Sendable {
         ObserverList.deliver([levelChange], to: observers)
     }
 
-    static func validate(inputs: [DegradationInput], rules: [DegradationRule]) throws(ConfigurationError) {
+    /// Checks `inputs` and `rules` as the initializer does, for ones that come from outside the code.
+    /// - Throws: ``ConfigurationError`` naming `rules`, `rules.<rule>.<parameter>` or `inputs`.
+    public static func validate(inputs: [DegradationInput], rules: [DegradationRule]) throws(ConfigurationError) {
         try ConfigurationError.check(!rules.isEmpty, "rules", "[]", "at least one rule")
         var breakers: Set<String> = []
         var cascades: Set<String> = []

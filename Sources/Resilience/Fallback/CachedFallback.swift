@@ -4,7 +4,7 @@ import Metrics
 /// Answers a failed call with the last good value, if it is younger than a time to live.
 ///
 /// ```swift
-/// let rates = try CachedFallback<ExchangeRates, ContinuousClock>(
+/// let rates = CachedFallback<ExchangeRates, ContinuousClock>(
 ///     name: "rates", configuration: FallbackCacheConfiguration(timeToLive: .seconds(300)))
 /// let current = try await rates.execute(context: context) { context in
 ///     try await pipeline.execute(context: context) { _ in try await api.rates() }
@@ -49,7 +49,9 @@ public final class CachedFallback<Value: Sendable, C: Clock>: FallbackPolicy whe
     ///   - logger: receives a `debug` line per handled call; by default nothing is logged.
     ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
     ///   - onFallback: called after each handled call, on the caller's task.
-    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    ///
+    /// An invalid configuration stops the process with a message naming the key: a configuration written
+    /// in code must be valid (see ``ConfigurationError``).
     public init(
         name: String,
         configuration: FallbackCacheConfiguration,
@@ -60,8 +62,8 @@ public final class CachedFallback<Value: Sendable, C: Clock>: FallbackPolicy whe
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil,
         onFallback: (@Sendable (FallbackEvent) -> Void)? = nil
-    ) throws(ConfigurationError) {
-        try configuration.validate()
+    ) {
+        ConfigurationError.required("CachedFallback \"\(name)\"") { () throws(ConfigurationError) in try configuration.validate() }
         self.name = name
         self.configuration = configuration
         self.core = FallbackCore(

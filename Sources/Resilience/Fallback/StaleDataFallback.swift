@@ -8,7 +8,7 @@ import Metrics
 /// `otherwise` strategy. A stale value cannot pass for a fresh one:
 ///
 /// ```swift
-/// let catalog = try StaleDataFallback<Catalog, ContinuousClock>(
+/// let catalog = StaleDataFallback<Catalog, ContinuousClock>(
 ///     name: "catalog", configuration: FallbackCacheConfiguration(timeToLive: .seconds(60)),
 ///     maximumAge: .seconds(24 * 3600))
 /// let result = try await catalog.execute(context: context) { context in
@@ -50,8 +50,9 @@ public final class StaleDataFallback<Value: Sendable, C: Clock>: FallbackPolicy 
     ///   - logger: receives a `debug` line per handled call; by default nothing is logged.
     ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
     ///   - onFallback: called after each handled call, on the caller's task.
-    /// - Throws: ``ConfigurationError`` naming the invalid key (`timeToLive`, `maximumKeys`,
-    ///   `maximumAge`).
+    ///
+    /// An invalid configuration stops the process with a message naming the key: a configuration written
+    /// in code must be valid (see ``ConfigurationError``).
     public init(
         name: String,
         configuration: FallbackCacheConfiguration,
@@ -63,12 +64,9 @@ public final class StaleDataFallback<Value: Sendable, C: Clock>: FallbackPolicy 
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil,
         onFallback: (@Sendable (FallbackEvent) -> Void)? = nil
-    ) throws(ConfigurationError) {
-        try configuration.validate()
-        if let maximumAge {
-            try ConfigurationError.check(
-                maximumAge > configuration.timeToLive, "maximumAge", DurationText.format(maximumAge),
-                "> timeToLive (\(DurationText.format(configuration.timeToLive))), or none for any age")
+    ) {
+        ConfigurationError.required("StaleDataFallback \"\(name)\"") { () throws(ConfigurationError) in
+            try Self.validate(configuration, maximumAge: maximumAge)
         }
         self.name = name
         self.configuration = configuration
@@ -79,6 +77,19 @@ public final class StaleDataFallback<Value: Sendable, C: Clock>: FallbackPolicy 
         self.cache = FallbackCacheStore(
             configuration: configuration, maximumAge: maximumAge, keying: keying, classifier: predicate.classifier,
             clock: clock)
+    }
+
+    /// Checks `configuration` and `maximumAge` as the initializer does, for ones that come from outside
+    /// the code.
+    /// - Throws: ``ConfigurationError`` naming the configuration's key, or `maximumAge` (more than
+    ///   `timeToLive`, or none).
+    public static func validate(_ configuration: FallbackCacheConfiguration, maximumAge: Duration?) throws(ConfigurationError) {
+        try configuration.validate()
+        if let maximumAge {
+            try ConfigurationError.check(
+                maximumAge > configuration.timeToLive, "maximumAge", DurationText.format(maximumAge),
+                "> timeToLive (\(DurationText.format(configuration.timeToLive))), or none for any age")
+        }
     }
 
     /// Runs `operation`, stores its value; answers a handled failure with the cached value, fresh or

@@ -4,7 +4,7 @@ import Metrics
 /// Starts extra attempts of a slow operation and takes the first acceptable outcome.
 ///
 /// ```swift
-/// let hedging = try Hedging(name: "search", configuration: HedgingConfiguration(hedgingDelay: .milliseconds(300)))
+/// let hedging = Hedging(name: "search", configuration: HedgingConfiguration(hedgingDelay: .milliseconds(300)))
 /// let results = try await hedging.execute { _ in try await search.query(text) }
 /// ```
 ///
@@ -52,7 +52,9 @@ public final class Hedging<C: Clock>: Sendable where C.Duration == Duration {
     ///   - clock: the clock the delay is waited on.
     ///   - logger: receives a `debug` line per hedge.
     ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
-    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    ///
+    /// An invalid configuration stops the process with a message naming the key: a configuration written
+    /// in code must be valid (see ``ConfigurationError``).
     public init(
         name: String,
         configuration: HedgingConfiguration = HedgingConfiguration(),
@@ -62,8 +64,8 @@ public final class Hedging<C: Clock>: Sendable where C.Duration == Duration {
         clock: C,
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
-        try configuration.validate()
+    ) {
+        ConfigurationError.required("Hedging \"\(name)\"") { () throws(ConfigurationError) in try configuration.validate() }
         self.name = name
         self.configuration = configuration
         self.delay = delay ?? .fixed(configuration.hedgingDelay)
@@ -176,8 +178,8 @@ extension Hedging where C == ContinuousClock {
         budget: RetryBudget<ContinuousClock>?,
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
-        try self.init(
+    ) {
+        self.init(
             name: name, configuration: configuration, delay: delay, classifier: classifier, budget: budget,
             clock: ContinuousClock(), logger: logger, metricsFactory: metricsFactory)
     }

@@ -6,7 +6,7 @@ import Metrics
 ///
 /// ```swift
 /// let cpu = PressureGauge(name: "cpu"), memory = PressureGauge(name: "memory")
-/// let shedder = try LoadShedder(
+/// let shedder = LoadShedder(
 ///     name: "api",
 ///     configuration: LoadShedderConfiguration(
 ///         inFlight: LoadShedThresholds(low: 200, normal: 400, high: 600),
@@ -16,7 +16,7 @@ import Metrics
 ///         ]),
 ///     pressure: [cpu, memory])
 /// let reader = try ProcessPressureReader()          // memory as a fraction of the cgroup's limit
-/// let sampler = try PressureSampler(
+/// let sampler = PressureSampler(
 ///     interval: .seconds(1), sources: [.processCPU(reader, into: cpu), .processMemory(reader, into: memory)])
 /// // add `sampler` to your ServiceGroup; then, per request:
 /// try await shedder.execute(context: ResilienceContext(priority: .high)) { _ in try await handle(request) }
@@ -96,8 +96,9 @@ public final class LoadShedder<C: Clock>: ResiliencePolicy where C.Duration == D
     ///     default nothing is logged.
     ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
     ///   - onShed: called with every shed call, synchronously, outside the lock; keep it short.
-    /// - Throws: ``ConfigurationError`` naming the invalid key, a signal without its gauge
-    ///   (`pressure.<signal>`, `queueDepth`) or a gauge without thresholds.
+    ///
+    /// An invalid configuration stops the process with a message naming the key: a configuration written
+    /// in code must be valid (see ``ConfigurationError``).
     public init(
         name: String,
         configuration: LoadShedderConfiguration,
@@ -107,7 +108,34 @@ public final class LoadShedder<C: Clock>: ResiliencePolicy where C.Duration == D
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil,
         onShed: (@Sendable (LoadShedRejection) -> Void)? = nil
+    ) {
+        let (machine, ordered) = ConfigurationError.required("LoadShedder \"\(name)\"") { () throws(ConfigurationError) in
+            try Self.checked(configuration, queueDepth: queueDepth, pressure: pressure)
+        }
+        self.name = name
+        self.signals = GaugeSignals(queueDepthGauge: queueDepth, pressureGauges: ordered)
+        self.clock = clock
+        self.onShed = onShed
+        self.telemetry = LoadShedderTelemetry(
+            policyName: name, reasons: [.inFlight, .queueDepth] + machine.pressureSignalNames.map(LoadShedReason.pressure),
+            sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory))
+        self.shared = Locked(Shared(machine: machine))
+    }
+
+    /// Checks `configuration` and the gauges as the initializer does, for ones that come from outside
+    /// the code: every threshold in range, a gauge for each signal with thresholds and thresholds for
+    /// each gauge.
+    /// - Throws: ``ConfigurationError`` naming the key (`inFlight.normal`, `queueDepth`, `pressure.cpu`).
+    public static func validate(
+        _ configuration: LoadShedderConfiguration, queueDepth: PressureGauge? = nil, pressure: [PressureGauge] = []
     ) throws(ConfigurationError) {
+        _ = try checked(configuration, queueDepth: queueDepth, pressure: pressure)
+    }
+
+    /// The state machine and the pressure gauges in the machine's signal order, once checked.
+    static func checked(
+        _ configuration: LoadShedderConfiguration, queueDepth: PressureGauge?, pressure: [PressureGauge]
+    ) throws(ConfigurationError) -> (LoadShedderStateMachine, [PressureGauge]) {
         let machine = try LoadShedderStateMachine(configuration: configuration)
         switch (configuration.queueDepth, queueDepth) {
         case (.some, nil):
@@ -139,14 +167,7 @@ public final class LoadShedder<C: Clock>: ResiliencePolicy where C.Duration == D
             }
             ordered.append(gauge)
         }
-        self.name = name
-        self.signals = GaugeSignals(queueDepthGauge: queueDepth, pressureGauges: ordered)
-        self.clock = clock
-        self.onShed = onShed
-        self.telemetry = LoadShedderTelemetry(
-            policyName: name, reasons: [.inFlight, .queueDepth] + machine.pressureSignalNames.map(LoadShedReason.pressure),
-            sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory))
-        self.shared = Locked(Shared(machine: machine))
+        return (machine, ordered)
     }
 
     // MARK: - Executing

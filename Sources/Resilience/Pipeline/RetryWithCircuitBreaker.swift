@@ -5,7 +5,7 @@ import Metrics
 /// breaker ▸ operation.
 ///
 /// ```swift
-/// let payments = try RetryWithCircuitBreaker(
+/// let payments = RetryWithCircuitBreaker(
 ///     name: "payments",
 ///     retry: RetryConfiguration(maxAttempts: 3),
 ///     circuitBreaker: CircuitBreakerConfiguration(failureRatio: 0.5))
@@ -34,8 +34,10 @@ public struct RetryWithCircuitBreaker<C: Clock>: ResiliencePolicy where C.Durati
     }
 
     /// Creates both policies under one name.
-    /// - Throws: ``ConfigurationError`` naming the invalid key, prefixed with `retry.` or
-    ///   `circuitBreaker.`.
+    ///
+    /// An invalid configuration stops the process with a message naming the key, prefixed with
+    /// `retry.` or `circuitBreaker.`: a configuration written in code must be valid (see
+    /// ``ConfigurationError``).
     public init(
         name: String,
         retry retryConfiguration: RetryConfiguration = RetryConfiguration(),
@@ -45,21 +47,23 @@ public struct RetryWithCircuitBreaker<C: Clock>: ResiliencePolicy where C.Durati
         clock: C,
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
-        do {
-            retry = try Retry(
-                name: name, configuration: retryConfiguration, predicate: RetryPredicate(classifier: classifier),
-                budget: budget, clock: clock, logger: logger, metricsFactory: metricsFactory)
-        } catch {
-            throw error.prefixingKey(with: "retry")
+    ) {
+        ConfigurationError.required("RetryWithCircuitBreaker \"\(name)\"") { () throws(ConfigurationError) in
+            try Self.validate(retry: retryConfiguration, circuitBreaker: breakerConfiguration)
         }
-        do {
-            circuitBreaker = try CircuitBreaker(
-                name: name, configuration: breakerConfiguration, classifier: classifier, clock: clock,
-                logger: logger, metricsFactory: metricsFactory)
-        } catch {
-            throw error.prefixingKey(with: "circuitBreaker")
-        }
+        retry = Retry(
+            name: name, configuration: retryConfiguration, predicate: RetryPredicate(classifier: classifier),
+            budget: budget, clock: clock, logger: logger, metricsFactory: metricsFactory)
+        circuitBreaker = CircuitBreaker(
+            name: name, configuration: breakerConfiguration, classifier: classifier, clock: clock,
+            logger: logger, metricsFactory: metricsFactory)
+    }
+
+    /// Checks both configurations as the initializer does, for ones that come from outside the code.
+    /// - Throws: ``ConfigurationError`` naming the key, prefixed with `retry.` or `circuitBreaker.`.
+    public static func validate(retry: RetryConfiguration, circuitBreaker: CircuitBreakerConfiguration) throws(ConfigurationError) {
+        do throws(ConfigurationError) { try retry.validate() } catch { throw error.prefixingKey(with: "retry") }
+        do throws(ConfigurationError) { try circuitBreaker.validate() } catch { throw error.prefixingKey(with: "circuitBreaker") }
     }
 
     /// Runs `operation` through the retry, each attempt through the breaker.
@@ -85,9 +89,8 @@ public struct RetryWithCircuitBreaker<C: Clock>: ResiliencePolicy where C.Durati
 // Every other policy defaults its `clock` parameter to `ContinuousClock()`. Here the budget's type also
 // names the clock type, so Swift cannot infer the clock from a default argument: a separate initializer.
 extension RetryWithCircuitBreaker where C == ContinuousClock {
-    /// Creates both policies under one name, on the continuous clock.
-    /// - Throws: ``ConfigurationError`` naming the invalid key, prefixed with `retry.` or
-    ///   `circuitBreaker.`.
+    /// Creates both policies under one name, on the continuous clock; see
+    /// ``init(name:retry:circuitBreaker:classifier:budget:clock:logger:metricsFactory:)``.
     public init(
         name: String,
         retry retryConfiguration: RetryConfiguration = RetryConfiguration(),
@@ -96,8 +99,8 @@ extension RetryWithCircuitBreaker where C == ContinuousClock {
         budget: RetryBudgetChoice<ContinuousClock> = .own,
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
-        try self.init(
+    ) {
+        self.init(
             name: name, retry: retryConfiguration, circuitBreaker: breakerConfiguration, classifier: classifier,
             budget: budget, clock: ContinuousClock(), logger: logger, metricsFactory: metricsFactory)
     }

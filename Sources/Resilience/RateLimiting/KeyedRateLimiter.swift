@@ -6,7 +6,7 @@ import Metrics
 /// ```swift
 /// enum Tenant: ResilienceContextKey { typealias Value = String }
 ///
-/// let perTenant = try KeyedRateLimiter(
+/// let perTenant = KeyedRateLimiter(
 ///     name: "tenants",
 ///     configuration: KeyedRateLimiterConfiguration(permitsPerSecond: 5, burst: 20),
 ///     key: { context in context.metadata[Tenant.self] ?? "anonymous" })
@@ -49,7 +49,9 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
     ///   - clock: the clock the rates are measured and waits are slept on; `ContinuousClock` by default.
     ///   - logger: receives a `warning` when new keys start being rejected at the key bound.
     ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
-    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    ///
+    /// An invalid configuration stops the process with a message naming the key: a configuration written
+    /// in code must be valid (see ``ConfigurationError``).
     public init(
         name: String,
         configuration: KeyedRateLimiterConfiguration,
@@ -57,10 +59,13 @@ public final class KeyedRateLimiter<Key: Hashable & Sendable, C: Clock>: Resilie
         clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
+    ) {
+        let machine = ConfigurationError.required("KeyedRateLimiter \"\(name)\"") {
+            () throws(ConfigurationError) in try KeyedTokenBucketStateMachine<Key>(configuration: configuration)
+        }
         self.key = key
         shell = RateLimitShell(
-            name: name, machine: try KeyedTokenBucketStateMachine(configuration: configuration),
+            name: name, machine: machine,
             maxWait: configuration.maxWait, clock: clock, logger: logger, metricsFactory: metricsFactory)
         shell.setMode(configuration.mode)
     }

@@ -5,7 +5,7 @@ import Metrics
 /// up to `burst` after a quiet period.
 ///
 /// ```swift
-/// let limiter = try RateLimiter(
+/// let limiter = RateLimiter(
 ///     name: "geocoder", configuration: RateLimiterConfiguration(permitsPerSecond: 10, maxWait: .milliseconds(500)))
 /// do {
 ///     let place = try await limiter.execute { try await geocoder.lookup(address) }
@@ -45,16 +45,21 @@ public final class RateLimiter<C: Clock>: RateLimiting where C.Duration == Durat
     ///   - logger: the limiter logs nothing per call; accepted for symmetry with the other policies.
     ///   - metricsFactory: where the metrics go (see `RateLimiterTelemetry`); by default the factory
     ///     `MetricsSystem` is bootstrapped with.
-    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    ///
+    /// An invalid configuration stops the process with a message naming the key: a configuration written
+    /// in code must be valid (see ``ConfigurationError``).
     public init(
         name: String,
         configuration: RateLimiterConfiguration,
         clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
+    ) {
+        let machine = ConfigurationError.required("RateLimiter \"\(name)\"") {
+            () throws(ConfigurationError) in try TokenBucketStateMachine(configuration: configuration)
+        }
         shell = RateLimitShell(
-            name: name, machine: try TokenBucketStateMachine(configuration: configuration),
+            name: name, machine: machine,
             maxWait: configuration.maxWait, clock: clock, logger: logger, metricsFactory: metricsFactory)
     }
 

@@ -8,7 +8,7 @@
 ///
 /// ```swift
 /// // 2.5 calls per second on average, at most 5 back to back, callers wait up to 1 s for a permit.
-/// let limiter = try RateLimiter(
+/// let limiter = RateLimiter(
 ///     name: "geocoder",
 ///     configuration: RateLimiterConfiguration(permitsPerSecond: 2.5, burst: 5, maxWait: .seconds(1)))
 /// ```

@@ -5,7 +5,7 @@ import Metrics
 /// APIs that publish their quota that way ("100 requests per minute").
 ///
 /// ```swift
-/// let limiter = try SlidingWindowRateLimiter(
+/// let limiter = SlidingWindowRateLimiter(
 ///     name: "partner-api", configuration: SlidingWindowRateLimiterConfiguration(limit: 100, window: .seconds(60)))
 /// let reply = try await limiter.execute { try await partner.call(request) }
 /// ```
@@ -34,17 +34,22 @@ public final class SlidingWindowRateLimiter<C: Clock>: RateLimiting where C.Dura
     ///   - clock: the clock the window is measured and waits are slept on; `ContinuousClock` by default.
     ///   - logger: the limiter logs nothing per call; accepted for symmetry with the other policies.
     ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
-    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    ///
+    /// An invalid configuration stops the process with a message naming the key: a configuration written
+    /// in code must be valid (see ``ConfigurationError``).
     public init(
         name: String,
         configuration: SlidingWindowRateLimiterConfiguration,
         clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
+    ) {
+        let machine = ConfigurationError.required("SlidingWindowRateLimiter \"\(name)\"") {
+            () throws(ConfigurationError) in try SlidingWindowRateLimiterStateMachine(configuration: configuration)
+        }
         self.configuration = configuration
         shell = RateLimitShell(
-            name: name, machine: try SlidingWindowRateLimiterStateMachine(configuration: configuration),
+            name: name, machine: machine,
             maxWait: configuration.maxWait, clock: clock, logger: logger, metricsFactory: metricsFactory)
     }
 

@@ -9,7 +9,7 @@
 ///
 /// ```swift
 /// // The partner allows 100 requests per rolling minute.
-/// let limiter = try SlidingWindowRateLimiter(
+/// let limiter = SlidingWindowRateLimiter(
 ///     name: "partner-api",
 ///     configuration: SlidingWindowRateLimiterConfiguration(limit: 100, window: .seconds(60)))
 /// ```

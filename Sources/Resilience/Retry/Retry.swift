@@ -28,7 +28,7 @@ public struct RetryEvent: Sendable {
 /// deadlines.
 ///
 /// ```swift
-/// let retry = try Retry(name: "llm", configuration: RetryConfiguration(maxAttempts: 4))
+/// let retry = Retry(name: "llm", configuration: RetryConfiguration(maxAttempts: 4))
 /// let answer = try await retry.execute { try await llm.complete(prompt) }
 /// ```
 ///
@@ -77,7 +77,9 @@ public final class Retry<C: Clock>: ResiliencePolicy where C.Duration == Duratio
     ///   - logger: receives a `debug` line per retry and a `notice` when the budget denies one.
     ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
     ///   - onRetry: called before each retry's delay.
-    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    ///
+    /// An invalid configuration stops the process with a message naming the key: a configuration written
+    /// in code must be valid (see ``ConfigurationError``).
     public init(
         name: String,
         configuration: RetryConfiguration = RetryConfiguration(),
@@ -88,8 +90,10 @@ public final class Retry<C: Clock>: ResiliencePolicy where C.Duration == Duratio
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil,
         onRetry: (@Sendable (RetryEvent) -> Void)? = nil
-    ) throws(ConfigurationError) {
-        let settings = try ValidatedRetryConfiguration(configuration)
+    ) {
+        let settings = ConfigurationError.required("Retry \"\(name)\"") {
+            () throws(ConfigurationError) in try ValidatedRetryConfiguration(configuration)
+        }
         self.name = name
         self.predicate = predicate
         self.settings = Locked(settings)
@@ -236,8 +240,8 @@ extension Retry where C == ContinuousClock {
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil,
         onRetry: (@Sendable (RetryEvent) -> Void)? = nil
-    ) throws(ConfigurationError) {
-        try self.init(
+    ) {
+        self.init(
             name: name, configuration: configuration, predicate: predicate, budget: budget,
             clock: ContinuousClock(), logger: logger, metricsFactory: metricsFactory, onRetry: onRetry)
     }

@@ -6,9 +6,9 @@ import Synchronization
 /// gets the last outcome at once.
 ///
 /// ```swift
-/// let paymentsBudget = try RetryBudget()                     // 20 % + 10/s over 10 s
-/// let charge = try Retry(name: "charge", budget: .shared(paymentsBudget))
-/// let refund = try Retry(name: "refund", budget: .shared(paymentsBudget))
+/// let paymentsBudget = RetryBudget()                     // 20 % + 10/s over 10 s
+/// let charge = Retry(name: "charge", budget: .shared(paymentsBudget))
+/// let refund = Retry(name: "refund", budget: .shared(paymentsBudget))
 /// ```
 ///
 /// Cost: a first attempt is counted with one atomic increment, without lock or clock. Counted first
@@ -32,13 +32,16 @@ public final class RetryBudget<C: Clock>: Sendable where C.Duration == Duration 
 
     /// A budget allowing `ratio` retries per first attempt plus `minPerSecond` retries per second over
     /// a rolling `window`, on `clock`.
-    /// - Throws: ``ConfigurationError`` naming `budgetRatio`, `budgetMinPerSecond` or `budgetWindow`.
+    ///
+    /// An invalid limit stops the process with a message naming `budgetRatio`, `budgetMinPerSecond` or
+    /// `budgetWindow`: limits written in code must be valid (see ``ConfigurationError``).
     public convenience init(
         ratio: Double = 0.2, minPerSecond: Double = 10, window: Duration = .seconds(10), clock: C = ContinuousClock()
-    ) throws(ConfigurationError) {
-        self.init(
-            limits: try RetryBudgetStateMachine.Limits(ratio: ratio, minPerSecond: minPerSecond, window: window),
-            clock: clock)
+    ) {
+        let limits = ConfigurationError.required("RetryBudget") { () throws(ConfigurationError) in
+            try RetryBudgetStateMachine.Limits(ratio: ratio, minPerSecond: minPerSecond, window: window)
+        }
+        self.init(limits: limits, clock: clock)
     }
 
     init(limits: RetryBudgetStateMachine.Limits, clock: C) {

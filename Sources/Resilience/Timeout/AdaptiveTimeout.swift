@@ -6,7 +6,7 @@ import Metrics
 /// `AdaptiveTimeoutStateMachine` for the exact rules and `LatencyTracker` for the precision.
 ///
 /// ```swift
-/// let timeouts = try AdaptiveTimeout(name: "partners")
+/// let timeouts = AdaptiveTimeout(name: "partners")
 /// let limit = timeouts.timeout(for: "api.partner.com")       // before the attempt
 /// // ... run the attempt with `limit` ...
 /// timeouts.record(elapsed, for: "api.partner.com")           // after it; `limit` if it timed out
@@ -60,13 +60,17 @@ public final class AdaptiveTimeout: Sendable {
     ///   - configuration: percentile, multiplier, bounds, warm-up, window and key bound.
     ///   - metricsFactory: where the eviction counter goes; by default the bootstrapped `MetricsSystem`
     ///     factory.
-    /// - Throws: ``ConfigurationError`` naming the first invalid key of `configuration`.
+    ///
+    /// An invalid configuration stops the process with a message naming the key: a configuration written
+    /// in code must be valid (see ``ConfigurationError``).
     public init(
         name: String = "adaptive-timeout",
         configuration: AdaptiveTimeoutConfiguration = AdaptiveTimeoutConfiguration(),
         metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
-        settings = try ValidatedAdaptiveTimeoutConfiguration(configuration)
+    ) {
+        settings = ConfigurationError.required("AdaptiveTimeout \"\(name)\"") {
+            () throws(ConfigurationError) in try ValidatedAdaptiveTimeoutConfiguration(configuration)
+        }
         self.name = name
         keys = Locked(LeastRecentlyUsedTable(capacity: configuration.maxKeys))
         evictionCounter = Counter(

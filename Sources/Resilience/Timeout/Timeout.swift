@@ -5,7 +5,7 @@ import Metrics
 /// Cancels an operation that runs too long, and throws a `timedOut` ``ResilienceError`` instead.
 ///
 /// ```swift
-/// let timeout = try Timeout(name: "payments", configuration: TimeoutConfiguration(duration: .seconds(2)))
+/// let timeout = Timeout(name: "payments", configuration: TimeoutConfiguration(duration: .seconds(2)))
 /// let receipt = try await timeout.execute { try await payments.charge(order) }
 /// ```
 ///
@@ -52,16 +52,18 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
     @usableFromInline let telemetry: TimeoutTelemetry
 
     /// Creates a timeout with one duration for every call.
-    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    ///
+    /// An invalid configuration stops the process with a message naming the key: a configuration
+    /// written in code must be valid (see ``ConfigurationError``).
     public convenience init(
         name: String,
         configuration: TimeoutConfiguration = TimeoutConfiguration(),
         clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
-        try configuration.validate()
-        try self.init(
+    ) {
+        ConfigurationError.required("Timeout \"\(name)\"") { () throws(ConfigurationError) in try configuration.validate() }
+        self.init(
             name: name, table: TimeoutTable(default: configuration.duration), mode: configuration.mode, clock: clock,
             logger: logger, metricsFactory: metricsFactory)
     }
@@ -75,7 +77,9 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
     ///   - clock: the clock the limit is measured on; the context's deadline must be one of its instants; `ContinuousClock` by default.
     ///   - logger: receives a `debug` line per timeout and a `warning` per overrun or orphan.
     ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
-    /// - Throws: ``ConfigurationError`` naming the invalid key.
+    ///
+    /// An invalid configuration stops the process with a message naming the key: a configuration
+    /// written in code must be valid (see ``ConfigurationError``).
     public convenience init(
         name: String,
         table: TimeoutTable,
@@ -83,8 +87,8 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
         clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
-        try table.validate()
+    ) {
+        ConfigurationError.required("Timeout \"\(name)\"") { () throws(ConfigurationError) in try table.validate() }
         self.init(name: name, source: .table(table), clock: clock, logger: logger, metricsFactory: metricsFactory)
         isShadow.store(mode == .shadow, ordering: .relaxed)
     }

@@ -5,7 +5,7 @@
 /// let table = TimeoutTable(default: .seconds(30), byOperationType: [
 ///     "llm": .seconds(60), "auth": .seconds(5), "db": .seconds(10), "http": .seconds(15),
 /// ])
-/// let timeout = try Timeout(name: "backend", table: table)
+/// let timeout = Timeout(name: "backend", table: table)
 /// try await timeout.execute(context: ResilienceContext(operationName: "complete", operationType: "llm")) { _ in
 ///     try await llm.complete(prompt)          // up to 60 s
 /// }

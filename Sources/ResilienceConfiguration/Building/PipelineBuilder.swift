@@ -54,49 +54,49 @@ struct PipelineBuilder<C: Clock>: Sendable where C.Duration == Duration {
         let name = pipeline.name
         let sinks = (logger: logger, metrics: metricsFactory)
         try place(policy?.loadShedder, in: pipeline.loadShedder, section: "loadShedder") { configuration throws(ConfigurationError) in
-            try LoadShedder(
+            LoadShedder(
                 name: name, configuration: configuration, queueDepth: configuration.queueDepth == nil ? nil : queueDepthGauges[name],
                 clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
         } reconfigure: { shedder, configuration throws(ConfigurationError) in try shedder.reconfigure(configuration) }
         try place(policy?.cascade, in: pipeline.cascade, section: "cascade") { configuration throws(ConfigurationError) in
-            try CascadePreventor(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
+            CascadePreventor(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
         } reconfigure: { _, _ throws(ConfigurationError) in }  // unchanged: problems(applying:to:) refuses a change
         try place(policy?.retry, in: pipeline.retry, section: "retry") { configuration throws(ConfigurationError) in
-            try Retry(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
+            Retry(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
         } reconfigure: { retry, configuration throws(ConfigurationError) in try retry.reconfigure(configuration) }
         try place(policy?.hedging, in: pipeline.hedging, section: "hedging") { configuration throws(ConfigurationError) in
             // Extra attempts draw from the policy's retry budget, when it has a retry.
-            try Hedging(
+            Hedging(
                 name: name, configuration: configuration, budget: pipeline.retry.current?.budget, clock: clock,
                 logger: sinks.logger, metricsFactory: sinks.metrics)
         } reconfigure: { _, _ throws(ConfigurationError) in }
         try place(policy?.circuitBreaker, in: pipeline.circuitBreaker, section: "circuitBreaker") { configuration throws(ConfigurationError) in
-            try CircuitBreaker(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
+            CircuitBreaker(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
         } reconfigure: { breaker, configuration throws(ConfigurationError) in try breaker.reconfigure(configuration) }
         try place(policy?.rateLimiter, in: pipeline.rateLimiter, section: "rateLimiter") { configuration throws(ConfigurationError) in
-            try KeyedRateLimiter(
+            KeyedRateLimiter(
                 name: name, configuration: configuration, key: rateLimitKey, clock: clock, logger: sinks.logger,
                 metricsFactory: sinks.metrics)
         } reconfigure: { limiter, configuration throws(ConfigurationError) in try limiter.reconfigure(configuration) }
         try place(policy?.concurrencyLimit, in: pipeline.concurrencyLimit, section: "concurrencyLimit") { configuration throws(ConfigurationError) in
-            try ConcurrencyLimiter(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
+            ConcurrencyLimiter(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
         } reconfigure: { limiter, configuration throws(ConfigurationError) in try limiter.reconfigure(configuration) }
         func table(_ configuration: TimeoutConfiguration) -> TimeoutTable {
             TimeoutTable(default: configuration.duration, byOperationType: operationTimeouts)
         }
         try place(policy?.timeout, in: pipeline.timeout, section: "timeout") { configuration throws(ConfigurationError) in
-            try Timeout(
+            Timeout(
                 name: name, table: table(configuration), mode: configuration.mode, clock: clock, logger: sinks.logger,
                 metricsFactory: sinks.metrics)
         } reconfigure: { timeout, configuration throws(ConfigurationError) in
             try timeout.reconfigure(table(configuration), mode: configuration.mode)
         }
         try place(policy?.adaptiveTimeout, in: pipeline.adaptiveTimeout, section: "adaptiveTimeout") { configuration throws(ConfigurationError) in
-            let adaptive = try AdaptiveTimeout(name: name, configuration: configuration, metricsFactory: sinks.metrics)
+            let adaptive = AdaptiveTimeout(name: name, configuration: configuration, metricsFactory: sinks.metrics)
             return Timeout(name: name, adaptive: adaptive, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
         } reconfigure: { _, _ throws(ConfigurationError) in }
         try place(policy?.bulkhead, in: pipeline.bulkhead, section: "bulkhead") { configuration throws(ConfigurationError) in
-            try Bulkhead(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
+            Bulkhead(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
         } reconfigure: { bulkhead, configuration throws(ConfigurationError) in try bulkhead.reconfigure(configuration) }
     }
 

@@ -6,7 +6,7 @@ import ServiceLifecycle
 /// a recent value without measuring anything per call.
 ///
 /// ```swift
-/// let sampler = try PressureSampler(interval: .milliseconds(500), sources: [.processCPU(reader, into: cpu)])
+/// let sampler = PressureSampler(interval: .milliseconds(500), sources: [.processCPU(reader, into: cpu)])
 /// let group = ServiceGroup(services: [server, sampler], logger: logger)
 /// try await group.run()
 /// ```
@@ -44,14 +44,33 @@ public final class PressureSampler<C: Clock>: Service where C.Duration == Durati
     ///   - clock: the clock the sampler waits on; `ContinuousClock` by default.
     ///   - logger: receives failures and recoveries of sources; by default nothing is logged.
     ///   - metricsFactory: where the readings and failures go; by default the bootstrapped factory.
-    /// - Throws: ``ConfigurationError`` naming `interval` or `sources`.
+    ///
+    /// An invalid configuration stops the process with a message naming the key: a configuration written
+    /// in code must be valid (see ``ConfigurationError``).
     public init(
         interval: Duration = .seconds(1),
         sources: [PressureSource],
         clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
-    ) throws(ConfigurationError) {
+    ) {
+        ConfigurationError.required("PressureSampler") { () throws(ConfigurationError) in
+            try Self.validate(interval: interval, sources: sources)
+        }
+        self.interval = interval
+        self.sources = sources
+        self.clock = clock
+        self.failing = Locked(Array(repeating: false, count: sources.count))
+        self.telemetry = PressureSamplerTelemetry(
+            signals: sources.map(\.gauge.name),
+            sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory))
+        for source in sources { source.gauge.refreshInterval = interval }
+    }
+
+    /// Checks `interval` and `sources` as the initializer does, for ones that come from outside the code.
+    /// - Throws: ``ConfigurationError`` naming `interval` (1ms...1h) or `sources` (at least one, each
+    ///   gauge in one source).
+    public static func validate(interval: Duration, sources: [PressureSource]) throws(ConfigurationError) {
         try ConfigurationError.check(
             interval >= Self.minimumInterval && interval <= Self.maximumInterval, "interval",
             DurationText.format(interval), "1ms...1h")
@@ -62,14 +81,6 @@ public final class PressureSampler<C: Clock>: Service where C.Duration == Durati
                 seen.insert(ObjectIdentifier(source.gauge)).inserted, "sources",
                 "the gauge \"\(source.gauge.name)\" twice", "each gauge in one source")
         }
-        self.interval = interval
-        self.sources = sources
-        self.clock = clock
-        self.failing = Locked(Array(repeating: false, count: sources.count))
-        self.telemetry = PressureSamplerTelemetry(
-            signals: sources.map(\.gauge.name),
-            sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory))
-        for source in sources { source.gauge.refreshInterval = interval }
     }
 
     /// Samples until the task is cancelled or the service group shuts down gracefully, then marks the
