@@ -39,6 +39,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Resilience", package: rootPackage),
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkSupport",
             ],
             path: "Benchmarks/CircuitBreakerBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],

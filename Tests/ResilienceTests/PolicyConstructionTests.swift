@@ -17,6 +17,22 @@ struct PolicyConstructionTests {
         #expect(storedRetry.name == "stored")
     }
 
+    @Test("The common one-parameter forms build what the configuration forms build")
+    func guessableForms() {
+        guard case .table(let table) = Timeout(name: "t", duration: .seconds(2)).source else {
+            Issue.record("expected a fixed duration")
+            return
+        }
+        #expect(table == TimeoutTable(default: .seconds(2)))
+        #expect(Retry(name: "r", maxAttempts: 4).configuration == RetryConfiguration(maxAttempts: 4))
+        #expect(Bulkhead(name: "b", maxConcurrent: 10).configuration == BulkheadConfiguration(maxConcurrent: 10))
+        #expect(Bulkhead(name: "b", maxConcurrent: 10, maxQueued: 5).configuration == BulkheadConfiguration(maxConcurrent: 10, maxQueued: 5))
+        #expect(RateLimiter(name: "l", permitsPerSecond: 100).configuration == RateLimiterConfiguration(permitsPerSecond: 100))
+        #expect(RateLimiter(name: "l", permitsPerSecond: 100, burst: 20).configuration == RateLimiterConfiguration(permitsPerSecond: 100, burst: 20))
+        let registry = CircuitBreakerRegistry<String, ContinuousClock>(name: "http")  // the clock defaults too
+        #expect(registry.count == 0 && registry.defaultConfiguration == CircuitBreakerConfiguration())
+    }
+
     @Test("An invalid circuit breaker configuration stops the process, naming the breaker and the key")
     func breakerStops() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {

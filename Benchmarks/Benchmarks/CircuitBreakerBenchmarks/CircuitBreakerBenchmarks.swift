@@ -14,6 +14,7 @@
 // which exits non-zero if the p90 of allocations per sample is above 0.
 
 @preconcurrency import Benchmark
+import BenchmarkSupport
 @_spi(Benchmarks) import Resilience
 
 // MARK: - The operation under protection
@@ -116,6 +117,53 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             blackHole(try await closedCount.execute { try await trivialOperation() })
         }
+    }
+
+    // MARK: Observed (issue 18): state observers keep the fast path; observers of every event do not
+
+    let stateObserved = CircuitBreaker(name: "bench", configuration: countWindow)
+    stateObserved.addStateObserver { transition in blackHole(transition) }
+    Benchmark("Closed execute, count window, with a state-change observer", configuration: allocationFree) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try await stateObserved.execute { try await trivialOperation() })
+        }
+    }
+
+    let eventObserved = CircuitBreaker(name: "bench", configuration: countWindow)
+    eventObserved.addObserver { event in blackHole(event) }
+    Benchmark("Closed execute, count window, observing every event", configuration: plain) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try await eventObserved.execute { try await trivialOperation() })
+        }
+    }
+
+    // MARK: A stored pipeline (issue 18): its concrete type, `some`, or `any ResiliencePolicy`
+
+    let concrete = ResiliencePipeline {
+        Retry(name: "bench")
+        CircuitBreaker(name: "bench", configuration: countWindow)
+    }
+    Benchmark("Pipeline retry+breaker, stored as its concrete type", configuration: allocationFree) { benchmark in
+        // After one unmeasured call: a pipeline's first call in the sample's new task grows its allocator.
+        try await measureCalls(benchmark) { try await concrete.execute { try await trivialOperation() } }
+    }
+
+    let opaque: some ResiliencePolicy = ResiliencePipeline {
+        Retry(name: "bench")
+        CircuitBreaker(name: "bench", configuration: countWindow)
+    }
+    Benchmark("Pipeline retry+breaker, stored as some ResiliencePolicy", configuration: allocationFree) { benchmark in
+        // After one unmeasured call: a pipeline's first call in the sample's new task grows its allocator.
+        try await measureCalls(benchmark) { try await opaque.execute { try await trivialOperation() } }
+    }
+
+    let existential: any ResiliencePolicy = ResiliencePipeline {
+        Retry(name: "bench")
+        CircuitBreaker(name: "bench", configuration: countWindow)
+    }
+    Benchmark("Pipeline retry+breaker, stored as any ResiliencePolicy", configuration: plain) { benchmark in
+        // After one unmeasured call: a pipeline's first call in the sample's new task grows its allocator.
+        try await measureCalls(benchmark) { try await existential.execute { try await trivialOperation() } }
     }
 
     // MARK: From the main actor

@@ -290,3 +290,19 @@ public enum BulkheadRejectionReason: String, Sendable, Hashable, CaseIterable {
     /// The call waited `maxWait` in the queue without getting a slot.
     case maxWaitElapsed
 }
+
+extension Bulkhead {
+    /// Creates a bulkhead of `maxConcurrent` calls, with `maxQueued` more waiting (none by default):
+    /// `Bulkhead(name: "llm", maxConcurrent: 10)` is
+    /// `Bulkhead(name: "llm", configuration: BulkheadConfiguration(maxConcurrent: 10))`.
+    ///
+    /// An invalid limit stops the process with a message naming the key (see ``ConfigurationError``).
+    public convenience init(
+        name: String, maxConcurrent: Int, maxQueued: Int = 0, clock: C = ContinuousClock(), logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) {
+        self.init(
+            name: name, configuration: BulkheadConfiguration(maxConcurrent: maxConcurrent, maxQueued: maxQueued),
+            clock: clock, logger: logger, metricsFactory: metricsFactory)
+    }
+}

@@ -26,8 +26,10 @@ import Synchronization
 /// without slow-call detection. The operation runs on the caller's executor (`nonisolated(nonsending)`),
 /// so a `@MainActor` caller pays no hop. No allocation per call.
 ///
-/// Observers (``addObserver(_:)``, ``events(bufferingPolicy:)``) are called synchronously, outside the
-/// lock, on the task that caused the event; keep them short.
+/// Observers (``addStateObserver(_:)`` and ``stateChanges(bufferingPolicy:)`` for state changes,
+/// ``addObserver(_:)`` and ``events(bufferingPolicy:)`` for every event) are called synchronously,
+/// outside the lock, on the task that caused the event; keep them short. Observing every event turns
+/// the lock-free success counting off; observing state changes does not.
 public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration == Duration {
     @usableFromInline
     typealias Machine = CircuitBreakerStateMachine
@@ -36,6 +38,9 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     struct Shared: ~Copyable {
         @usableFromInline var machine: Machine
         @usableFromInline var observers = ObserverList<CircuitBreakerEvent>()
+        /// The observers in ``observers`` that take every event, not only state changes: while there are
+        /// any, successes are counted under the lock so that each one is delivered.
+        @usableFromInline var perCallObservers: Set<ResilienceObserverID> = []
         /// The batch that successes counted without the lock belong to; see `CircuitBreakerFastPath`.
         @usableFromInline var batch: Machine.SuccessBatch?
 
@@ -297,19 +302,60 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
 
     // MARK: - Observing
 
-    /// Calls `handler` with every event from now on, synchronously and outside the breaker's lock.
+    /// Calls `handler` with every event from now on, every call's outcome included, synchronously and
+    /// outside the breaker's lock.
+    ///
+    /// **Cost.** While an observer of every event is added, each successful call takes the breaker's
+    /// lock and delivers an `outcomeRecorded` event, instead of being counted with one atomic operation:
+    /// a closed breaker's call costs about twice as much (see the README's performance table). To watch
+    /// the state only, use ``addStateObserver(_:)`` or ``stateChanges(bufferingPolicy:)``, which keep the
+    /// fast path.
     /// - Returns: an identifier for ``removeObserver(_:)``.
     @discardableResult
     public func addObserver(_ handler: @escaping @Sendable (CircuitBreakerEvent) -> Void) -> CircuitBreakerObserverID {
-        withMachine { shared in shared.observers.add(handler) }
+        withMachine { shared in
+            let id = shared.observers.add(handler)
+            shared.perCallObservers.insert(id)
+            return id
+        }
     }
 
-    /// Stops calling the observer `id`.
+    /// Calls `handler` with every state change from now on (`closed → open (failureRatioReached)`, ...),
+    /// synchronously and outside the breaker's lock. Successful calls stay on the lock-free fast path:
+    /// a closed breaker with state observers costs what one without costs.
+    /// - Returns: an identifier for ``removeObserver(_:)``.
+    @discardableResult
+    public func addStateObserver(_ handler: @escaping @Sendable (CircuitTransition) -> Void) -> CircuitBreakerObserverID {
+        withMachine { shared in
+            shared.observers.add { event in
+                if case .stateChanged(let transition) = event { handler(transition) }
+            }
+        }
+    }
+
+    /// Stops calling the observer `id` (added by ``addObserver(_:)`` or ``addStateObserver(_:)``).
     public func removeObserver(_ id: CircuitBreakerObserverID) {
-        withMachine { shared in shared.observers.remove(id) }
+        withMachine { shared in
+            shared.observers.remove(id)
+            shared.perCallObservers.remove(id)
+        }
     }
 
-    /// A stream of every event from now on. The stream ends when its consumer stops iterating.
+    /// A stream of the state changes from now on; it keeps the breaker's fast path (see
+    /// ``addStateObserver(_:)``). The stream ends when its consumer stops iterating.
+    /// - Parameter bufferingPolicy: what the stream keeps while its consumer is slower than the breaker;
+    ///   unbounded by default, as for `AsyncStream`.
+    public func stateChanges(
+        bufferingPolicy: AsyncStream<CircuitTransition>.Continuation.BufferingPolicy = .unbounded
+    ) -> AsyncStream<CircuitTransition> {
+        ObserverList.stream(
+            bufferingPolicy: bufferingPolicy, add: { addStateObserver($0) },
+            remove: { [weak self] id in self?.removeObserver(id) })
+    }
+
+    /// A stream of every event from now on, every call's outcome included: it has the cost of
+    /// ``addObserver(_:)``; for state changes only, use ``stateChanges(bufferingPolicy:)``. The stream
+    /// ends when its consumer stops iterating.
     /// - Parameter bufferingPolicy: what the stream keeps while its consumer is slower than the breaker;
     ///   unbounded by default, as for `AsyncStream`.
     public func events(
@@ -332,7 +378,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         shared.withLock { shared in
             fastPath.takeSuccesses(into: &shared.machine, batch: shared.batch)
             let value = body(&shared)
-            shared.batch = fastPath.publish(shared.machine, counting: shared.observers.isEmpty)
+            shared.batch = fastPath.publish(shared.machine, counting: shared.perCallObservers.isEmpty)
             return value
         }
     }

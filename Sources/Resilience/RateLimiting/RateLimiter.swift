@@ -101,3 +101,19 @@ public final class RateLimiter<C: Clock>: RateLimiting where C.Duration == Durat
         }
     }
 }
+
+extension RateLimiter {
+    /// Creates a token bucket of `permitsPerSecond`, holding up to `burst` (one second's worth by
+    /// default), that never waits: `RateLimiter(name: "partner", permitsPerSecond: 100)` is
+    /// `RateLimiter(name: "partner", configuration: RateLimiterConfiguration(permitsPerSecond: 100))`.
+    ///
+    /// An invalid rate stops the process with a message naming the key (see ``ConfigurationError``).
+    public convenience init(
+        name: String, permitsPerSecond: Double, burst: Double? = nil, clock: C = ContinuousClock(),
+        logger: Logger? = nil, metricsFactory: (any MetricsFactory)? = nil
+    ) {
+        self.init(
+            name: name, configuration: RateLimiterConfiguration(permitsPerSecond: permitsPerSecond, burst: burst),
+            clock: clock, logger: logger, metricsFactory: metricsFactory)
+    }
+}

@@ -245,4 +245,18 @@ extension Retry where C == ContinuousClock {
             name: name, configuration: configuration, predicate: predicate, budget: budget,
             clock: ContinuousClock(), logger: logger, metricsFactory: metricsFactory, onRetry: onRetry)
     }
+
+    /// Creates a retry of at most `maxAttempts` attempts (the first included), with the other settings
+    /// of ``RetryConfiguration``'s defaults: `Retry(name: "llm", maxAttempts: 4)` is
+    /// `Retry(name: "llm", configuration: RetryConfiguration(maxAttempts: 4))`.
+    ///
+    /// An invalid `maxAttempts` stops the process with a message naming it (see ``ConfigurationError``).
+    public convenience init(
+        name: String, maxAttempts: Int, budget: RetryBudgetChoice<ContinuousClock> = .own, logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) {
+        self.init(
+            name: name, configuration: RetryConfiguration(maxAttempts: maxAttempts), budget: budget, logger: logger,
+            metricsFactory: metricsFactory)
+    }
 }

@@ -331,3 +331,19 @@ struct UncheckedTransfer<Value>: @unchecked Sendable {
     @usableFromInline let value: Value
     @usableFromInline init(_ value: Value) { self.value = value }
 }
+
+extension Timeout {
+    /// Creates a timeout of `duration` for every call: `Timeout(name: "db", duration: .seconds(2))` is
+    /// `Timeout(name: "db", configuration: TimeoutConfiguration(duration: .seconds(2)))`.
+    ///
+    /// A `duration` that is not positive stops the process with a message naming `duration` (see
+    /// ``ConfigurationError``).
+    public convenience init(
+        name: String, duration: Duration, clock: C = ContinuousClock(), logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) {
+        self.init(
+            name: name, configuration: TimeoutConfiguration(duration: duration), clock: clock, logger: logger,
+            metricsFactory: metricsFactory)
+    }
+}

@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_CircuitBreakerRules_1 {
-    // Sources/Resilience/Resilience.docc/CircuitBreakerRules.md, line 158
+    // Sources/Resilience/Resilience.docc/CircuitBreakerRules.md, line 161
     struct Refused: Error {}
 
     func halfOpenRules() async throws {

@@ -7,14 +7,12 @@ import Testing
 
 @usableFromInline
 struct Snippet_GettingStarted_6 {
-    // Sources/Resilience/Resilience.docc/GettingStarted.md, line 190
+    // Sources/Resilience/Resilience.docc/GettingStarted.md, line 194
     func watch(_ payments: CircuitBreaker<ContinuousClock>) async {
         let stats = payments.stats               // state, window counts and ratios, lifetime counters
         print(stats.state, stats.failureRatio)
-        for await event in payments.events() {   // or payments.addObserver { event in ... }
-            if case .stateChanged(let change) = event {
-                print(change)                    // "closed → open (failureRatioReached)"
-            }
+        for await change in payments.stateChanges() {   // or payments.addStateObserver { change in ... }
+            print(change)                               // "closed → open (failureRatioReached)"
         }
     }
 

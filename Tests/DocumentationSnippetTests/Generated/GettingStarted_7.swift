@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_GettingStarted_7 {
-    // Sources/Resilience/Resilience.docc/GettingStarted.md, line 215
+    // Sources/Resilience/Resilience.docc/GettingStarted.md, line 217
     struct Refused: Error {}
 
     func breakerOpensAndProbes() async throws {

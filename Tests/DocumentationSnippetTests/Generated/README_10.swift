@@ -7,13 +7,21 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_10 {
-    // README.md, line 354
+    // README.md, line 302
     func run() async throws {
-        let llmBreaker = CircuitBreaker(name: "llm")
-        let storage = CascadePreventor(name: "storage")    // database, cache, object store
-        let degradation = GracefulDegradation(name: "checkout", inputs: [.breaker(llmBreaker), .cascade(storage)])
-        let summary = try await degradation.execute(
-            normal: { try await llm.summarize(order) },
-            degraded: { templates.summary(of: order) })      // critical falls back to the degraded variant
+        let cpu = PressureGauge(name: "cpu")           // fed by a PressureSampler run in your ServiceGroup
+        let shedder = LoadShedder(name: "api", configuration: LoadShedderConfiguration(
+            inFlight: LoadShedThresholds(low: 200, normal: 400, high: 600),          // critical: never shed
+            pressure: ["cpu": LoadShedThresholds(low: 0.75, normal: 0.90, high: 0.97)]),
+            pressure: [cpu])
+        let llm = ResiliencePipeline {
+            shedder                                                                   // per call, outermost
+            Retry(name: "llm")
+            CircuitBreaker(name: "llm")
+            RateLimiter(name: "llm", configuration: RateLimiterConfiguration(permitsPerSecond: 8, burst: 20))
+            ConcurrencyLimiter(name: "llm")                                           // AIMD by default
+            Timeout(name: "llm", table: .typicalService)
+            Bulkhead(name: "llm", configuration: BulkheadConfiguration(maxConcurrent: 10, maxQueued: 20, maxWait: .seconds(2)))
+        }
     }
 }

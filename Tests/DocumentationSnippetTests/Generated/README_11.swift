@@ -3,17 +3,17 @@
 import Logging
 import Metrics
 import Resilience
-import ResilienceConfiguration
 import Testing
 
 @usableFromInline
 struct Snippet_README_11 {
-    // README.md, line 491
+    // README.md, line 384
     func run() async throws {
-        let policies = try ResiliencePolicies(files: ["resilience.yaml"])     // every problem at once, or none
-        let payments = try policies.pipeline(named: "payments")                // one instance per name
-        let receipt = try await payments.execute(operationName: "charge") { try await gateway.charge(order) }
-        // Hot reload, keeping state (an open breaker stays open): run it in your ServiceGroup.
-        let reloader = ResilienceConfigurationReloader(policies: policies, files: ["resilience.yaml"])
+        let llmBreaker = CircuitBreaker(name: "llm")
+        let storage = CascadePreventor(name: "storage")    // database, cache, object store
+        let degradation = GracefulDegradation(name: "checkout", inputs: [.breaker(llmBreaker), .cascade(storage)])
+        let summary = try await degradation.execute(
+            normal: { try await llm.summarize(order) },
+            degraded: { templates.summary(of: order) })      // critical falls back to the degraded variant
     }
 }

@@ -9,8 +9,8 @@ import Testing
 struct Snippet_README_5 {
     // README.md, line 115
     func run() async throws {
-        let retry = Retry(name: "payments", configuration: RetryConfiguration(maxAttempts: 3))
-        let timeout = Timeout(name: "payments", configuration: TimeoutConfiguration(duration: .seconds(2)))
+        let retry = Retry(name: "payments", maxAttempts: 3)        // or configuration: RetryConfiguration(...)
+        let timeout = Timeout(name: "payments", duration: .seconds(2))
         let pipeline = ResiliencePipeline {
             retry               // fallback ▸ retry ▸ breaker ▸ timeout ▸ bulkhead; admission control below
             payments            // the breaker above

@@ -7,14 +7,16 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_6 {
-    // README.md, line 135
-    func run() async throws {
-        for await event in payments.events() {      // or payments.addObserver { event in ... }
-            if case .stateChanged(let change) = event { print(change) }   // "closed → open (failureRatioReached)"
+    // README.md, line 145
+    struct PaymentsClient {
+        let pipeline: some ResiliencePolicy = ResiliencePipeline {
+            Retry(name: "payments", maxAttempts: 3)
+            CircuitBreaker(name: "payments")
+            Timeout(name: "payments", duration: .seconds(2))
         }
-        payments.stats          // state, window calls/failures/slow calls, ratios, rejections, time in state, ...
-        payments.forceOpen()    // reject everything until reset() or forceClosed(); no automatic recovery
-        payments.forceClosed()  // admit and record everything, never trip
-        payments.reset()        // closed, empty window
+
+        func charge(_ order: Order) async throws -> Receipt {
+            try await pipeline.execute(operationName: "payments.charge") { try await provider.charge(order) }
+        }
     }
 }

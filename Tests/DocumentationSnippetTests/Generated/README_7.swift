@@ -7,15 +7,14 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_7 {
-    // README.md, line 205
+    // README.md, line 161
     func run() async throws {
-        let budget = RetryBudget()            // shared per downstream: 20 % of first attempts + 10/s over 10 s
-        let pipeline = ResiliencePipeline {
-            Retry(name: "llm", configuration: RetryConfiguration(maxAttempts: 4), budget: .shared(budget))
-            CircuitBreaker(name: "llm")
-            Timeout(name: "llm", table: .typicalService)         // per attempt, by operation type
+        for await change in payments.stateChanges() {   // or payments.addStateObserver { change in ... }
+            print(change)                                 // "closed → open (failureRatioReached)"
         }
-        let context = ResilienceContext(operationName: "llm.complete", operationType: "llm")
-        let answer = try await pipeline.execute(context: context) { _ in try await llm.complete(prompt) }
+        payments.stats          // state, window calls/failures/slow calls, ratios, rejections, time in state, ...
+        payments.forceOpen()    // reject everything until reset() or forceClosed(); no automatic recovery
+        payments.forceClosed()  // admit and record everything, never trip
+        payments.reset()        // closed, empty window
     }
 }

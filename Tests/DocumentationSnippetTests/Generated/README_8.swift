@@ -7,10 +7,15 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_8 {
-    // README.md, line 254
+    // README.md, line 235
     func run() async throws {
-        let products = ResiliencePipeline { Retry(name: "products"); CircuitBreaker(name: "products") }
-            .withFallback(Fallback<[Product]>(name: "products", .empty))
-        let list = try await products.execute(operationName: "products.list") { try await api.products() }
+        let budget = RetryBudget()            // shared per downstream: 20 % of first attempts + 10/s over 10 s
+        let pipeline = ResiliencePipeline {
+            Retry(name: "llm", configuration: RetryConfiguration(maxAttempts: 4), budget: .shared(budget))
+            CircuitBreaker(name: "llm")
+            Timeout(name: "llm", table: .typicalService)         // per attempt, by operation type
+        }
+        let context = ResilienceContext(operationName: "llm.complete", operationType: "llm")
+        let answer = try await pipeline.execute(context: context) { _ in try await llm.complete(prompt) }
     }
 }

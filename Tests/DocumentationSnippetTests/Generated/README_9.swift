@@ -7,21 +7,10 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_9 {
-    // README.md, line 272
+    // README.md, line 284
     func run() async throws {
-        let cpu = PressureGauge(name: "cpu")           // fed by a PressureSampler run in your ServiceGroup
-        let shedder = LoadShedder(name: "api", configuration: LoadShedderConfiguration(
-            inFlight: LoadShedThresholds(low: 200, normal: 400, high: 600),          // critical: never shed
-            pressure: ["cpu": LoadShedThresholds(low: 0.75, normal: 0.90, high: 0.97)]),
-            pressure: [cpu])
-        let llm = ResiliencePipeline {
-            shedder                                                                   // per call, outermost
-            Retry(name: "llm")
-            CircuitBreaker(name: "llm")
-            RateLimiter(name: "llm", configuration: RateLimiterConfiguration(permitsPerSecond: 8, burst: 20))
-            ConcurrencyLimiter(name: "llm")                                           // AIMD by default
-            Timeout(name: "llm", table: .typicalService)
-            Bulkhead(name: "llm", configuration: BulkheadConfiguration(maxConcurrent: 10, maxQueued: 20, maxWait: .seconds(2)))
-        }
+        let products = ResiliencePipeline { Retry(name: "products"); CircuitBreaker(name: "products") }
+            .withFallback(Fallback<[Product]>(name: "products", .empty))
+        let list = try await products.execute(operationName: "products.list") { try await api.products() }
     }
 }

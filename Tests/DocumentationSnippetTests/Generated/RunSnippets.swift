@@ -34,7 +34,7 @@ struct RunSnippets {
         _ = Snippet_AdmissionControl_6().makeStoragePipelines()
     }
 
-    @Test("Sources/Resilience/Resilience.docc/CircuitBreakerRules.md, line 158: halfOpenRules()")
+    @Test("Sources/Resilience/Resilience.docc/CircuitBreakerRules.md, line 161: halfOpenRules()")
     func CircuitBreakerRules_1_halfOpenRules() async throws {
         try await Snippet_CircuitBreakerRules_1().halfOpenRules()
     }
@@ -59,7 +59,7 @@ struct RunSnippets {
         _ = try Snippet_GettingStarted_4().makeInventoryPipeline()
     }
 
-    @Test("Sources/Resilience/Resilience.docc/GettingStarted.md, line 215: breakerOpensAndProbes()")
+    @Test("Sources/Resilience/Resilience.docc/GettingStarted.md, line 217: breakerOpensAndProbes()")
     func GettingStarted_7_breakerOpensAndProbes() async throws {
         try await Snippet_GettingStarted_7().breakerOpensAndProbes()
     }
