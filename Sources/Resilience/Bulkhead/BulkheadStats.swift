@@ -45,3 +45,13 @@ public struct BulkheadStats: Sendable, Hashable {
         self.cancelledWaiters = cancelledWaiters
     }
 }
+
+extension BulkheadStats: CustomStringConvertible {
+    /// One line for a log, for example `7 of 10 running, 2 of 20 queued; since creation 1500 admitted
+    /// (40 after waiting), 3 rejected, 1 expired, 0 cancelled while waiting`.
+    public var description: String {
+        "\(inFlight) of \(maxConcurrent) running, \(queued) of \(maxQueued) queued; since creation \(admittedCalls) admitted "
+            + "(\(admittedAfterWaiting) after waiting), \(rejectedCalls) rejected, \(expiredWaiters) expired, "
+            + "\(cancelledWaiters) cancelled while waiting"
+    }
+}

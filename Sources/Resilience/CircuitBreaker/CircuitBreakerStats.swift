@@ -41,3 +41,25 @@ public struct CircuitBreakerStats: Sendable, Hashable {
         windowCalls == 0 ? 0 : Double(windowSlowCalls) / Double(windowCalls)
     }
 }
+
+extension CircuitBreakerStats: CustomStringConvertible {
+    /// One line for a log: the state and what decides it, then the lifetime counts. For example
+    /// `open for 3.2s (retry after 26.8s, break 30s); window 20 calls, 12 failed (60.0 %), 0 slow;
+    /// since creation 180 succeeded, 31 failed, 0 ignored, 0 slow, 44 rejected`.
+    public var description: String {
+        var head = "\(state) for \(DurationText.rounded(timeInState))"
+        switch state {
+        case .open:
+            let left = retryAfter.map { "retry after \(DurationText.rounded($0)), " } ?? ""
+            head += " (\(left)break \(DurationText.rounded(currentBreakDuration)))"
+        case .halfOpen:
+            head += " (probes: \(probesAdmitted) admitted, \(probesSucceeded) succeeded, \(probesFailed) failed)"
+        case .closed, .forcedOpen, .forcedClosed:
+            break
+        }
+        let percent = (failureRatio * 1000).rounded() / 10
+        return "\(head); window \(windowCalls) calls, \(windowFailures) failed (\(percent) %), \(windowSlowCalls) slow; "
+            + "since creation \(successfulCalls) succeeded, \(failedCalls) failed, \(ignoredCalls) ignored, "
+            + "\(slowCalls) slow, \(rejectedCalls) rejected"
+    }
+}

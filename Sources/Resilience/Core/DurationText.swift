@@ -48,6 +48,15 @@ package enum DurationText {
         return .nanoseconds(Int64(nanoseconds))
     }
 
+    /// Writes a duration for a log line or a description: to the millisecond from 1 ms up
+    /// (`"76ms"`, `"3.254s"`, `"2m"`), to the microsecond below (`"420us"`).
+    package static func rounded(_ duration: Duration) -> String {
+        let attoseconds = duration.attoseconds
+        let step: Int128 = attoseconds.magnitude >= 1_000_000_000_000_000 ? 1_000_000_000_000_000 : 1_000_000_000_000
+        let rounded = (attoseconds + (attoseconds < 0 ? -step / 2 : step / 2)) / step * step
+        return format(Duration(attoseconds: rounded))
+    }
+
     /// Writes a duration with the largest unit that shows it exactly, e.g. `"250ms"`, `"1.5s"`, `"2m"`.
     package static func format(_ duration: Duration) -> String {
         let attoseconds = duration.attoseconds

@@ -195,3 +195,12 @@ public struct CascadePreventorStats: Sendable, Hashable {
     /// How many times fast-fail started since creation.
     public var fastFailCount: Int
 }
+
+extension CascadePreventorStats: CustomStringConvertible {
+    /// One line for a log, for example `fastFail; window 40 calls, 25 failed; since creation 3
+    /// fast-fail periods, 118 rejected`.
+    public var description: String {
+        "\(mode); window \(callsInWindow) calls, \(failuresInWindow) failed; since creation \(fastFailCount) fast-fail "
+            + "periods, \(rejectedCalls) rejected"
+    }
+}

@@ -325,3 +325,17 @@ public struct LoadShedPermit: Sendable, Hashable {
         self.counted = counted
     }
 }
+
+extension LoadShedderStats: CustomStringConvertible {
+    /// One line for a log, priorities from low to critical, for example `12 in flight (low 0, normal 9,
+    /// high 3, critical 0); admitted low 10, normal 900, ...; shed low 4, ...; shed by in_flight 4`.
+    public var description: String {
+        func byPriority(_ counts: [Priority: Int]) -> String {
+            Priority.allCases.map { "\($0) \(counts[$0] ?? 0)" }.joined(separator: ", ")
+        }
+        let reasons = shedByReason.sorted { $0.key.description < $1.key.description }
+            .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        return "\(inFlight) in flight (\(byPriority(inFlightByPriority))); admitted \(byPriority(admitted)); "
+            + "shed \(byPriority(shed)); shed by \(reasons.isEmpty ? "nothing" : reasons)"
+    }
+}

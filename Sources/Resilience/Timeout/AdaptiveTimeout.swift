@@ -177,3 +177,20 @@ public struct AdaptiveTimeoutStats: Sendable, Hashable {
     /// The 99th percentile of the window (also during warm-up); `nil` when the window is empty.
     public var p99: LatencyPercentile?
 }
+
+extension AdaptiveTimeoutStats: CustomStringConvertible {
+    /// One line for a log, for example `timeout 1.204s from p99 < 802ms, p50 < 121ms; window 1000 of
+    /// 5230 calls` (`warming up` instead of the percentile during warm-up).
+    public var description: String {
+        func text(_ percentile: LatencyPercentile?) -> String {
+            switch percentile {
+            case nil: "none"
+            case .lessThan(let bound)?: "< \(DurationText.rounded(bound))"
+            case .atLeast(let bound)?: ">= \(DurationText.rounded(bound))"
+            }
+        }
+        let source = isWarmingUp ? "warming up" : "from p99 \(text(p99))"
+        return "timeout \(DurationText.rounded(timeout)) \(source), p50 \(text(p50)); window \(windowCalls) of "
+            + "\(recordedCalls) calls"
+    }
+}

@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_GettingStarted_2 {
-    // Sources/Resilience/Resilience.docc/GettingStarted.md, line 50
+    // Sources/Resilience/Resilience.docc/GettingStarted.md, line 53
     struct PaymentProvider: Sendable {  // a stand-in for your client
         func charge(cents: Int) async throws -> String { "receipt" }
     }

@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_GettingStarted_4 {
-    // Sources/Resilience/Resilience.docc/GettingStarted.md, line 132
+    // Sources/Resilience/Resilience.docc/GettingStarted.md, line 135
     struct Inventory: Sendable {  // a stand-in for your client
         func reserve(sku: String) async throws -> Int { 1 }
     }
