@@ -57,6 +57,16 @@ struct CircuitBreakerStateObserverTests {
         breaker.removeObserver(stateOnly)
     }
 
+    @Test("A breaker watched by a GracefulDegradation keeps its fast path, and the level still follows it")
+    func degradationInput() async throws {
+        let breaker = breaker(ManualClock())
+        let degradation = GracefulDegradation(name: "d", inputs: [.breaker(breaker)])
+        #expect(countsWithoutLock(breaker))
+        #expect(degradation.level == .normal)
+        for _ in 0..<2 { _ = try? await breaker.execute { () async throws -> Int in throw Refused() } }
+        #expect(degradation.level == .degraded)
+    }
+
     @Test("stateChanges() streams the transitions, and ends its registration when the consumer stops")
     func stream() async throws {
         let clock = ManualClock()

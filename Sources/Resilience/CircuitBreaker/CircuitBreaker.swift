@@ -307,7 +307,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     ///
     /// **Cost.** While an observer of every event is added, each successful call takes the breaker's
     /// lock and delivers an `outcomeRecorded` event, instead of being counted with one atomic operation:
-    /// a closed breaker's call costs about twice as much (see the README's performance table). To watch
+    /// a closed call in a count window costs about 70 ns instead of 26 (see the README's performance table). To watch
     /// the state only, use ``addStateObserver(_:)`` or ``stateChanges(bufferingPolicy:)``, which keep the
     /// fast path.
     /// - Returns: an identifier for ``removeObserver(_:)``.
@@ -429,5 +429,6 @@ public enum CircuitBreakerEvent: Sendable, Hashable {
     case outcomeRecorded(CallOutcome)
 }
 
-/// Identifies an observer added with ``CircuitBreaker/addObserver(_:)``, to remove it again.
+/// Identifies an observer added with ``CircuitBreaker/addObserver(_:)`` or
+/// ``CircuitBreaker/addStateObserver(_:)``, to remove it again.
 public typealias CircuitBreakerObserverID = ResilienceObserverID

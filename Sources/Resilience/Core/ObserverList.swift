@@ -1,4 +1,5 @@
 /// Identifies an observer added to a policy (``CircuitBreaker/addObserver(_:)``,
+/// ``CircuitBreaker/addStateObserver(_:)``,
 /// ``CascadePreventor/addObserver(_:)``, ``GracefulDegradation/addObserver(_:)``), to remove it again.
 public struct ResilienceObserverID: Sendable, Hashable {
     @usableFromInline let value: UInt64

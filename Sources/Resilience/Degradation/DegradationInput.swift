@@ -14,9 +14,8 @@ public struct DegradationInput: Sendable {
     /// Watches `breaker`, under its name.
     public static func breaker<C>(_ breaker: CircuitBreaker<C>) -> DegradationInput {
         DegradationInput(name: breaker.name, kind: .breaker(read: { breaker.state })) { changed in
-            breaker.addObserver { event in
-                if case .stateChanged = event { changed() }
-            }
+            // State changes only: the breaker keeps its lock-free fast path.
+            breaker.addStateObserver { _ in changed() }
         }
     }
 

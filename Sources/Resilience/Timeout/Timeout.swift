@@ -132,10 +132,10 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
     }
 
     /// Gives calls that start from now on the durations of `table` (calls running keep the limit they
-    /// started with). A timeout created with an adaptive source becomes a fixed one.
+    /// started with). A timeout created with an adaptive source becomes a fixed one. `mode` (when given)
+    /// switches between cutting calls at their limit and only counting those that run past it
+    /// (``PolicyMode/shadow``), for calls that start from now on.
     /// - Throws: ``ConfigurationError`` naming the invalid key; the timeout is then unchanged.
-    /// `mode` (when given) switches between cutting calls at their limit and only counting those that
-    /// run past it (``PolicyMode/shadow``), for calls that start from now on.
     public func reconfigure(_ table: TimeoutTable, mode: PolicyMode? = nil) throws(ConfigurationError) {
         try table.validate()
         currentSource.withLock { $0 = .table(table) }

@@ -8,7 +8,7 @@ import Testing
 @usableFromInline
 struct Snippet_AdmissionControl_1 {
     // Sources/Resilience/Resilience.docc/AdmissionControl.md, line 23
-    func makeModelPipeline() throws(ConfigurationError) -> some ResiliencePolicy {
+    func makeModelPipeline() -> some ResiliencePolicy {
         let shedder = LoadShedder(name: "api", configuration: LoadShedderConfiguration(
             inFlight: LoadShedThresholds(low: 200, normal: 400, high: 600)))   // critical: never shed
         let retry = Retry(name: "llm")

@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_AdmissionControl_5 {
-    // Sources/Resilience/Resilience.docc/AdmissionControl.md, line 238
+    // Sources/Resilience/Resilience.docc/AdmissionControl.md, line 240
     func makeSearchLimiter() -> ConcurrencyLimiter<ContinuousClock> {
         ConcurrencyLimiter(
             name: "search",

@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_AdmissionControl_6 {
-    // Sources/Resilience/Resilience.docc/AdmissionControl.md, line 260
+    // Sources/Resilience/Resilience.docc/AdmissionControl.md, line 262
     func makeStoragePipelines() -> (some ResiliencePolicy, some ResiliencePolicy) {
         let storage = CascadePreventor(name: "storage")      // database, cache, object store
         let databaseBreaker = CircuitBreaker(name: "database")

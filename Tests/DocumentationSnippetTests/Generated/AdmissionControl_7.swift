@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_AdmissionControl_7 {
-    // Sources/Resilience/Resilience.docc/AdmissionControl.md, line 285
+    // Sources/Resilience/Resilience.docc/AdmissionControl.md, line 287
     struct Order: Sendable { var title: String }
 
     func summary(

@@ -16,7 +16,7 @@ struct Snippet_ChoosingPolicies_1 {
         func complete(_ prompt: String) async throws -> String { "..." }
     }
 
-    func makeModelPipeline(budget: RetryBudget<ContinuousClock>) throws(ConfigurationError) -> some ResiliencePolicy {
+    func makeModelPipeline(budget: RetryBudget<ContinuousClock>) -> some ResiliencePolicy {
         let retry = Retry(name: "llm", configuration: RetryConfiguration(maxAttempts: 4), budget: .shared(budget))
         let breaker = CircuitBreaker(
             name: "llm", configuration: CircuitBreakerConfiguration(slowCallDuration: .seconds(45), slowCallRatio: 0.8))

@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_ConfigurationReference_1 {
-    // Sources/Resilience/Resilience.docc/ConfigurationReference.md, line 18
+    // Sources/Resilience/Resilience.docc/ConfigurationReference.md, line 19
     func validationExample() {
         do {
             try CircuitBreakerConfiguration(failureRatio: 1.5).validate()

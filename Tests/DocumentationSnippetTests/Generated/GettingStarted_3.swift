@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_GettingStarted_3 {
-    // Sources/Resilience/Resilience.docc/GettingStarted.md, line 108
+    // Sources/Resilience/Resilience.docc/GettingStarted.md, line 111
     struct UserNotFound: Error, NotADependencyFailure {}
 
     struct HTTPStatusResponse: Sendable {  // a stand-in for your HTTP client's response type

@@ -7,12 +7,12 @@ import Testing
 
 @usableFromInline
 struct Snippet_GettingStarted_4 {
-    // Sources/Resilience/Resilience.docc/GettingStarted.md, line 135
+    // Sources/Resilience/Resilience.docc/GettingStarted.md, line 138
     struct Inventory: Sendable {  // a stand-in for your client
         func reserve(sku: String) async throws -> Int { 1 }
     }
 
-    func makeInventoryPipeline() throws(ConfigurationError) -> some ResiliencePolicy {
+    func makeInventoryPipeline() -> some ResiliencePolicy {
         let retry = Retry(name: "inventory", configuration: RetryConfiguration(maxAttempts: 3))
         let breaker = CircuitBreaker(name: "inventory")
         let timeout = Timeout(name: "inventory", configuration: TimeoutConfiguration(duration: .seconds(2)))

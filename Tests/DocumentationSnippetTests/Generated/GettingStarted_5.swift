@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_GettingStarted_5 {
-    // Sources/Resilience/Resilience.docc/GettingStarted.md, line 168
+    // Sources/Resilience/Resilience.docc/GettingStarted.md, line 171
     func reserveWithContext(sku: String, pipeline: some ResiliencePolicy) async throws -> Int {
         let context = ResilienceContext(operationName: "inventory.reserve", operationType: "db", priority: .high)
         return try await pipeline.execute(context: context) { context in

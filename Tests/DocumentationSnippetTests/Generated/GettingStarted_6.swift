@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_GettingStarted_6 {
-    // Sources/Resilience/Resilience.docc/GettingStarted.md, line 197
+    // Sources/Resilience/Resilience.docc/GettingStarted.md, line 200
     func watch(_ payments: CircuitBreaker<ContinuousClock>) async {
         let stats = payments.stats               // state, window counts and ratios, lifetime counters
         print(stats.state, stats.failureRatio)

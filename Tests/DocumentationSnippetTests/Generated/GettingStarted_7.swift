@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_GettingStarted_7 {
-    // Sources/Resilience/Resilience.docc/GettingStarted.md, line 220
+    // Sources/Resilience/Resilience.docc/GettingStarted.md, line 223
     struct Refused: Error {}
 
     func breakerOpensAndProbes() async throws {

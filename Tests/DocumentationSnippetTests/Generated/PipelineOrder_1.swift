@@ -12,7 +12,7 @@ struct Snippet_PipelineOrder_1 {
         func products() async throws -> [String] { ["tea"] }
     }
 
-    func makeCatalogPipeline() throws(ConfigurationError) -> some FallbackPolicy<[String], [String]> {
+    func makeCatalogPipeline() -> some FallbackPolicy<[String], [String]> {
         let shedder = LoadShedder(
             name: "catalog",
             configuration: LoadShedderConfiguration(inFlight: LoadShedThresholds(low: 200, normal: 400, high: 600)))

@@ -6,7 +6,7 @@ import Testing
 struct RunSnippets {
     @Test("Sources/Resilience/Resilience.docc/AdmissionControl.md, line 23: makeModelPipeline()")
     func AdmissionControl_1_makeModelPipeline() async throws {
-        _ = try Snippet_AdmissionControl_1().makeModelPipeline()
+        _ = Snippet_AdmissionControl_1().makeModelPipeline()
     }
 
     @Test("Sources/Resilience/Resilience.docc/AdmissionControl.md, line 77: makeBulkheads()")
@@ -24,12 +24,12 @@ struct RunSnippets {
         _ = try Snippet_AdmissionControl_4().makeShedder()
     }
 
-    @Test("Sources/Resilience/Resilience.docc/AdmissionControl.md, line 238: makeSearchLimiter()")
+    @Test("Sources/Resilience/Resilience.docc/AdmissionControl.md, line 240: makeSearchLimiter()")
     func AdmissionControl_5_makeSearchLimiter() async throws {
         _ = Snippet_AdmissionControl_5().makeSearchLimiter()
     }
 
-    @Test("Sources/Resilience/Resilience.docc/AdmissionControl.md, line 260: makeStoragePipelines()")
+    @Test("Sources/Resilience/Resilience.docc/AdmissionControl.md, line 262: makeStoragePipelines()")
     func AdmissionControl_6_makeStoragePipelines() async throws {
         _ = Snippet_AdmissionControl_6().makeStoragePipelines()
     }
@@ -39,7 +39,7 @@ struct RunSnippets {
         try await Snippet_CircuitBreakerRules_1().halfOpenRules()
     }
 
-    @Test("Sources/Resilience/Resilience.docc/ConfigurationReference.md, line 18: validationExample()")
+    @Test("Sources/Resilience/Resilience.docc/ConfigurationReference.md, line 19: validationExample()")
     func ConfigurationReference_1_validationExample() async throws {
         Snippet_ConfigurationReference_1().validationExample()
     }
@@ -49,23 +49,23 @@ struct RunSnippets {
         _ = Snippet_GettingStarted_2().makePaymentsBreaker()
     }
 
-    @Test("Sources/Resilience/Resilience.docc/GettingStarted.md, line 108: makeUsersBreaker()")
+    @Test("Sources/Resilience/Resilience.docc/GettingStarted.md, line 111: makeUsersBreaker()")
     func GettingStarted_3_makeUsersBreaker() async throws {
         _ = Snippet_GettingStarted_3().makeUsersBreaker()
     }
 
-    @Test("Sources/Resilience/Resilience.docc/GettingStarted.md, line 135: makeInventoryPipeline()")
+    @Test("Sources/Resilience/Resilience.docc/GettingStarted.md, line 138: makeInventoryPipeline()")
     func GettingStarted_4_makeInventoryPipeline() async throws {
-        _ = try Snippet_GettingStarted_4().makeInventoryPipeline()
+        _ = Snippet_GettingStarted_4().makeInventoryPipeline()
     }
 
-    @Test("Sources/Resilience/Resilience.docc/GettingStarted.md, line 220: breakerOpensAndProbes()")
+    @Test("Sources/Resilience/Resilience.docc/GettingStarted.md, line 223: breakerOpensAndProbes()")
     func GettingStarted_7_breakerOpensAndProbes() async throws {
         try await Snippet_GettingStarted_7().breakerOpensAndProbes()
     }
 
     @Test("Sources/Resilience/Resilience.docc/PipelineOrder.md, line 39: makeCatalogPipeline()")
     func PipelineOrder_1_makeCatalogPipeline() async throws {
-        _ = try Snippet_PipelineOrder_1().makeCatalogPipeline()
+        _ = Snippet_PipelineOrder_1().makeCatalogPipeline()
     }
 }
