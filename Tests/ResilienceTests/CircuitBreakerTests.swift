@@ -225,6 +225,26 @@ struct CircuitBreakerTests {
         #expect(metrics.gauge("resilience_circuit_breaker_state", [policy, ("state", "closed")]) == 0)
     }
 
+    @Test("the ratio gauges follow the window at each locked update; successes counted without the lock join at the next")
+    func ratioGauges() async throws {
+        let metrics = TestMetrics()
+        let clock = ManualClock()
+        let breaker = try makeBreaker(clock: clock, windowSize: 4, slowCall: .seconds(1), metrics: metrics)
+        let policy = [("policy", "test")]
+        #expect(metrics.gauge("resilience_circuit_breaker_failure_ratio", policy) == 0)
+        _ = try await breaker.execute { () }
+        await breaker.fail()
+        #expect(metrics.gauge("resilience_circuit_breaker_failure_ratio", policy) == 0.5)
+        #expect(metrics.gauge("resilience_circuit_breaker_slow_call_ratio", policy) == 0)
+        _ = try await breaker.execute { () }
+        _ = try await breaker.execute { () async throws -> Int in
+            clock.advance(by: .seconds(2))
+            return 1
+        }
+        #expect(metrics.gauge("resilience_circuit_breaker_failure_ratio", policy) == 0.25)
+        #expect(metrics.gauge("resilience_circuit_breaker_slow_call_ratio", policy) == 0.25)
+    }
+
     @Test("a time-window breaker on the default configuration trips and recovers through the shell")
     func timeWindowShell() async throws {
         let clock = ManualClock()

@@ -391,6 +391,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
     ) -> (value: Value, transition: CircuitTransition?, observers: Observers?) {
         withMachine { shared in
             let (value, transition) = change(&shared.machine, now)
+            if telemetry.countsOutcomes { telemetry.recordRatios(of: &shared.machine, now: now) }
             return (value, transition, shared.observers.snapshot)
         }
     }

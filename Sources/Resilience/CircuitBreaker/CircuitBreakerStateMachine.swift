@@ -363,6 +363,13 @@ package struct CircuitBreakerStateMachine: Sendable {
         return (currentState, transition)
     }
 
+    /// The failure ratio and the slow-call ratio of the window at `now` (0 for an empty window).
+    package mutating func windowRatios(now: ClockOffset) -> (failure: Double, slowCall: Double) {
+        let counts = window.counts(now: now.attoseconds)
+        guard counts.calls > 0 else { return (0, 0) }
+        return (Double(counts.failures) / Double(counts.calls), Double(counts.slowCalls) / Double(counts.calls))
+    }
+
     /// A snapshot of the breaker at `now`, after applying any time-driven transition due.
     @usableFromInline package mutating func stats(now: ClockOffset) -> (stats: CircuitBreakerStats, transition: CircuitTransition?) {
         let now = now.attoseconds

@@ -13,6 +13,7 @@ import Metrics
 /// | `resilience_circuit_breaker_transitions_total` | counter | policy, from, to |
 /// | `resilience_circuit_breaker_state` | gauge, 1 for the current state and 0 for the others | policy, state |
 /// | `resilience_circuit_breaker_shadow_rejections_total` | counter: calls a shadow breaker would have rejected | policy, reason |
+/// | `resilience_circuit_breaker_failure_ratio`, `resilience_circuit_breaker_slow_call_ratio` | gauge, the window's ratios | policy |
 ///
 /// State changes are logged (`notice` when opening, `info` otherwise) with the metadata `policy`, `from`,
 /// `to` and `reason`.
@@ -28,6 +29,8 @@ final class CircuitBreakerTelemetry: Sendable {
     let rejectionCounters: [ResilienceError.Code: Counter]
     let transitionCounters: [CircuitState: [CircuitState: Counter]]
     let stateGauges: [CircuitState: Gauge]
+    let failureRatioGauge: Gauge
+    let slowCallRatioGauge: Gauge
     let policyName: String
     /// Calls a breaker in shadow mode would have rejected.
     let shadow: ShadowRejections
@@ -70,6 +73,20 @@ final class CircuitBreakerTelemetry: Sendable {
             gauges[state] = gauge
         }
         stateGauges = gauges
+        failureRatioGauge = Gauge(
+            label: "resilience_circuit_breaker_failure_ratio", dimensions: [("policy", policyName)], factory: sinks.factory)
+        slowCallRatioGauge = Gauge(
+            label: "resilience_circuit_breaker_slow_call_ratio", dimensions: [("policy", policyName)], factory: sinks.factory)
+        failureRatioGauge.record(0)
+        slowCallRatioGauge.record(0)
+    }
+
+    /// Records the window's ratios at `now` (under the breaker's lock, after each locked update).
+    @usableFromInline
+    func recordRatios(of machine: inout CircuitBreakerStateMachine, now: ClockOffset) {
+        let ratios = machine.windowRatios(now: now)
+        failureRatioGauge.record(ratios.failure)
+        slowCallRatioGauge.record(ratios.slowCall)
     }
 
     /// Counts one call's outcome; a no-op without a metrics backend.
