@@ -105,3 +105,29 @@ struct RetryBudgetReconfigureTests {
         do { let result = budget.remainingRetries(now: ClockOffset(.zero)); #expect(result == 10) }
     }
 }
+
+@Suite("Retry budget: the remaining-retries gauge")
+struct RetryBudgetGaugeTests {
+    @Test("A shared budget's gauge, under its name, follows the retries it would grant")
+    func sharedBudget() {
+        let metrics = TestMetrics()
+        let clock = ManualClock()
+        let budget = RetryBudget(name: "payments", ratio: 0.5, minPerSecond: 1, window: .seconds(10), clock: clock, metricsFactory: metrics)
+        let label = [("policy", "payments")]
+        #expect(metrics.gauge("resilience_retry_budget_remaining", label) == 10)  // the floor: 1/s over 10 s
+        #expect(budget.tryRetry())
+        #expect(metrics.gauge("resilience_retry_budget_remaining", label) == Double(budget.remainingRetries))
+        for _ in 0..<20 { budget.recordFirstAttempt() }
+        _ = budget.remainingRetries
+        #expect(metrics.gauge("resilience_retry_budget_remaining", label) == 19)  // 10 + 0.5 × 20 − 1
+    }
+
+    @Test("A retry's own budget is labelled with the retry's name; without a backend there is no gauge")
+    func ownBudget() async throws {
+        let metrics = TestMetrics()
+        let retry = Retry(name: "llm", configuration: RetryConfiguration(maxAttempts: 2), clock: ManualClock(), metricsFactory: metrics)
+        _ = try await retry.execute { 1 }
+        #expect(metrics.gauge("resilience_retry_budget_remaining", [("policy", "llm")]) != nil)
+        #expect(RetryBudget(name: "quiet", clock: ManualClock()).remainingGauge == nil)
+    }
+}

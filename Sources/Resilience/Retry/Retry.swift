@@ -100,15 +100,14 @@ public final class Retry<C: Clock>: ResiliencePolicy where C.Duration == Duratio
         self.clock = clock
         self.random = Locked(random)
         self.onRetry = onRetry
+        let sinks = TelemetrySinks(logger: logger, metricsFactory: metricsFactory)
         switch budget {
-        case .own: self.budget = RetryBudget(limits: settings.budget, clock: clock)
+        case .own: self.budget = RetryBudget(name: name, limits: settings.budget, clock: clock, sinks: sinks)
         case .shared(let shared): self.budget = shared
         case .unlimited: self.budget = nil
         }
         if case .own = budget { ownsBudget = true } else { ownsBudget = false }
-        self.telemetry = RetryTelemetry(
-            policyName: name,
-            sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory))
+        self.telemetry = RetryTelemetry(policyName: name, sinks: sinks)
     }
 
     /// Runs `operation`, retrying it as configured. The operation receives `context` with the attempt

@@ -1,3 +1,4 @@
+import Metrics
 import Synchronization
 
 /// A budget of retries shared by every retry policy that calls one downstream, against retry storms:
@@ -29,24 +30,39 @@ public final class RetryBudget<C: Clock>: Sendable where C.Duration == Duration 
     @usableFromInline let pendingFirstAttempts = Atomic<Int>(0)
     let state: Locked<State>
     let reader: ClockReader<C>
+    /// `resilience_retry_budget_remaining{policy}`: the retries the budget would grant, recorded each time
+    /// it takes its lock; `nil` without a metrics backend.
+    let remainingGauge: Gauge?
 
     /// A budget allowing `ratio` retries per first attempt plus `minPerSecond` retries per second over
-    /// a rolling `window`, on `clock`.
+    /// a rolling `window`, on `clock`. `name` labels its gauge `resilience_retry_budget_remaining`
+    /// (`policy` label), recorded through `metricsFactory` (by default the bootstrapped one).
     ///
     /// An invalid limit stops the process with a message naming `budgetRatio`, `budgetMinPerSecond` or
     /// `budgetWindow`: limits written in code must be valid (see ``ConfigurationError``).
     public convenience init(
-        ratio: Double = 0.2, minPerSecond: Double = 10, window: Duration = .seconds(10), clock: C = ContinuousClock()
+        name: String = "retry-budget", ratio: Double = 0.2, minPerSecond: Double = 10, window: Duration = .seconds(10),
+        clock: C = ContinuousClock(), metricsFactory: (any MetricsFactory)? = nil
     ) {
         let limits = ConfigurationError.required("RetryBudget") { () throws(ConfigurationError) in
             try RetryBudgetStateMachine.Limits(ratio: ratio, minPerSecond: minPerSecond, window: window)
         }
-        self.init(limits: limits, clock: clock)
+        self.init(
+            name: name, limits: limits, clock: clock, sinks: TelemetrySinks(logger: nil, metricsFactory: metricsFactory))
     }
 
-    init(limits: RetryBudgetStateMachine.Limits, clock: C) {
+    init(name: String, limits: RetryBudgetStateMachine.Limits, clock: C, sinks: TelemetrySinks) {
         reader = ClockReader(clock: clock)
-        self.state = Locked(State(machine: RetryBudgetStateMachine(limits: limits)))
+        let machine = RetryBudgetStateMachine(limits: limits)
+        self.state = Locked(State(machine: machine))
+        if sinks.recordsMetrics {
+            let gauge = Gauge(label: "resilience_retry_budget_remaining", dimensions: [("policy", name)], factory: sinks.factory)
+            var initial = machine
+            gauge.record(initial.remainingRetries(now: .zero))
+            remainingGauge = gauge
+        } else {
+            remainingGauge = nil
+        }
     }
 
     /// Counts a first attempt (not a retry).
@@ -90,7 +106,9 @@ public final class RetryBudget<C: Clock>: Sendable where C.Duration == Duration 
             let pending = pendingFirstAttempts.exchange(0, ordering: .relaxed)
             state.machine.recordFirstAttempts(pending, now: state.lastSeen)
             state.lastSeen = max(state.lastSeen, now)
-            return body(&state.machine, state.lastSeen)
+            let value = body(&state.machine, state.lastSeen)
+            remainingGauge?.record(state.machine.remainingRetries(now: state.lastSeen))
+            return value
         }
     }
 }
