@@ -245,6 +245,28 @@ struct CircuitBreakerTests {
         #expect(metrics.gauge("resilience_circuit_breaker_slow_call_ratio", policy) == 0.25)
     }
 
+    @Test("each open period is timed: to the end of its break when half-open is noticed late, to a manual reset when earlier")
+    func openPeriods() async throws {
+        let metrics = TestMetrics()
+        let clock = ManualClock()
+        let breaker = try makeBreaker(clock: clock, windowSize: 2, permitted: 1, successRatio: 1, metrics: metrics)
+        let label = [("policy", "test")]
+        await breaker.fail()
+        await breaker.fail()
+        #expect(breaker.state == .open)
+        clock.advance(by: .seconds(5))                   // the break is 1 s: half-open noticed 4 s late
+        #expect(breaker.state == .halfOpen)
+        #expect(metrics.timer("resilience_circuit_breaker_open_seconds", label) == [.seconds(1)])
+        await breaker.fail()                             // the probe fails: open again, for 1 s
+        #expect(breaker.state == .open)
+        clock.advance(by: .milliseconds(300))
+        breaker.reset()                                  // ended by hand after 300 ms
+        #expect(metrics.timer("resilience_circuit_breaker_open_seconds", label) == [.seconds(1), .milliseconds(300)])
+        breaker.forceOpen()                              // forced open is not `open`: not timed
+        breaker.reset()
+        #expect(metrics.timer("resilience_circuit_breaker_open_seconds", label).count == 2)
+    }
+
     @Test("a time-window breaker on the default configuration trips and recovers through the shell")
     func timeWindowShell() async throws {
         let clock = ManualClock()

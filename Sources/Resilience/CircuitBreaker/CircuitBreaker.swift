@@ -378,6 +378,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
         shared.withLock { shared in
             fastPath.takeSuccesses(into: &shared.machine, batch: shared.batch)
             let value = body(&shared)
+            if telemetry.countsOutcomes { telemetry.recordOpenPeriod(of: &shared.machine) }
             shared.batch = fastPath.publish(shared.machine, counting: shared.perCallObservers.isEmpty)
             return value
         }

@@ -96,6 +96,10 @@ package struct CircuitBreakerStateMachine: Sendable {
     @usableFromInline var window: SlidingWindow
     /// When the current state was entered, as attoseconds (an offset).
     @usableFromInline var stateEnteredAt: Int128 = 0
+    /// How long the breaker stayed in `open` the last time it left it, in attoseconds, until taken by
+    /// ``takeOpenPeriod()``: from the trip to the end of the break, or to the manual change that ended
+    /// it earlier (a half-open state noticed late does not count the wait for the next call).
+    @usableFromInline var lastOpenPeriod: Int128?
     /// The break an open breaker serves (or will serve after its next trip), in attoseconds.
     @usableFromInline var currentBreak: Int128
 
@@ -492,6 +496,7 @@ package struct CircuitBreakerStateMachine: Sendable {
 
     @usableFromInline
     mutating func enterHalfOpen(now: Int128) -> CircuitTransition {
+        noteLeavingOpen(now: now)
         window.clear(now: now)
         return enter(.halfOpen(ProbeTally()), now: now, from: .open, reason: .breakElapsed)
     }
@@ -521,6 +526,18 @@ package struct CircuitBreakerStateMachine: Sendable {
         return CircuitTransition(from: from, to: currentState, reason: reason)
     }
 
+    /// Keeps the open period that ends at `now`, if the breaker is open (see ``lastOpenPeriod``).
+    mutating func noteLeavingOpen(now: Int128) {
+        guard case .open(let until) = phase else { return }
+        lastOpenPeriod = max(0, min(now, until) - stateEnteredAt)
+    }
+
+    /// The open period kept since the last call, once.
+    package mutating func takeOpenPeriod() -> Duration? {
+        defer { lastOpenPeriod = nil }
+        return lastOpenPeriod.map { Duration(attoseconds: $0) }
+    }
+
     mutating func manual(
         now: Int128, to target: Phase, reason: CircuitTransitionReason,
         _ adjust: (inout CircuitBreakerStateMachine) -> Void
@@ -528,6 +545,7 @@ package struct CircuitBreakerStateMachine: Sendable {
         var transitions: [CircuitTransition] = []
         if let due = applyDueTransition(now: now) { transitions.append(due) }
         let before = currentState
+        if case .open = target {} else { noteLeavingOpen(now: now) }
         phase = target
         generation &+= 1
         adjust(&self)

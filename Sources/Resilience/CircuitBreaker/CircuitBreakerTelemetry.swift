@@ -14,6 +14,7 @@ import Metrics
 /// | `resilience_circuit_breaker_state` | gauge, 1 for the current state and 0 for the others | policy, state |
 /// | `resilience_circuit_breaker_shadow_rejections_total` | counter: calls a shadow breaker would have rejected | policy, reason |
 /// | `resilience_circuit_breaker_failure_ratio`, `resilience_circuit_breaker_slow_call_ratio` | gauge, the window's ratios | policy |
+/// | `resilience_circuit_breaker_open_seconds` | timer: each period spent open | policy |
 ///
 /// State changes are logged (`notice` when opening, `info` otherwise) with the metadata `policy`, `from`,
 /// `to` and `reason`.
@@ -31,6 +32,7 @@ final class CircuitBreakerTelemetry: Sendable {
     let stateGauges: [CircuitState: Gauge]
     let failureRatioGauge: Gauge
     let slowCallRatioGauge: Gauge
+    let openPeriods: Timer
     let policyName: String
     /// Calls a breaker in shadow mode would have rejected.
     let shadow: ShadowRejections
@@ -77,8 +79,16 @@ final class CircuitBreakerTelemetry: Sendable {
             label: "resilience_circuit_breaker_failure_ratio", dimensions: [("policy", policyName)], factory: sinks.factory)
         slowCallRatioGauge = Gauge(
             label: "resilience_circuit_breaker_slow_call_ratio", dimensions: [("policy", policyName)], factory: sinks.factory)
+        openPeriods = Timer(
+            label: "resilience_circuit_breaker_open_seconds", dimensions: [("policy", policyName)], factory: sinks.factory)
         failureRatioGauge.record(0)
         slowCallRatioGauge.record(0)
+    }
+
+    /// Records the open period `machine` kept when it left `open`, if any (under the breaker's lock).
+    @usableFromInline
+    func recordOpenPeriod(of machine: inout CircuitBreakerStateMachine) {
+        if let period = machine.takeOpenPeriod() { openPeriods.recordNanoseconds(period.clampedNanoseconds) }
     }
 
     /// Records the window's ratios at `now` (under the breaker's lock, after each locked update).

@@ -16,12 +16,14 @@ final class TestMetrics: MetricsFactory {
         func record(_ value: Double) { self.value.withLock { $0 = value } }
     }
 
-    final class NoTimer: TimerHandler {
-        func recordNanoseconds(_ duration: Int64) {}
+    final class TimerBox: TimerHandler {
+        let values = Locked<[Int64]>([])
+        func recordNanoseconds(_ duration: Int64) { values.withLock { $0.append(duration) } }
     }
 
     private let counters = Locked<[String: CounterBox]>([:])
     private let gauges = Locked<[String: GaugeBox]>([:])
+    private let timers = Locked<[String: TimerBox]>([:])
 
     static func key(_ label: String, _ dimensions: [(String, String)]) -> String {
         label + "{" + dimensions.sorted { $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + "}"
@@ -49,7 +51,9 @@ final class TestMetrics: MetricsFactory {
         Self.handler(in: gauges, label, dimensions, make: GaugeBox.init)
     }
 
-    func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler { NoTimer() }
+    func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
+        Self.handler(in: timers, label, dimensions, make: TimerBox.init)
+    }
     func destroyCounter(_ handler: any CounterHandler) {}
     func destroyRecorder(_ handler: any RecorderHandler) {}
     func destroyTimer(_ handler: any TimerHandler) {}
@@ -57,6 +61,11 @@ final class TestMetrics: MetricsFactory {
     /// The value of counter `label` with exactly these dimensions (0 if never created).
     func counter(_ label: String, _ dimensions: [(String, String)]) -> Int64 {
         counters.withLock { $0[Self.key(label, dimensions)]?.value.load(ordering: .relaxed) ?? 0 }
+    }
+
+    /// Every duration timer `label` with exactly these dimensions recorded, in order.
+    func timer(_ label: String, _ dimensions: [(String, String)]) -> [Duration] {
+        timers.withLock { $0[Self.key(label, dimensions)]?.values.withLock { $0 } ?? [] }.map { .nanoseconds($0) }
     }
 
     /// The last value of gauge `label` with exactly these dimensions.
