@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Resilience
 import ResilienceConfiguration
 import ResilienceLab
 

@@ -166,6 +166,17 @@ let benchmarks: @Sendable () -> Void = {
         try await measureCalls(benchmark) { try await existential.execute { try await trivialOperation() } }
     }
 
+    // MARK: A named pipeline (issue 19): its duration histogram and span cost nothing without a backend and a tracer
+
+    let named = ResiliencePipeline(name: "bench") {
+        Retry(name: "bench")
+        CircuitBreaker(name: "bench", configuration: countWindow)
+    }
+    Benchmark("Named pipeline retry+breaker, no metrics backend, no tracer", configuration: allocationFree) { benchmark in
+        // After one unmeasured call: a pipeline's first call in the sample's new task grows its allocator.
+        try await measureCalls(benchmark) { try await named.execute { try await trivialOperation() } }
+    }
+
     // MARK: From the main actor
 
     Benchmark("Direct call from @MainActor (baseline)", configuration: plain) { benchmark in

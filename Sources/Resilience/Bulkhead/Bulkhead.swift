@@ -223,6 +223,7 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
     @usableFromInline
     func rejection(_ reason: BulkheadRejectionReason) -> ResilienceError {
         telemetry.rejected(reason)
+        ResilienceSpan.rejected(policy: name, code: .bulkheadFull)
         return ResilienceError(code: .bulkheadFull, policyName: name)
     }
 

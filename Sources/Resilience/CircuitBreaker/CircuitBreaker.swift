@@ -176,6 +176,7 @@ public final class CircuitBreaker<C: Clock>: ResiliencePolicy where C.Duration =
             }
             telemetry.rejected(code)
             deliver(.callRejected(code), to: observers)
+            ResilienceSpan.rejected(policy: name, code: code)
             throw ResilienceError(code: code, policyName: name, retryAfter: retryAfter)
         }
     }

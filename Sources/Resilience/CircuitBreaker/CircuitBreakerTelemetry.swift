@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import Tracing
 
 /// Maps a circuit breaker's events to swift-metrics and swift-log.
 ///
@@ -128,6 +129,10 @@ final class CircuitBreakerTelemetry: Sendable {
     @usableFromInline
     func changed(_ transition: CircuitTransition) {
         transitionCounters[transition.from]?[transition.to]?.increment()
+        ResilienceSpan.addEvent(ResilienceSpan.EventName.stateChange, [
+            ResilienceSpan.AttributeKey.policy: .string(policyName),
+            ResilienceSpan.AttributeKey.from: .string("\(transition.from)"), ResilienceSpan.AttributeKey.to: .string("\(transition.to)"),
+        ])
         stateGauges[transition.from]?.record(0)
         stateGauges[transition.to]?.record(1)
         let level: Logger.Level = transition.to == .open || transition.to == .forcedOpen ? .notice : .info

@@ -204,6 +204,7 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
             return try await waitForAdmission(ticket)
         case .rejected:
             telemetry.rejected(.limitReached)
+            ResilienceSpan.rejected(policy: name, code: .loadShed)
             throw rejection
         case .shadowed:
             preconditionFailure("a shadowed call runs without waiting")
@@ -234,10 +235,14 @@ public final class ConcurrencyLimiter<C: Clock>: ResiliencePolicy where C.Durati
     /// Waits for the queued call's slot, its eviction, its deadline or its task's cancellation.
     @usableFromInline
     nonisolated(nonsending) func waitForAdmission(_ ticket: Machine.Ticket) async throws -> Machine.Token {
-        let token = try await shared.wait(
+        let outcome = await shared.wait(
             for: ticket.id, until: reader.instant(at: ticket.deadline), on: reader.clock,
-            expire: { self.expire(ticket) }, cancel: { self.cancel(ticket) }
-        ).get()
+            expire: { self.expire(ticket) }, cancel: { self.cancel(ticket) })
+        guard case .success(let token) = outcome else {
+            // Evicted from the queue or expired: the rejection reaches this call's span from its own task.
+            if case .failure(let error as ResilienceError) = outcome { ResilienceSpan.rejected(policy: name, code: error.code) }
+            return try outcome.get()
+        }
         if Task.isCancelled {
             // Admitted while being cancelled: give the slot back rather than start the operation.
             release(token, outcome: .ignored)

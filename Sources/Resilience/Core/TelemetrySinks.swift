@@ -32,6 +32,7 @@ package struct TelemetrySinks: Sendable {
 extension Duration {
     /// The whole nanoseconds of this duration, clamped to `0...Int64.max`: what swift-metrics'
     /// `recordNanoseconds` takes (a negative duration records 0, an enormous one `Int64.max`).
+    @usableFromInline
     var clampedNanoseconds: Int64 {
         let value = attoseconds / 1_000_000_000
         return value > Int128(Int64.max) ? .max : Int64(max(value, 0))

@@ -104,6 +104,7 @@ public final class CascadePreventor<C: Clock>: ResiliencePolicy where C.Duration
         telemetry.rejected(priority)
         events.append(.callRejected(priority))
         deliver(events, to: observers)
+        ResilienceSpan.rejected(policy: name, code: .loadShed)
         throw ResilienceError(code: .loadShed, policyName: name, retryAfter: retryAfter)
     }
 

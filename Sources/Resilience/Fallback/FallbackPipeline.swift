@@ -12,17 +12,32 @@
 /// This is the recommended order's outermost step (fallback ▸ retry ▸ circuit breaker ▸ timeout ▸
 /// bulkhead ▸ operation): the fallback sees the final outcome, after the retries, and the rejections of
 /// the policies inside with their codes.
+///
+/// A fallback around a named ``ResiliencePipeline`` moves the pipeline's telemetry outside it: the span
+/// then covers the fallback too (its `resilience.fallback` event included), and the duration's outcome
+/// is the one the caller gets — `success` when the fallback served a value.
 public struct FallbackPipeline<Outer: FallbackPolicy, Inner: ResiliencePolicy>: FallbackPolicy {
     /// The fallback, outermost.
     public let fallback: Outer
     /// The policy (or pipeline) the fallback runs.
     public let policy: Inner
+    /// The telemetry of the named pipeline this fallback was put around, if any.
+    @usableFromInline let telemetry: PipelineTelemetry?
 
     /// Puts `fallback` around `policy`.
     @inlinable
     public init(fallback: Outer, policy: Inner) {
         self.fallback = fallback
         self.policy = policy
+        telemetry = nil
+    }
+
+    /// Puts `fallback` around `policy`, the whole measured and traced by `telemetry`.
+    @inlinable
+    init(fallback: Outer, policy: Inner, telemetry: PipelineTelemetry?) {
+        self.fallback = fallback
+        self.policy = policy
+        self.telemetry = telemetry
     }
 
     /// The fallback's name.
@@ -35,8 +50,15 @@ public struct FallbackPipeline<Outer: FallbackPolicy, Inner: ResiliencePolicy>: 
         context: ResilienceContext,
         _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Outer.Value
     ) async throws -> Outer.Output {
-        try await fallback.execute(context: context) { context in
-            try await policy.execute(context: context, operation)
+        guard let telemetry else {
+            return try await fallback.execute(context: context) { context in
+                try await policy.execute(context: context, operation)
+            }
+        }
+        return try await telemetry.run(context: context) { context in
+            try await fallback.execute(context: context) { context in
+                try await policy.execute(context: context, operation)
+            }
         }
     }
 
@@ -48,9 +70,16 @@ public struct FallbackPipeline<Outer: FallbackPolicy, Inner: ResiliencePolicy>: 
         _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Outer.Value,
         otherwise handler: nonisolated(nonsending) (FallbackCause) async throws -> FallbackDecision<Outer.Value>
     ) async throws -> Outer.Output {
-        try await fallback.execute(context: context, { context in
-            try await policy.execute(context: context, operation)
-        }, otherwise: handler)
+        guard let telemetry else {
+            return try await fallback.execute(context: context, { context in
+                try await policy.execute(context: context, operation)
+            }, otherwise: handler)
+        }
+        return try await telemetry.run(context: context) { context in
+            try await fallback.execute(context: context, { context in
+                try await policy.execute(context: context, operation)
+            }, otherwise: handler)
+        }
     }
 }
 
@@ -59,5 +88,14 @@ extension ResiliencePolicy {
     @inlinable
     public func withFallback<F: FallbackPolicy>(_ fallback: F) -> FallbackPipeline<F, Self> {
         FallbackPipeline(fallback: fallback, policy: self)
+    }
+}
+
+extension ResiliencePipeline {
+    /// This pipeline with `fallback` around it: see ``FallbackPipeline``. A named pipeline's duration
+    /// and span then cover the fallback too.
+    @inlinable
+    public func withFallback<F: FallbackPolicy>(_ fallback: F) -> FallbackPipeline<F, Self> {
+        FallbackPipeline(fallback: fallback, policy: ResiliencePipeline(policy), telemetry: telemetry)
     }
 }

@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import Tracing
 
 /// Maps a fallback's events to swift-metrics and swift-log. Metrics are created once per fallback:
 ///
@@ -30,6 +31,10 @@ final class FallbackTelemetry: Sendable {
 
     func record(_ cause: FallbackCause, _ outcome: FallbackEvent.Outcome) {
         if case .served = outcome { served[cause.label]?.increment() }
+        ResilienceSpan.addEvent(ResilienceSpan.EventName.fallback, [
+            ResilienceSpan.AttributeKey.policy: .string(policyName), ResilienceSpan.AttributeKey.reason: .string(cause.label),
+            ResilienceSpan.AttributeKey.outcome: .string(outcome.spanOutcome),
+        ])
         let level: Logger.Level
         let message: Logger.Message
         switch outcome {
@@ -53,5 +58,16 @@ final class FallbackTelemetry: Sendable {
             metadata["handlerErrorType"] = "\(String(describing: type(of: handlerError)))"
         }
         logger.log(level: level, message, metadata: metadata)
+    }
+}
+
+extension FallbackEvent.Outcome {
+    /// The outcome as the `resilience.fallback` span event's `resilience.outcome` attribute shows it.
+    var spanOutcome: String {
+        switch self {
+        case .served: "served"
+        case .declined: "declined"
+        case .failed: "failed"
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import Tracing
 
 /// Maps a hedging policy's events to swift-metrics and swift-log. Metrics are created once per policy:
 ///
@@ -32,6 +33,10 @@ final class HedgingTelemetry: Sendable {
 
     func hedgeStarted(attempt: Int, afterFailure: Bool) {
         hedges.increment()
+        ResilienceSpan.addEvent(ResilienceSpan.EventName.hedge, [
+            ResilienceSpan.AttributeKey.policy: .string(policyName), ResilienceSpan.AttributeKey.attempt: .int64(Int64(attempt)),
+            ResilienceSpan.AttributeKey.reason: .string(afterFailure ? "failure" : "delay"),
+        ])
         logger.debug("hedging", metadata: [
             "policy": "\(policyName)", "attempt": "\(attempt)", "trigger": "\(afterFailure ? "failure" : "delay")",
         ])

@@ -292,6 +292,7 @@ public final class LoadShedder<C: Clock>: ResiliencePolicy where C.Duration == D
             telemetry.logShedding(rejection, shedCalls: log.shedCalls, first: log.first, interval: Self.logInterval)
         }
         onShed?(rejection)
+        ResilienceSpan.rejected(policy: name, code: .loadShed)
         return ResilienceError(code: .loadShed, policyName: name, retryAfter: retryAfter, underlyingError: rejection)
     }
 }

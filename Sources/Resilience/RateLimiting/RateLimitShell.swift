@@ -114,6 +114,7 @@ struct RateLimitShell<C: Clock, Machine: RateLimitStateMachine>: ~Copyable, Send
                 return
             }
             telemetry.rejected()
+            ResilienceSpan.rejected(policy: name, code: .rateLimited)
             throw ResilienceError(code: .rateLimited, policyName: name, retryAfter: retryAfter)
         case .reserved(let reservation):
             telemetry.delayed(by: reservation.delay)

@@ -168,8 +168,10 @@ public final class Retry<C: Clock>: ResiliencePolicy where C.Duration == Duratio
         do {
             value = try await first()
         } catch {
+            ResilienceSpan.attemptEnded(policy: name, attempt: 1, outcome: ResilienceSpan.outcome(of: error))
             return try await retry(after: .failure(error), context: retryContext(), operation)
         }
+        ResilienceSpan.attemptEnded(policy: name, attempt: 1, outcome: "success")
         if !resultsMayRetry { return value }
         return try await retry(after: .success(value), context: retryContext(), operation)
     }
@@ -219,8 +221,11 @@ public final class Retry<C: Clock>: ResiliencePolicy where C.Duration == Duratio
             context.attempt += 1
             do {
                 outcome = .success(try await operation(context))
+                ResilienceSpan.attemptEnded(policy: name, attempt: context.attempt, outcome: "success")
             } catch {
                 outcome = .failure(error)
+                ResilienceSpan.attemptEnded(
+                    policy: name, attempt: context.attempt, outcome: ResilienceSpan.outcome(of: error))
             }
         }
     }

@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import Tracing
 
 /// Maps a retry policy's events to swift-metrics and swift-log. Metrics are created once per policy:
 ///
@@ -37,6 +38,11 @@ final class RetryTelemetry: Sendable {
 
     func retrying(_ event: RetryEvent) {
         retries.increment()
+        ResilienceSpan.addEvent(ResilienceSpan.EventName.retryDelay, [
+            ResilienceSpan.AttributeKey.policy: .string(policyName),
+            ResilienceSpan.AttributeKey.attempt: .int64(Int64(event.attempt)),
+            ResilienceSpan.AttributeKey.delaySeconds: .double(event.delay.seconds),
+        ])
         logger.debug("retrying", metadata: [
             "policy": "\(policyName)", "attempt": "\(event.attempt)", "retry": "\(event.retry)",
             "delay": "\(DurationText.format(event.delay))",
@@ -45,6 +51,10 @@ final class RetryTelemetry: Sendable {
 
     func gaveUp(_ reason: GiveUpReason, attempts: Int) {
         gaveUp[reason]?.increment()
+        ResilienceSpan.addEvent(ResilienceSpan.EventName.retryGaveUp, [
+            ResilienceSpan.AttributeKey.policy: .string(policyName), ResilienceSpan.AttributeKey.reason: .string(reason.rawValue),
+            ResilienceSpan.AttributeKey.attempt: .int64(Int64(attempts)),
+        ])
         let level: Logger.Level = reason == .budgetExhausted ? .notice : .debug
         logger.log(level: level, "not retrying", metadata: [
             "policy": "\(policyName)", "reason": "\(reason.rawValue)", "attempts": "\(attempts)",

@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import Tracing
 import Synchronization
 
 /// Maps a timeout policy's events to swift-metrics and swift-log. Metrics are created once per policy:
@@ -41,6 +42,10 @@ final class TimeoutTelemetry: Sendable {
     /// (`nil` when the call did not wait for it).
     func timedOut(after limit: Duration, overrun: Duration?) {
         timedOutCounter.increment()
+        ResilienceSpan.addEvent(ResilienceSpan.EventName.timeout, [
+            ResilienceSpan.AttributeKey.policy: .string(policyName),
+            ResilienceSpan.AttributeKey.timeoutSeconds: .double(limit.seconds),
+        ])
         logger.debug("timed out", metadata: ["policy": "\(policyName)", "limit": "\(DurationText.format(limit))"])
         guard let overrun else { return }
         self.overrun.recordNanoseconds(overrun.clampedNanoseconds)

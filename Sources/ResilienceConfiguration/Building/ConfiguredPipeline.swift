@@ -23,13 +23,20 @@ import Resilience
 /// it adds is created. With `resilience.enabled = false` every call runs the operation as it is; turned
 /// back on, the sections resume with the state they had.
 ///
+/// **Telemetry.** Like a named ``ResiliencePipeline``, each call records its duration in
+/// `resilience_operation_duration_seconds{policy, outcome}` (with the policy's name as `policy`) and,
+/// with a tracer, runs in a span the sections annotate with events (see
+/// ``ResiliencePipeline/init(name:clock:metricsFactory:tracer:_:)``); with the policies turned off, the
+/// call is still measured and traced.
+///
 /// **Cost.** One relaxed atomic load for the kill switch and one acquiring load per section, on top of
-/// the sections' own costs; no lock, no allocation.
+/// the sections' own costs; no lock, no allocation (without a metrics backend and a tracer).
 public final class ConfiguredPipeline<C: Clock>: ResiliencePolicy where C.Duration == Duration {
     /// The policy's name under `resilience.policies`, also each section's name in errors and metrics.
     public let name: String
 
     @usableFromInline let killSwitch: KillSwitch
+    @usableFromInline let telemetry: PipelineTelemetry
     @usableFromInline let loadShedder = PolicySlot<LoadShedder<C>>()
     @usableFromInline let cascade = PolicySlot<CascadePreventor<C>>()
     /// Not a stage: see the type's documentation.
@@ -42,15 +49,25 @@ public final class ConfiguredPipeline<C: Clock>: ResiliencePolicy where C.Durati
     @usableFromInline let adaptiveTimeout = PolicySlot<Timeout<C>>()
     @usableFromInline let bulkhead = PolicySlot<Bulkhead<C>>()
 
-    init(name: String, killSwitch: KillSwitch) {
+    init(name: String, killSwitch: KillSwitch, telemetry: PipelineTelemetry) {
         self.name = name
         self.killSwitch = killSwitch
+        self.telemetry = telemetry
     }
 
     /// Runs `operation` through the configured sections, outermost first; as it is when the policies
     /// are turned off.
     @inlinable
     public nonisolated(nonsending) func execute<Value>(
+        context: ResilienceContext,
+        _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
+    ) async throws -> Value {
+        try await telemetry.run(context: context) { context in try await executeSections(context: context, operation) }
+    }
+
+    /// Runs `operation` through the configured sections: see ``execute(context:_:)``.
+    @inlinable
+    nonisolated(nonsending) func executeSections<Value>(
         context: ResilienceContext,
         _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
     ) async throws -> Value {

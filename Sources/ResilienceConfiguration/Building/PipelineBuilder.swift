@@ -1,6 +1,7 @@
 import Logging
 import Metrics
 import Resilience
+import Tracing
 
 /// Builds and reconfigures the sections of ``ConfiguredPipeline``s: what every instance of one
 /// ``ResiliencePolicies`` shares (clock, logger, metrics, the rate limiter's key, the queue-depth
@@ -11,8 +12,15 @@ struct PipelineBuilder<C: Clock>: Sendable where C.Duration == Duration {
     let clock: C
     let logger: Logger?
     let metricsFactory: (any MetricsFactory)?
+    let tracer: (any Tracer)?
     let rateLimitKey: @Sendable (ResilienceContext) -> String
     let queueDepthGauges: [String: PressureGauge]
+
+    /// What the pipeline of the policy `name` records per call: its duration and its span.
+    func telemetry(ofPipeline name: String) -> PipelineTelemetry {
+        PipelineTelemetry(
+            name: name, clock: clock, sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory), tracer: tracer)
+    }
 
     /// What applying `policy` to `pipeline` would refuse, found before anything changes, so that a
     /// reload is applied whole or not at all: a load shedder's queue-depth thresholds need a gauge,

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import Resilience
+import Tracing
 
 /// The policies of a service's configuration, ready to use: one ``ConfiguredPipeline`` per policy
 /// name under `resilience.policies`, each section one instance shared by every caller (one breaker per
@@ -44,6 +45,8 @@ public final class ResiliencePolicies<C: Clock>: Sendable where C.Duration == Du
     ///     thresholds, by policy name.
     ///   - logger: where the instances log, and where reload failures are logged.
     ///   - metricsFactory: where the instances' metrics go; by default the bootstrapped factory.
+    ///   - tracer: the tracer of the pipelines' spans; by default the one swift-distributed-tracing
+    ///     was bootstrapped with (none: no span).
     /// - Throws: ``ConfigurationProblems`` listing every section that cannot be built.
     public init(
         settings: ResilienceSettings,
@@ -51,10 +54,11 @@ public final class ResiliencePolicies<C: Clock>: Sendable where C.Duration == Du
         rateLimitKey: @escaping @Sendable (ResilienceContext) -> String = { $0.operationName },
         queueDepthGauges: [String: PressureGauge] = [:],
         logger: Logger? = nil,
-        metricsFactory: (any MetricsFactory)? = nil
+        metricsFactory: (any MetricsFactory)? = nil,
+        tracer: (any Tracer)? = nil
     ) throws(ConfigurationProblems) {
         builder = PipelineBuilder(
-            clock: clock, logger: logger, metricsFactory: metricsFactory, rateLimitKey: rateLimitKey,
+            clock: clock, logger: logger, metricsFactory: metricsFactory, tracer: tracer, rateLimitKey: rateLimitKey,
             queueDepthGauges: queueDepthGauges)
         killSwitch = KillSwitch(enabled: settings.isEnabled)
         state = Locked((ResilienceSettings(policies: [:]), [:]))
@@ -140,7 +144,8 @@ public final class ResiliencePolicies<C: Clock>: Sendable where C.Duration == Du
             var created: [String: ConfiguredPipeline<C>] = [:]
             var problems: [ConfigurationProblems.Problem] = []
             for name in settings.policies.keys.sorted() {
-                let pipeline = state.pipelines[name] ?? ConfiguredPipeline(name: name, killSwitch: killSwitch)
+                let pipeline = state.pipelines[name] ?? ConfiguredPipeline(
+                    name: name, killSwitch: killSwitch, telemetry: builder.telemetry(ofPipeline: name))
                 if state.pipelines[name] == nil { created[name] = pipeline }
                 problems += builder.problems(applying: settings.policies[name]!, to: pipeline)
             }
@@ -186,11 +191,12 @@ extension ResiliencePolicies where C == ContinuousClock {
         rateLimitKey: @escaping @Sendable (ResilienceContext) -> String = { $0.operationName },
         queueDepthGauges: [String: PressureGauge] = [:],
         logger: Logger? = nil,
-        metricsFactory: (any MetricsFactory)? = nil
+        metricsFactory: (any MetricsFactory)? = nil,
+        tracer: (any Tracer)? = nil
     ) throws(ConfigurationProblems) {
         try self.init(
             settings: ResilienceSettings.read(files: files, environment: environment, profile: profile),
             clock: ContinuousClock(), rateLimitKey: rateLimitKey, queueDepthGauges: queueDepthGauges,
-            logger: logger, metricsFactory: metricsFactory)
+            logger: logger, metricsFactory: metricsFactory, tracer: tracer)
     }
 }
