@@ -23,11 +23,11 @@ import Resilience
 /// it adds is created. With `resilience.enabled = false` every call runs the operation as it is; turned
 /// back on, the sections resume with the state they had.
 ///
-/// **Telemetry.** Like a named ``ResiliencePipeline``, each call records its duration in
-/// `resilience_operation_duration_seconds{policy, outcome}` (with the policy's name as `policy`) and,
-/// with a tracer, runs in a span the sections annotate with events (see
-/// ``ResiliencePipeline/init(name:clock:metricsFactory:tracer:_:)``); with the policies turned off, the
-/// call is still measured and traced.
+/// **Telemetry.** Like a named pipeline (`ResiliencePipeline(name:clock:metricsFactory:tracer:_:)`),
+/// each call records its duration in `resilience_operation_duration_seconds{policy, outcome}` (with the
+/// policy's name as `policy`) and, with a tracer, runs in a span the sections annotate with events (see
+/// the Resilience module's "Tracing" article); with the policies turned off, the call is still measured
+/// and traced.
 ///
 /// **Cost.** One relaxed atomic load for the kill switch and one acquiring load per section, on top of
 /// the sections' own costs; no lock, no allocation (without a metrics backend and a tracer).

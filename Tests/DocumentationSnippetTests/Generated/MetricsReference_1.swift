@@ -8,7 +8,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_MetricsReference_1 {
-    // Sources/Resilience/Resilience.docc/MetricsReference.md, line 41
+    // Sources/Resilience/Resilience.docc/MetricsReference.md, line 43
     func run() async throws {
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
