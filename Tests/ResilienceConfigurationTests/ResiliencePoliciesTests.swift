@@ -1,3 +1,4 @@
+import MetricsTestKit
 import Resilience
 import Synchronization
 import Testing
@@ -87,6 +88,30 @@ struct ResiliencePoliciesTests {
         // The same through a reload of resilience.enabled.
         try policies.apply(settings(["payments": PolicyConfiguration(circuitBreaker: trippingBreaker())], enabled: false))
         #expect(await rejection(pipeline) == nil)
+    }
+
+    @Test("Each call of a configured pipeline is measured under the policy's name, also with the policies turned off")
+    func operationDurations() async throws {
+        let clock = ManualClock()
+        let metrics = TestMetrics()
+        let policies = try ResiliencePolicies(
+            settings: settings(["payments": PolicyConfiguration(circuitBreaker: trippingBreaker())]), clock: clock,
+            metricsFactory: metrics)
+        let pipeline = try policies.pipeline(named: "payments")
+        _ = try await pipeline.execute { clock.advance(by: .milliseconds(40)) }
+        let calls = Calls()
+        await fail(pipeline, calls)
+        await fail(pipeline, calls)
+        #expect(await rejection(pipeline) == .circuitOpen)
+        policies.setEnabled(false)
+        _ = try await pipeline.execute { clock.advance(by: .milliseconds(7)) }
+        func durations(_ outcome: String) throws -> [Int64] {
+            try metrics.expectTimer(
+                "resilience_operation_duration_seconds", [("policy", "payments"), ("outcome", outcome)]).values
+        }
+        #expect(try durations("success") == [40_000_000, 7_000_000])
+        #expect(try durations("failure") == [0, 0])
+        #expect(try durations("circuitOpen") == [0])
     }
 
     @Test("A reload that changes a section keeps its state: an open breaker stays open for the rest of its break")
