@@ -122,6 +122,9 @@ def main():
     print(f"  {len(series['data'])} series of {len(names)} metrics: {', '.join(names)}")
     open_state = f'resilience_circuit_breaker_state{{policy="{policy}",state="open"}} == 1'
     poll(f"the breaker '{policy}' open in Prometheus ({open_state})", lambda: instant(base, open_state))
+    # Rates and increases need two samples in their range: wait for three scrapes after the first series.
+    scrapes = 'count_over_time(up{job="observability-demo"}[1m]) >= 3'
+    poll(f"three scrapes of the demo ({scrapes})", lambda: instant(base, scrapes))
 
     # (b) every PromQL expression of the dashboard evaluates.
     with open(dashboard_path, encoding="utf-8") as file:
