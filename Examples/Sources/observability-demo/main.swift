@@ -1,5 +1,5 @@
-// observability-demo: a fake dependency behind retry ▸ circuit breaker ▸ timeout ▸ bulkhead, with the
-// policies' metrics served in Prometheus' text format. See Examples/observability-demo/README.md.
+// observability-demo: a fake dependency behind a named pipeline of retry ▸ circuit breaker ▸ timeout ▸
+// bulkhead, with the pipeline's and the policies' metrics served in Prometheus' text format. See Examples/observability-demo/README.md.
 //
 //   GET /metrics                                  the Prometheus exposition of every policy's metrics
 //   GET /call?outcome=success|failure[&latency=ms] one call of the fake dependency through the pipeline
@@ -31,9 +31,11 @@ func listeningPort() -> Int {
     return 8080
 }
 
-/// The demo's pipeline, every policy named `demo` and recording into `registry`.
+/// The demo's pipeline, named `demo` like every policy in it, recording into `registry` (with the
+/// library's recommended histogram buckets): each call's duration by outcome, and each policy's metrics.
 func makePipeline(registry: PrometheusCollectorRegistry) -> some ResiliencePolicy {
-    let metrics = PrometheusMetricsFactory(registry: registry)
+    var metrics = PrometheusMetricsFactory(registry: registry)
+    metrics.durationHistogramBuckets.merge(ResilienceMetrics.durationBuckets) { _, recommended in recommended }
     // Short delays, so that a failed call answers quickly: 3 attempts, 10 ms then 20 ms (before jitter).
     let retry = Retry(
         name: "demo", configuration: RetryConfiguration(maxAttempts: 3, baseDelay: .milliseconds(10)),
@@ -48,7 +50,7 @@ func makePipeline(registry: PrometheusCollectorRegistry) -> some ResiliencePolic
         metricsFactory: metrics)
     let timeout = Timeout(name: "demo", configuration: TimeoutConfiguration(duration: .seconds(1)), metricsFactory: metrics)
     let bulkhead = Bulkhead(name: "demo", maxConcurrent: 10, metricsFactory: metrics)
-    return ResiliencePipeline {
+    return ResiliencePipeline(name: "demo", metricsFactory: metrics) {
         retry      // outermost: an open breaker ends the retries
         breaker    // counts every attempt
         timeout    // bounds each attempt
