@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "Resilience", targets: ["Resilience"]),
         .library(name: "ResilienceConfiguration", targets: ["ResilienceConfiguration"]),
+        .library(name: "ResilienceHummingbird", targets: ["ResilienceHummingbird"]),
         .library(name: "ResilienceLab", targets: ["ResilienceLab"]),
         .executable(name: "resilience-lab", targets: ["resilience-lab"]),
     ],
@@ -22,6 +23,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         // A span per execution of a named pipeline, with the policies' decisions as span events.
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        // ResilienceHummingbird: router middleware. No trait: its swift-configuration integration is not used.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        // HTTPField and ByteBuffer, which Hummingbird's API uses (already in the graph through it).
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // Tests only: the exact Prometheus exposition of the policies' metrics (ResiliencePrometheusTests).
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -69,6 +75,17 @@ let package = Package(
             swiftSettings: strictSwift6
         ),
         .target(
+            name: "ResilienceHummingbird",
+            dependencies: [
+                "Resilience",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .target(
             name: "ResilienceLab",
             dependencies: [
                 "Resilience",
@@ -102,6 +119,19 @@ let package = Package(
             ],
             swiftSettings: strictSwift6
         ),
+        .testTarget(
+            name: "ResilienceHummingbirdTests",
+            dependencies: [
+                "ResilienceHummingbird", "Resilience",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSwift6
+        ),
         // The policies' metrics rendered by swift-prometheus, exactly (a backend users deploy).
         .testTarget(
             name: "ResiliencePrometheusTests",
@@ -131,6 +161,8 @@ let package = Package(
             name: "DocumentationSnippetTests",
             dependencies: [
                 "Resilience", "ResilienceConfiguration",
+                "ResilienceHummingbird",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
