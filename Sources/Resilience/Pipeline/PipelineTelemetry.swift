@@ -38,6 +38,10 @@ package final class PipelineTelemetry: Sendable {
         elapsed = { Duration(attoseconds: reader.elapsed()) }
     }
 
+    /// Whether there is anything to record: a metrics backend or a tracer. A pipeline keeps no
+    /// telemetry that is not active, so that its calls cost what an unnamed pipeline's do.
+    package var isActive: Bool { tracer != nil || durations != nil }
+
     /// Runs `body` with `context`, timed and traced.
     @inlinable
     package nonisolated(nonsending) func run<Value>(

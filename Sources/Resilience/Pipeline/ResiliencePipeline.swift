@@ -26,14 +26,18 @@ import Tracing
 public struct ResiliencePipeline<Policy: ResiliencePolicy>: ResiliencePolicy {
     /// The composed policies.
     public let policy: Policy
-    /// What a named pipeline records; `nil` for an unnamed one.
+    /// What a named pipeline records; `nil` for an unnamed one, and for a named one with no metrics
+    /// backend and no tracer.
     @usableFromInline let telemetry: PipelineTelemetry?
+    /// The name of a named pipeline; `nil` for an unnamed one.
+    public let name: String?
 
     /// Creates a pipeline from a list of policies, outermost first.
     @inlinable
     public init(@ResiliencePipelineBuilder _ policies: () -> Policy) {
         self.policy = policies()
         telemetry = nil
+        name = nil
     }
 
     /// Creates a pipeline from one (possibly composed) policy.
@@ -41,6 +45,7 @@ public struct ResiliencePipeline<Policy: ResiliencePolicy>: ResiliencePolicy {
     public init(_ policy: Policy) {
         self.policy = policy
         telemetry = nil
+        name = nil
     }
 
     /// Creates a named pipeline from a list of policies, outermost first, that records each execution.
@@ -80,12 +85,11 @@ public struct ResiliencePipeline<Policy: ResiliencePolicy>: ResiliencePolicy {
         @ResiliencePipelineBuilder _ policies: () -> Policy
     ) where C.Duration == Duration {
         self.policy = policies()
-        telemetry = PipelineTelemetry(
+        self.name = name
+        let telemetry = PipelineTelemetry(
             name: name, clock: clock, sinks: TelemetrySinks(logger: nil, metricsFactory: metricsFactory), tracer: tracer)
+        self.telemetry = telemetry.isActive ? telemetry : nil
     }
-
-    /// The name of a named pipeline; `nil` for an unnamed one.
-    public var name: String? { telemetry?.name }
 
     /// Runs `operation` through this policy (see ``ResiliencePolicy``).
     ///
@@ -97,8 +101,20 @@ public struct ResiliencePipeline<Policy: ResiliencePolicy>: ResiliencePolicy {
         context: ResilienceContext,
         _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
     ) async throws -> Value {
-        guard let telemetry else { return try await policy.execute(context: context, operation) }
-        return try await telemetry.run(context: context) { context in try await policy.execute(context: context, operation) }
+        if let telemetry { return try await executeMeasured(by: telemetry, context: context, operation) }
+        return try await policy.execute(context: context, operation)
+    }
+
+    /// ``execute(context:_:)`` of a named pipeline. Kept out of line: inlined, the measured path made
+    /// every unnamed pipeline's call slower (a retry ▸ breaker pipeline measured 233 ns instead of 177),
+    /// though it never ran there.
+    @inlinable @inline(never)
+    nonisolated(nonsending) func executeMeasured<Value>(
+        by telemetry: PipelineTelemetry,
+        context: ResilienceContext,
+        _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
+    ) async throws -> Value {
+        try await telemetry.run(context: context) { context in try await policy.execute(context: context, operation) }
     }
 }
 

@@ -16,10 +16,12 @@ struct PipelineBuilder<C: Clock>: Sendable where C.Duration == Duration {
     let rateLimitKey: @Sendable (ResilienceContext) -> String
     let queueDepthGauges: [String: PressureGauge]
 
-    /// What the pipeline of the policy `name` records per call: its duration and its span.
-    func telemetry(ofPipeline name: String) -> PipelineTelemetry {
-        PipelineTelemetry(
+    /// What the pipeline of the policy `name` records per call: its duration and its span; `nil` when
+    /// there is no metrics backend and no tracer.
+    func telemetry(ofPipeline name: String) -> PipelineTelemetry? {
+        let telemetry = PipelineTelemetry(
             name: name, clock: clock, sinks: TelemetrySinks(logger: logger, metricsFactory: metricsFactory), tracer: tracer)
+        return telemetry.isActive ? telemetry : nil
     }
 
     /// What applying `policy` to `pipeline` would refuse, found before anything changes, so that a
