@@ -45,7 +45,8 @@ struct TunerTests {
             {
               "timeout": {
                 "duration": "1.5s",
-                "mode": "enforce"
+                "mode": "enforce",
+                "enforcement": "cancel"
               },
               "bulkhead": {
                 "maxConcurrent": 4,

@@ -55,6 +55,14 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    let cooperative = Timeout(
+        name: "bench", configuration: TimeoutConfiguration(duration: .seconds(30), enforcement: .cooperative))
+    Benchmark("Timeout policy, cooperative, operation finishes in time", configuration: configuration) { benchmark in
+        try await measure(benchmark) {
+            try await cooperative.execute(context: ResilienceContext()) { _ in try await trivialOperation() }
+        }
+    }
+
     Benchmark("Timeout policy, detached", configuration: configuration) { benchmark in
         try await measure(benchmark) {
             try await timeout.executeDetached { _ in try await sendableOperation() }

@@ -47,6 +47,8 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
     @usableFromInline let currentSource: Locked<TimeoutSource>
     /// Shadow mode (``PolicyMode/shadow``): calls are not cut at their limit, only counted past it.
     let isShadow: Atomic<Bool>
+    /// Cooperative enforcement (``TimeoutEnforcement/cooperative``): no task; the operation enforces the limit.
+    let isCooperative: Atomic<Bool>
 
     @usableFromInline let clock: C
     @usableFromInline let telemetry: TimeoutTelemetry
@@ -64,8 +66,8 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
     ) {
         ConfigurationError.required("Timeout \"\(name)\"") { () throws(ConfigurationError) in try configuration.validate() }
         self.init(
-            name: name, table: TimeoutTable(default: configuration.duration), mode: configuration.mode, clock: clock,
-            logger: logger, metricsFactory: metricsFactory)
+            name: name, table: TimeoutTable(default: configuration.duration), mode: configuration.mode,
+            enforcement: configuration.enforcement, clock: clock, logger: logger, metricsFactory: metricsFactory)
     }
 
     /// Creates a timeout whose duration depends on the call's operation type.
@@ -74,6 +76,7 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
     ///   - table: the duration per operation type, and the default.
     ///   - mode: ``PolicyMode/enforce`` cuts calls at their limit; ``PolicyMode/shadow`` only counts the
     ///     calls that run past it, and lets them finish.
+    ///   - enforcement: how a call is stopped at its limit: see ``TimeoutEnforcement``.
     ///   - clock: the clock the limit is measured on; the context's deadline must be one of its instants; `ContinuousClock` by default.
     ///   - logger: receives a `debug` line per timeout and a `warning` per overrun or orphan.
     ///   - metricsFactory: where the metrics go; by default the bootstrapped `MetricsSystem` factory.
@@ -84,6 +87,7 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
         name: String,
         table: TimeoutTable,
         mode: PolicyMode = .enforce,
+        enforcement: TimeoutEnforcement = .cancel,
         clock: C = ContinuousClock(),
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil
@@ -91,6 +95,7 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
         ConfigurationError.required("Timeout \"\(name)\"") { () throws(ConfigurationError) in try table.validate() }
         self.init(name: name, source: .table(table), clock: clock, logger: logger, metricsFactory: metricsFactory)
         isShadow.store(mode == .shadow, ordering: .relaxed)
+        isCooperative.store(enforcement == .cooperative, ordering: .relaxed)
     }
 
     /// Creates a timeout whose duration adapts to each endpoint's recent latencies.
@@ -125,6 +130,7 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
         self.name = name
         self.currentSource = Locked(source)
         self.isShadow = Atomic(false)
+        self.isCooperative = Atomic(false)
         self.clock = clock
         self.telemetry = TimeoutTelemetry(
             policyName: name,
@@ -134,16 +140,23 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
     /// Gives calls that start from now on the durations of `table` (calls running keep the limit they
     /// started with). A timeout created with an adaptive source becomes a fixed one. `mode` (when given)
     /// switches between cutting calls at their limit and only counting those that run past it
-    /// (``PolicyMode/shadow``), for calls that start from now on.
+    /// (``PolicyMode/shadow``), and `enforcement` (when given) how calls are stopped at their limit,
+    /// for calls that start from now on.
     /// - Throws: ``ConfigurationError`` naming the invalid key; the timeout is then unchanged.
-    public func reconfigure(_ table: TimeoutTable, mode: PolicyMode? = nil) throws(ConfigurationError) {
+    public func reconfigure(
+        _ table: TimeoutTable, mode: PolicyMode? = nil, enforcement: TimeoutEnforcement? = nil
+    ) throws(ConfigurationError) {
         try table.validate()
         currentSource.withLock { $0 = .table(table) }
         if let mode { isShadow.store(mode == .shadow, ordering: .relaxed) }
+        if let enforcement { isCooperative.store(enforcement == .cooperative, ordering: .relaxed) }
     }
 
     /// The mode calls start in.
     public var mode: PolicyMode { isShadow.load(ordering: .relaxed) ? .shadow : .enforce }
+
+    /// How calls that start now are stopped at their limit.
+    public var enforcement: TimeoutEnforcement { isCooperative.load(ordering: .relaxed) ? .cooperative : .cancel }
 
     /// Runs `operation` in a child task and cancels it at the call's limit.
     /// - Returns: what the operation returned, if it finished before the limit.
@@ -155,6 +168,7 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
         _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
     ) async throws -> Value {
         if isShadow.load(ordering: .relaxed) { return try await executeInShadow(context: context, operation) }
+        if isCooperative.load(ordering: .relaxed) { return try await executeCooperatively(context: context, operation) }
         let (start, plan, inner) = try begin(context)
         let limit = plan.limit
         // Safe: the operation runs in a child task that this call awaits to the end, and while it runs
@@ -173,6 +187,31 @@ public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Durat
             if !(error is CancellationError) { plan.recordLatency(start.duration(to: clock.now)) }
             throw error
         }
+    }
+
+    /// Cooperative enforcement: runs `operation` in this task with the limit as its context's deadline,
+    /// and answers `timedOut` when it ends at or past the limit, whatever it returned or threw (an
+    /// operation that enforces the deadline throws its own timeout error there). The caller's own
+    /// cancellation is passed through as it is.
+    nonisolated(nonsending) func executeCooperatively<Value>(
+        context: ResilienceContext,
+        _ operation: nonisolated(nonsending) (ResilienceContext) async throws -> Value
+    ) async throws -> Value {
+        let (start, plan, inner) = try begin(context)
+        let result: Result<Value, any Error>
+        do { result = .success(try await operation(inner)) } catch { result = .failure(error) }
+        let end = clock.now
+        if case .failure(let error) = result, error is CancellationError || Task.isCancelled { throw error }
+        guard end < plan.limit else {
+            plan.recordTimeout()
+            telemetry.timedOut(after: start.duration(to: plan.limit), overrun: plan.limit.duration(to: end))
+            throw timedOut()
+        }
+        if case .failure(let error) = result, (error as? ResilienceError)?.code == .timedOut {
+            throw error  // a nested policy's timeout: says nothing of this endpoint's latency
+        }
+        plan.recordLatency(start.duration(to: end))
+        return try result.get()
     }
 
     /// Shadow mode: runs `operation` as it is, in this task and with the caller's context, and counts

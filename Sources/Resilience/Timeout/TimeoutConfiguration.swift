@@ -4,6 +4,7 @@
 /// |---|---|---|
 /// | `mode` | `enforce` | `shadow`: a call past its limit is counted and logged, not cancelled |
 /// | `duration` | 30 s | the longest an attempt may run before it is cancelled with `timedOut` |
+/// | `enforcement` | `cancel` | `cooperative`: no task; the operation enforces the limit, given as its deadline (see ``TimeoutEnforcement``) |
 ///
 /// ``validate()`` rejects a value outside its allowed range with a ``ConfigurationError`` naming the
 /// key, the value and the range; nothing is clamped.
@@ -14,11 +15,15 @@ public struct TimeoutConfiguration: Sendable, Hashable {
     /// those that run past it (`shadow`): such a call is not cancelled; it runs to its end, and is
     /// counted when it ends past its limit.
     public var mode: PolicyMode
+    /// How calls are stopped at their limit: by cancelling the operation's task (`cancel`, the
+    /// default), or by the operation itself, given the limit as its deadline (`cooperative`: no task).
+    public var enforcement: TimeoutEnforcement
 
     /// A configuration with the documented default, changed where you pass a value.
-    public init(duration: Duration = .seconds(30), mode: PolicyMode = .enforce) {
+    public init(duration: Duration = .seconds(30), mode: PolicyMode = .enforce, enforcement: TimeoutEnforcement = .cancel) {
         self.duration = duration
         self.mode = mode
+        self.enforcement = enforcement
     }
 
     /// Checks every key against its allowed range.
@@ -35,6 +40,7 @@ extension TimeoutConfiguration: ConfigurationSection {
         [
             .duration("duration", \.duration, allowed: "> 0", meaning: "the longest an attempt may run before it is cancelled with `timedOut`"),
             .choice("mode", \.mode, meaning: "`enforce`: cut calls at the limit; `shadow`: count and log the calls that run past it, and let them run"),
+            .choice("enforcement", \.enforcement, meaning: "`cancel`: run the operation in a child task and cancel it at the limit; `cooperative`: create no task, give the operation the limit as its deadline (it must enforce it, as async-http-client's `deadline` does), and answer `timedOut` when it ends at or past the limit"),
         ]
     }
 }

@@ -96,10 +96,10 @@ struct PipelineBuilder<C: Clock>: Sendable where C.Duration == Duration {
         }
         try place(policy?.timeout, in: pipeline.timeout, section: "timeout") { configuration throws(ConfigurationError) in
             Timeout(
-                name: name, table: table(configuration), mode: configuration.mode, clock: clock, logger: sinks.logger,
-                metricsFactory: sinks.metrics)
+                name: name, table: table(configuration), mode: configuration.mode, enforcement: configuration.enforcement,
+                clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
         } reconfigure: { timeout, configuration throws(ConfigurationError) in
-            try timeout.reconfigure(table(configuration), mode: configuration.mode)
+            try timeout.reconfigure(table(configuration), mode: configuration.mode, enforcement: configuration.enforcement)
         }
         try place(policy?.adaptiveTimeout, in: pipeline.adaptiveTimeout, section: "adaptiveTimeout") { configuration throws(ConfigurationError) in
             let adaptive = AdaptiveTimeout(name: name, configuration: configuration, metricsFactory: sinks.metrics)
