@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "Resilience", targets: ["Resilience"]),
         .library(name: "ResilienceConfiguration", targets: ["ResilienceConfiguration"]),
+        .library(name: "ResilienceChaos", targets: ["ResilienceChaos"]),
         .library(name: "ResilienceLab", targets: ["ResilienceLab"]),
         .executable(name: "resilience-lab", targets: ["resilience-lab"]),
     ],
@@ -50,6 +51,16 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
                 // The background sampler of pressure signals (CPU, memory) for load shedding.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // Fault, latency, outcome and behaviour injection (Polly's Simmy): pipeline strategies, no HTTP.
+        .target(
+            name: "ResilienceChaos",
+            dependencies: [
+                "Resilience",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSwift6
         ),
@@ -108,6 +119,17 @@ let package = Package(
             dependencies: [
                 "Resilience",
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "ResilienceChaosTests",
+            dependencies: [
+                "ResilienceChaos", "Resilience",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strictSwift6
         ),
