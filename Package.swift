@@ -68,6 +68,7 @@ let package = Package(
             name: "ResilienceConfiguration",
             dependencies: [
                 "Resilience",
+                "ResilienceChaos",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
@@ -142,6 +143,7 @@ let package = Package(
             name: "ResilienceConfigurationTests",
             dependencies: [
                 "ResilienceConfiguration", "Resilience",
+                "ResilienceChaos",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
