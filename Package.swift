@@ -155,6 +155,7 @@ let package = Package(
             name: "DocumentationSnippetTests",
             dependencies: [
                 "Resilience", "ResilienceConfiguration",
+                "ResilienceChaos",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
