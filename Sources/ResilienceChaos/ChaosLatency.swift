@@ -23,7 +23,10 @@ import Resilience
 /// **Cancellation.** The wait is a `sleep` on the clock: when the calling task is cancelled during it
 /// (a `Timeout` around the strategy reaching its limit, or the caller giving up), the wait ends at
 /// once with `CancellationError` and the operation does not run. A `Timeout` outside the strategy
-/// turns that into its `timedOut`, exactly as it would for a slow dependency.
+/// turns that into its `timedOut`, exactly as it would for a slow dependency. (The timeout also gives
+/// the call its limit as deadline, so the deadline rule below ends the wait at the same instant; which
+/// of the two ends it first is a race, and either way the caller gets `timedOut` and the operation
+/// does not run.)
 ///
 /// **The call's deadline.** When the call's context has a deadline (`ResilienceContext/deadline`, on
 /// this strategy's clock) and the injected latency would end at or after it, the strategy waits only
