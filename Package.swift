@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Resilience", targets: ["Resilience"]),
         .library(name: "ResilienceConfiguration", targets: ["ResilienceConfiguration"]),
         .library(name: "ResilienceHummingbird", targets: ["ResilienceHummingbird"]),
+        .library(name: "ResilienceChaos", targets: ["ResilienceChaos"]),
         .library(name: "ResilienceLab", targets: ["ResilienceLab"]),
         .executable(name: "resilience-lab", targets: ["resilience-lab"]),
     ],
@@ -59,10 +60,21 @@ let package = Package(
             ],
             swiftSettings: strictSwift6
         ),
+        // Fault, latency, outcome and behaviour injection (Polly's Simmy): pipeline strategies, no HTTP.
+        .target(
+            name: "ResilienceChaos",
+            dependencies: [
+                "Resilience",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSwift6
+        ),
         .target(
             name: "ResilienceConfiguration",
             dependencies: [
                 "Resilience",
+                "ResilienceChaos",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
@@ -142,6 +154,17 @@ let package = Package(
             swiftSettings: strictSwift6
         ),
         .testTarget(
+            name: "ResilienceChaosTests",
+            dependencies: [
+                "ResilienceChaos", "Resilience",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
             name: "resilience-labTests",
             dependencies: ["resilience-lab", "ResilienceConfiguration", "Resilience"],
             swiftSettings: strictSwift6
@@ -150,6 +173,7 @@ let package = Package(
             name: "ResilienceConfigurationTests",
             dependencies: [
                 "ResilienceConfiguration", "Resilience",
+                "ResilienceChaos",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
@@ -163,6 +187,7 @@ let package = Package(
                 "Resilience", "ResilienceConfiguration",
                 "ResilienceHummingbird",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                "ResilienceChaos",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

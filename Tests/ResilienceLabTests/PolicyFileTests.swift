@@ -50,7 +50,7 @@ struct PolicyFileTests {
         "maxAttempts, backoff, baseDelay, multiplier, maxDelay, jitter, budgetRatio, budgetMinPerSecond, budgetWindow"
 
     static let errors: [(policy: String, message: String)] = [
-        (#"{"bogus": {}}"#, #"policy.json: unknown section "bogus"; known: fallback, loadShedder, cascade, hedging, retry, circuitBreaker, rateLimiter, concurrencyLimit, timeout, adaptiveTimeout, bulkhead"#),
+        (#"{"bogus": {}}"#, #"policy.json: unknown section "bogus"; known: fallback, loadShedder, cascade, hedging, retry, circuitBreaker, rateLimiter, concurrencyLimit, timeout, adaptiveTimeout, bulkhead, chaos"#),
         (#"{"retry": {"maxRetries": 3}}"#, #"policy.json: unknown key "retry.maxRetries"; known: \#(retryKeys)"#),
         (#"{"retry": []}"#, "policy.json: retry must be an object, got an array"),
         (#"{"retry": {"maxAttempts": 0}}"#, "policy.json: retry.maxAttempts: 0 is not allowed; allowed: 1...1000"),

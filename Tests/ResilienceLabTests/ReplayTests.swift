@@ -179,7 +179,7 @@ struct ReplayTests {
     }
 
     static let policyErrors: [(policy: String, message: String)] = [
-        (#"{"bogus": {}}"#, #"policy.json: unknown section "bogus"; known: fallback, loadShedder, cascade, hedging, retry, circuitBreaker, rateLimiter, concurrencyLimit, timeout, adaptiveTimeout, bulkhead"#),
+        (#"{"bogus": {}}"#, #"policy.json: unknown section "bogus"; known: fallback, loadShedder, cascade, hedging, retry, circuitBreaker, rateLimiter, concurrencyLimit, timeout, adaptiveTimeout, bulkhead, chaos"#),
         (#"{"circuitBreaker": {"foo": 1}}"#,
          #"policy.json: unknown key "circuitBreaker.foo"; known: window, samplingDuration, windowBuckets, windowSize, minimumThroughput, failureRatio, slowCallDuration, slowCallRatio, breakDuration, breakDurationMultiplier, maxBreakDuration, halfOpenPermittedCalls, halfOpenSuccessRatio, halfOpenMaxDuration, mode"#),
         (#"{"circuitBreaker": {"failureRatio": 1.5}}"#,

@@ -234,14 +234,14 @@ struct ConfigCommandTests {
     func notSimulated() throws {
         let trace = try write("trace.jsonl", #"{"at": 0, "outcome": "success"}"#)
         let plain = try write("plain.json", #"{"circuitBreaker": {"window": "count"}}"#)
-        let extra = try write("extra.json", #"{"circuitBreaker": {"window": "count"}, "hedging": {}, "fallback": {"timeToLive": "1m"}, "cascade": {}}"#)
+        let extra = try write("extra.json", #"{"circuitBreaker": {"window": "count"}, "hedging": {}, "fallback": {"timeToLive": "1m"}, "cascade": {}, "chaos": {"enabled": true, "fault": {"rate": 1}}}"#)
         let base = try runLab(["replay", "--policy", plain, "--trace", trace])
         let replay = try runLab(["replay", "--policy", extra, "--trace", trace])
         #expect(replay.status == 0)
         #expect(replay.stdout == base.stdout)
-        #expect(replay.stderr == "resilience-lab: \(extra): not simulated: fallback, cascade, hedging (accepted; the other sections run as configured)\n")
+        #expect(replay.stderr == "resilience-lab: \(extra): not simulated: fallback, cascade, hedging, chaos (accepted; the other sections run as configured)\n")
         let run = try runLab(["run", "--scenario", "steady-state", "--policy", extra])
         #expect(run.status == 0)
-        #expect(run.stderr.contains("not simulated: fallback, cascade, hedging"))
+        #expect(run.stderr.contains("not simulated: fallback, cascade, hedging, chaos"))
     }
 }

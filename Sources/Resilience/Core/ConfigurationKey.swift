@@ -4,6 +4,8 @@
 package enum ConfigurationValue: Sendable, Hashable {
     case integer(Int)
     case number(Double)
+    /// `true` or `false`.
+    case boolean(Bool)
     /// A duration, written as a string with a unit (`"250ms"`).
     case duration(Duration)
     /// A string: one of a key's choices.
@@ -28,6 +30,8 @@ package struct ConfigurationKey<Configuration>: Sendable {
     package enum Kind: Sendable {
         case integer
         case number
+        /// `true` or `false`: a switch (a chaos section's `enabled`).
+        case boolean
         case duration
         /// A string, one of these.
         case choice([String])
@@ -146,8 +150,18 @@ extension ConfigurationKey {
             switch value {
             case .duration(let duration): configuration[keyPath: path] = duration
             case .off: configuration[keyPath: path] = nil
-            case .integer, .number, .string, .object: break
+            case .integer, .number, .boolean, .string, .object: break
             }
+        }
+    }
+
+    /// A key that holds `true` or `false`.
+    package static func boolean(
+        _ name: String, _ path: any WritableKeyPath<Configuration, Bool> & Sendable, meaning: String
+    ) -> Self {
+        Self(name, .boolean, allowed: "true, false", meaning: meaning, value: { .boolean($0[keyPath: path]) }) {
+            configuration, value throws(ConfigurationError) in
+            if case .boolean(let boolean) = value { configuration[keyPath: path] = boolean }
         }
     }
 
@@ -206,6 +220,7 @@ extension ConfigurationKey.Kind {
         switch self {
         case .integer: .integer
         case .number: .number
+        case .boolean: .boolean
         case .duration: .duration
         case .choice(let names): .choice(names)
         case .text: .text
@@ -220,7 +235,7 @@ extension ConfigurationValue {
         switch self {
         case .number(let number): number
         case .integer(let integer): Double(integer)
-        case .duration, .string, .off, .object: nil
+        case .boolean, .duration, .string, .off, .object: nil
         }
     }
 }

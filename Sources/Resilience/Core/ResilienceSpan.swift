@@ -71,6 +71,16 @@ package enum ResilienceSpan {
         ])
     }
 
+    /// Adds the `resilience.chaos` event: the chaos strategy `policy` injected `kind` (`fault`,
+    /// `latency`, `outcome`, `behavior`) into the current call; `delay` is an injected latency's
+    /// duration. Called by the strategy in the call's task.
+    package static func chaosInjected(policy: String, kind: String, delay: Duration? = nil) {
+        guard isTracing else { return }
+        var attributes: SpanAttributes = [AttributeKey.policy: .string(policy), AttributeKey.kind: .string(kind)]
+        if let delay { attributes[AttributeKey.delaySeconds] = delay.seconds }
+        add(EventName.chaos, attributes)
+    }
+
     /// The outcome of a call or an attempt that ended with `error`, as the `outcome` label and the
     /// `resilience.outcome` attribute show it: the rejection code of a ``ResilienceError``, `failure`
     /// for any other error (cancellation included).
@@ -99,6 +109,9 @@ package enum ResilienceSpan {
         /// A fallback handled the call (`resilience.policy`, `resilience.reason`: the cause,
         /// `resilience.outcome`: what it served).
         package static let fallback = "resilience.fallback"
+        /// A chaos strategy injected its fault, latency, outcome or behaviour into the call
+        /// (`resilience.policy`, `resilience.kind`; a latency also `resilience.delay_seconds`).
+        package static let chaos = "resilience.chaos"
     }
 
     /// The attribute keys of the pipeline's span and of its events.
@@ -121,6 +134,8 @@ package enum ResilienceSpan {
         package static let from = "resilience.from"
         /// The state a breaker entered.
         package static let to = "resilience.to"
+        /// What a chaos strategy injected: `fault`, `latency`, `outcome` or `behavior`.
+        package static let kind = "resilience.kind"
     }
 }
 

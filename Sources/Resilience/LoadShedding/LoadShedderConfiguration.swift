@@ -134,7 +134,7 @@ extension LoadShedderConfiguration: ConfigurationSection {
                 switch value {
                 case .integer(let level): configuration[keyPath: path]?[keyPath: field] = level
                 case .off: configuration[keyPath: path]?[keyPath: field] = nil
-                case .number, .duration, .string, .object: break
+                case .number, .boolean, .duration, .string, .object: break
                 }
             }
         }

@@ -15,10 +15,13 @@ public enum PolicyKind: String, Sendable, Hashable, CaseIterable, CustomStringCo
     case timeout
     case adaptiveTimeout
     case bulkhead
+    /// Chaos injection (the `ResilienceChaos` module): faults and latency that stand in for the
+    /// dependency's, innermost.
+    case chaos
 
     /// The recommended order of a pipeline, outermost first, the operation being innermost:
     /// **fallback ▸ load shedder ▸ cascade ▸ hedging ▸ retry ▸ circuit breaker ▸ rate limiter ▸
-    /// concurrency limit ▸ timeout (or adaptive timeout) ▸ bulkhead**.
+    /// concurrency limit ▸ timeout (or adaptive timeout) ▸ bulkhead ▸ chaos**.
     ///
     /// - The fallback sees the final outcome, after every retry.
     /// - Shed work costs nothing: the load shedder decides once per call, before any retry; so does
@@ -31,9 +34,12 @@ public enum PolicyKind: String, Sendable, Hashable, CaseIterable, CustomStringCo
     /// - Each attempt gets its own timeout, fixed or adaptive (one or the other), which also bounds the
     ///   time spent in the bulkhead's queue.
     /// - The bulkhead bounds only the work actually sent.
+    /// - Chaos injection stands in for the dependency, so it goes next to the operation: every policy
+    ///   above reacts to an injected fault or latency as it would to the dependency's own (a retry
+    ///   retries it, a breaker counts it, a timeout cuts an injected delay).
     public static let recommendedOrder: [PolicyKind] = [
         .fallback, .loadShedder, .cascade, .hedging, .retry, .circuitBreaker, .rateLimiter, .concurrencyLimit, .timeout,
-        .adaptiveTimeout, .bulkhead,
+        .adaptiveTimeout, .bulkhead, .chaos,
     ]
 
     /// The policies that act once per call, outside the retry loop, in ``recommendedOrder``.

@@ -1,11 +1,17 @@
 import Logging
 import Metrics
 import Resilience
+import ResilienceChaos
 
 /// The pipeline of one named policy of a service's configuration, as ``ResiliencePolicies`` builds it:
 /// the sections the configuration gives, in the documented order (load shedder ▸ cascade ▸ retry ▸
 /// circuit breaker ▸ rate limiter ▸ concurrency limit ▸ timeout or adaptive timeout ▸ bulkhead ▸
-/// operation), each one instance shared by every caller of the policy.
+/// chaos ▸ operation), each one instance shared by every caller of the policy.
+///
+/// The `chaos` section (a `ChaosInjection`) is the innermost stage: it stands in for the dependency,
+/// so the retry, the breaker and the timeout react to an injected fault or latency as to the
+/// dependency's own. Its `enabled` key is read on every call, so a reload that turns it on or off
+/// applies to the running pipeline from the next call.
 ///
 /// Two sections are not stages: `hedging` races whole calls, which needs a `@Sendable` operation, so
 /// its instance is ``ResiliencePolicies/hedging(named:)``, to wrap around the pipeline; and `fallback`
@@ -49,6 +55,7 @@ public final class ConfiguredPipeline<C: Clock>: ResiliencePolicy where C.Durati
     @usableFromInline let timeout = PolicySlot<Timeout<C>>()
     @usableFromInline let adaptiveTimeout = PolicySlot<Timeout<C>>()
     @usableFromInline let bulkhead = PolicySlot<Bulkhead<C>>()
+    @usableFromInline let chaos = PolicySlot<ChaosInjection<C>>()
 
     init(name: String, killSwitch: KillSwitch, telemetry: PipelineTelemetry?) {
         self.name = name
@@ -94,7 +101,9 @@ public final class ConfiguredPipeline<C: Clock>: ResiliencePolicy where C.Durati
                             try await concurrencyLimit.execute(context: context) { context in
                                 try await timeout.execute(context: context) { context in
                                     try await adaptiveTimeout.execute(context: context) { context in
-                                        try await bulkhead.execute(context: context, operation)
+                                        try await bulkhead.execute(context: context) { context in
+                                            try await chaos.execute(context: context, operation)
+                                        }
                                     }
                                 }
                             }

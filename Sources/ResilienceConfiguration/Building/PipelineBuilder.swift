@@ -1,6 +1,7 @@
 import Logging
 import Metrics
 import Resilience
+import ResilienceChaos
 import Tracing
 
 /// Builds and reconfigures the sections of ``ConfiguredPipeline``s: what every instance of one
@@ -108,6 +109,12 @@ struct PipelineBuilder<C: Clock>: Sendable where C.Duration == Duration {
         try place(policy?.bulkhead, in: pipeline.bulkhead, section: "bulkhead") { configuration throws(ConfigurationError) in
             Bulkhead(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
         } reconfigure: { bulkhead, configuration throws(ConfigurationError) in try bulkhead.reconfigure(configuration) }
+        // A reload that drops the section turns its switch off, so that strategies built in code with
+        // that switch stop injecting too.
+        if policy?.chaos == nil { pipeline.chaos.existing?.enabled.set(false) }
+        try place(policy?.chaos, in: pipeline.chaos, section: "chaos") { configuration throws(ConfigurationError) in
+            ChaosInjection(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
+        } reconfigure: { chaos, configuration throws(ConfigurationError) in try chaos.reconfigure(configuration) }
     }
 
     /// Creates, reconfigures and activates the slot's instance for `configuration`, or deactivates it.

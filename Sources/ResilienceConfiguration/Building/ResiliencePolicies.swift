@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import Resilience
+import ResilienceChaos
 import Tracing
 
 /// The policies of a service's configuration, ready to use: one ``ConfiguredPipeline`` per policy
@@ -98,6 +99,21 @@ public final class ResiliencePolicies<C: Clock>: Sendable where C.Duration == Du
     /// The adaptive timeout of the policy `name`, when its configuration has one (a `Timeout` whose
     /// source is an `AdaptiveTimeout`).
     public func adaptiveTimeout(named name: String) -> Timeout<C>? { section(name, \.adaptiveTimeout) }
+
+    /// The chaos injection of the policy `name`, when its configuration has a `chaos` section: the
+    /// innermost stage of its pipeline. Its `ChaosInjection.enabled` switch follows the section's
+    /// `enabled` key through every reload; hand it to strategies built in code (an injected outcome
+    /// or behaviour, which a file cannot describe) to put them under the same key:
+    ///
+    /// ```swift
+    /// let chaos = policies.chaos(named: "inventory")!
+    /// let unavailable = ChaosOutcome(name: "inventory", rate: 0.05, enabled: chaos.enabled, outcome: Stock.unknown)
+    /// ```
+    ///
+    /// A reload that removes the section turns that switch off. The kill switch (`resilience.enabled:
+    /// false`, ``setEnabled(_:)``) bypasses the chaos stage with every other section, but not the
+    /// strategies built in code, which follow their switch only.
+    public func chaos(named name: String) -> ChaosInjection<C>? { section(name, \.chaos) }
 
     /// The hedging of the policy `name`, when its configuration has one. It is not a stage of the
     /// pipeline (racing attempts needs a `@Sendable` operation): wrap it around the pipeline,

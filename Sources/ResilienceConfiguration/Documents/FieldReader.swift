@@ -169,6 +169,9 @@ extension FieldReader {
             return .integer(try integer(key.name) ?? 0)
         case .number:
             return .number(try number(key.name) ?? 0)
+        case .boolean:
+            guard case .bool(let boolean) = raw else { throw typeError(key.name, expected: "true or false", got: raw) }
+            return .boolean(boolean)
         case .duration:
             return .duration(try duration(key.name) ?? .zero)
         case .choice(let names):

@@ -28,6 +28,7 @@ package enum ConfigurationReferenceTable {
                 switch key.value(defaults) {
                 case .integer(let integer): return "`\(integer)`"
                 case .number(let number): return "`\(JSONWriter.text(.number(number)))`"
+                case .boolean(let boolean): return "`\(boolean)`"
                 case .duration(let duration): return "`\(DurationText.format(duration))`"
                 case .string(let text): return "`\(text)`"
                 case .off: return "`null` (off)"

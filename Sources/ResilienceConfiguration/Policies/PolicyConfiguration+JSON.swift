@@ -6,7 +6,7 @@ extension PolicyConfiguration {
     ///
     /// Every section that is set is written with **all** its keys, explicit (defaults included), in the
     /// documented order of the sections (`PolicyKind/recommendedOrder`: `loadShedder`, `retry`,
-    /// `circuitBreaker`, `rateLimiter`, `concurrencyLimit`, `timeout`, `bulkhead`), keys in the order
+    /// `circuitBreaker`, `rateLimiter`, `concurrencyLimit`, `timeout`, `bulkhead`, `chaos`), keys in the order
     /// of the configurations' key descriptions. Durations are strings with a unit (`DurationText/format(_:)`: `"250ms"`,
     /// `"1.5s"`), an optional setting that is off is `null` (a load shedder's unused `inFlight` or
     /// `queueDepth` thresholds are left out: the reader takes no `null` for them), numbers are the shortest text that reads
@@ -69,6 +69,7 @@ extension PolicyConfiguration {
             let keyPath = "\(path).\(key.name)"
             switch value {
             case .integer(let integer): members.append((key.name, .integer(integer)))
+            case .boolean(let boolean): members.append((key.name, .boolean(boolean)))
             case .string(let text): members.append((key.name, .string(key.isSecret ? ConfigurationKey<Section>.redacted : text)))
             case .off: members.append((key.name, .null))
             case .number(let number):

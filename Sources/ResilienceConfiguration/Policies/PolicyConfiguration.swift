@@ -1,4 +1,5 @@
 import Resilience
+import ResilienceChaos
 
 /// A `POLICY.json` (or `POLICY.yaml`, see ``parseYAML(_:file:)``) file: the configuration of each
 /// policy to run, by section.
@@ -10,18 +11,20 @@ import Resilience
 ///  "loadShedder": {"inFlight": {"low": 50, "normal": 80, "high": 95}, "retryAfter": "1s"},
 ///  "rateLimiter": {"permitsPerSecond": 100, "burst": 20, "maxWait": "50ms"},
 ///  "concurrencyLimit": {"algorithm": "aimd", "initialLimit": 20, "aimd": {"timeout": "300ms"}},
-///  "bulkhead": {"maxConcurrent": 25, "maxQueued": 10, "maxWait": "1s"}}
+///  "bulkhead": {"maxConcurrent": 25, "maxQueued": 10, "maxWait": "1s"},
+///  "chaos": {"enabled": false, "fault": {"rate": 0.1}, "latency": {"rate": 0.2, "duration": "500ms"}}}
 /// ```
 ///
 /// The same sections make a named policy of a service's configuration file, under
 /// `resilience.policies.<name>` (see ``ResilienceSettings``). Every section is optional; the policies
 /// run outermost first in the order of `PolicyKind.recommendedOrder` (fallback ▸ load shedder ▸
 /// cascade ▸ hedging ▸ retry ▸ circuit breaker ▸ rate limiter ▸ concurrency limit ▸ timeout or
-/// adaptive timeout ▸ bulkhead ▸ dependency), whatever the order of the sections in the file. Keys are
+/// adaptive timeout ▸ bulkhead ▸ chaos ▸ dependency), whatever the order of the sections in the file. Keys are
 /// those of the policies' configurations (`RetryConfiguration`, `CircuitBreakerConfiguration`,
 /// `TimeoutConfiguration`, `LoadShedderConfiguration`, `KeyedRateLimiterConfiguration`,
 /// `ConcurrencyLimitConfiguration`, `BulkheadConfiguration`, `FallbackCacheConfiguration`,
-/// `CascadePreventorConfiguration`, `HedgingConfiguration`, `AdaptiveTimeoutConfiguration`), with
+/// `CascadePreventorConfiguration`, `HedgingConfiguration`, `AdaptiveTimeoutConfiguration`,
+/// `ChaosConfiguration` of the `ResilienceChaos` module), with
 /// their defaults when absent; durations are strings with a unit
 /// (`"250ms"`, `"1.5s"`, `"2m"`); `slowCallDuration`, `halfOpenMaxDuration`, the bulkhead's `maxWait`
 /// and the load shedder's `retryAfter` may be `null` (off). A load shedder's thresholds are objects
@@ -57,6 +60,10 @@ public struct PolicyConfiguration: Sendable, Hashable {
     /// An adaptive timeout (per attempt, instead of `timeout`), if the file configures one. Not
     /// simulated by `resilience-lab`.
     public var adaptiveTimeout: AdaptiveTimeoutConfiguration?
+    /// Chaos injection (innermost, standing in for the dependency: faults and latency that the
+    /// policies above react to), if the file configures one; off unless its `enabled` is `true`. Not
+    /// simulated by `resilience-lab`.
+    public var chaos: ChaosConfiguration?
 
     /// Creates a policy file's contents.
     public init(
@@ -70,8 +77,10 @@ public struct PolicyConfiguration: Sendable, Hashable {
         fallback: FallbackCacheConfiguration? = nil,
         cascade: CascadePreventorConfiguration? = nil,
         hedging: HedgingConfiguration? = nil,
-        adaptiveTimeout: AdaptiveTimeoutConfiguration? = nil
+        adaptiveTimeout: AdaptiveTimeoutConfiguration? = nil,
+        chaos: ChaosConfiguration? = nil
     ) {
+        self.chaos = chaos
         self.fallback = fallback
         self.cascade = cascade
         self.hedging = hedging
@@ -200,13 +209,14 @@ public struct PolicyConfiguration: Sendable, Hashable {
         visitor.visit(.timeout, \.timeout)
         visitor.visit(.adaptiveTimeout, \.adaptiveTimeout)
         visitor.visit(.bulkhead, \.bulkhead)
+        visitor.visit(.chaos, \.chaos)
     }
 
     /// The sections `resilience-lab` accepts but does not simulate, in the documented order: it names
     /// them on stderr rather than ignore them silently.
     public var sectionsNotSimulated: [PolicyKind] {
         [(PolicyKind.fallback, fallback != nil), (.cascade, cascade != nil), (.hedging, hedging != nil),
-         (.adaptiveTimeout, adaptiveTimeout != nil)].compactMap { $0.1 ? $0.0 : nil }
+         (.adaptiveTimeout, adaptiveTimeout != nil), (.chaos, chaos != nil)].compactMap { $0.1 ? $0.0 : nil }
     }
 }
 

@@ -408,6 +408,8 @@ struct SettingsReader {
             case .number:
                 guard let number = Double(text), number.isFinite else { return .failure(ParseError(message: "must be a number, got \(jsonQuoted(text))")) }
                 return .success(.number(number))
+            case .boolean:
+                return boolean(text).map { _ in .boolean(text == "true") }
             case .duration:
                 return duration(canBeOff: key.canBeOff)(text)
             case .choice(let names):
@@ -477,6 +479,7 @@ extension ConfigurationValue {
         switch self {
         case .integer(let integer): String(integer)
         case .number(let number): "\(number)"
+        case .boolean(let boolean): String(boolean)
         case .duration(let duration): DurationText.format(duration)
         case .string(let text): text
         case .off: "null"

@@ -318,7 +318,7 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
             case .timeout: policy.timeout != nil
             case .bulkhead: bulkhead != nil
             case .fallback, .loadShedder, .retry: false  // not per attempt
-            case .cascade, .hedging, .adaptiveTimeout: false  // not simulated (named on stderr by the command)
+            case .cascade, .hedging, .adaptiveTimeout, .chaos: false  // not simulated (named on stderr by the command)
             }
         }
         self.host = host
@@ -432,7 +432,7 @@ struct PolicyRun<Host: PolicyRunHost>: ~Copyable {
         case .concurrencyLimit: try enterConcurrencyLimit(slot: slot, at: now, stage: index)
         case .timeout: try startTimeout(slot: slot, at: now, stage: index)
         case .bulkhead: try enterBulkhead(slot: slot, at: now, stage: index)
-        case .fallback, .loadShedder, .retry, .cascade, .hedging, .adaptiveTimeout:
+        case .fallback, .loadShedder, .retry, .cascade, .hedging, .adaptiveTimeout, .chaos:
             try enterStage(index + 1, slot: slot, at: now)  // never a stage
         }
     }

@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_PipelineOrder_1 {
-    // Sources/Resilience/Resilience.docc/PipelineOrder.md, line 39
+    // Sources/Resilience/Resilience.docc/PipelineOrder.md, line 46
     struct Catalog: Sendable {  // a stand-in for your client
         func products() async throws -> [String] { ["tea"] }
     }

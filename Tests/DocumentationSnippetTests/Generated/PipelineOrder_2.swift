@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_PipelineOrder_2 {
-    // Sources/Resilience/Resilience.docc/PipelineOrder.md, line 143
+    // Sources/Resilience/Resilience.docc/PipelineOrder.md, line 150
     func callWithin(_ budget: Duration, pipeline: some ResiliencePolicy) async throws -> Int {
         let context = ResilienceContext(
             operationName: "quote", deadline: ContinuousClock.now.advanced(by: budget))

@@ -3,17 +3,25 @@
 import Logging
 import Metrics
 import Resilience
+import ResilienceChaos
 import Testing
 
 @usableFromInline
 struct Snippet_README_14 {
-    // README.md, line 690
+    // README.md, line 625
     func run() async throws {
-        let payments = ResiliencePipeline(name: "payments") {   // metricsFactory:, tracer: default to the bootstrapped ones
+        struct PaymentsDown: Error {}
+
+        let staging = ChaosSwitch(false)           // off: nothing injected, one atomic load per call
+        let chaotic = ResiliencePipeline {
             Retry(name: "payments", maxAttempts: 3)
             CircuitBreaker(name: "payments")
             Timeout(name: "payments", duration: .seconds(2))
+            ChaosLatency(name: "payments", rate: 0.2, enabled: staging,
+                         latency: .logNormal(median: .milliseconds(300), p99: .seconds(3)))
+            ChaosFault(name: "payments", rate: 0.05, enabled: staging, error: PaymentsDown())
         }
-        let receipt = try await payments.execute(operationName: "charge") { "receipt-1" }
+        staging.set(true)                           // from the next call on
+        let charged = try await chaotic.execute(operationName: "payments.charge") { try await provider.charge(order) }
     }
 }

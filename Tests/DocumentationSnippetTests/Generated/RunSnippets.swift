@@ -64,7 +64,7 @@ struct RunSnippets {
         try await Snippet_GettingStarted_7().breakerOpensAndProbes()
     }
 
-    @Test("Sources/Resilience/Resilience.docc/PipelineOrder.md, line 39: makeCatalogPipeline()")
+    @Test("Sources/Resilience/Resilience.docc/PipelineOrder.md, line 46: makeCatalogPipeline()")
     func PipelineOrder_1_makeCatalogPipeline() async throws {
         _ = Snippet_PipelineOrder_1().makeCatalogPipeline()
     }
