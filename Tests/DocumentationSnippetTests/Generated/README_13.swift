@@ -3,17 +3,17 @@
 import Logging
 import Metrics
 import Resilience
+import ResilienceConfiguration
 import Testing
 
 @usableFromInline
 struct Snippet_README_13 {
-    // README.md, line 659
+    // README.md, line 599
     func run() async throws {
-        let payments = ResiliencePipeline(name: "payments") {   // metricsFactory:, tracer: default to the bootstrapped ones
-            Retry(name: "payments", maxAttempts: 3)
-            CircuitBreaker(name: "payments")
-            Timeout(name: "payments", duration: .seconds(2))
-        }
-        let receipt = try await payments.execute(operationName: "charge") { "receipt-1" }
+        let policies = try ResiliencePolicies(files: ["resilience.yaml"])     // every problem at once, or none
+        let payments = try policies.pipeline(named: "payments")                // one instance per name
+        let receipt = try await payments.execute(operationName: "charge") { try await gateway.charge(order) }
+        // Hot reload, keeping state (an open breaker stays open): run it in your ServiceGroup.
+        let reloader = ResilienceConfigurationReloader(policies: policies, files: ["resilience.yaml"])
     }
 }
