@@ -57,7 +57,9 @@ import struct Foundation.Date
 /// the body still streaming: server-sent events and chunked bodies (an LLM's token stream) pass through as
 /// they arrive. The policies decide on the head. The host's bulkhead slot is held until the body has been
 /// read to its end, failed or been dropped. Cancelling the calling task cancels the upstream request, in
-/// the head phase and while the body is read.
+/// the head phase and while the body is read. A failure after the head — a connection reset in the middle
+/// of the body, the body's `timedOut` — reaches the reader of the body; it is not retried (the response
+/// was already returned) and the breaker, which recorded the attempt at its head, does not count it.
 ///
 /// **Cost.** Beside async-http-client's own work, a call takes one lock for the host table, the
 /// policies' fast paths (no lock for a closed breaker, one atomic for the retry budget), two locks for the
