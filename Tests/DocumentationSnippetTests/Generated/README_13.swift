@@ -8,7 +8,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_13 {
-    // README.md, line 599
+    // README.md, line 604
     func run() async throws {
         let policies = try ResiliencePolicies(files: ["resilience.yaml"])     // every problem at once, or none
         let payments = try policies.pipeline(named: "payments")                // one instance per name

@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_14 {
-    // README.md, line 729
+    // README.md, line 734
     func run() async throws {
         let payments = ResiliencePipeline(name: "payments") {   // metricsFactory:, tracer: default to the bootstrapped ones
             Retry(name: "payments", maxAttempts: 3)
