@@ -8,7 +8,7 @@ import Resilience
 /// |---|---|---|
 /// | failure | 5xx, 408 Request Timeout, 429 Too Many Requests | connection errors (refused, reset, closed, TLS), connect/read/write timeouts, the deadline (`timedOut`), any error not listed below |
 /// | success | 1xx–3xx, every other 4xx (400, 401, 403, 404, 409, 422, ...) | — |
-/// | ignored | — | cancellation (`CancellationError`, `HTTPClientError.cancelled`), errors conforming to ``NotADependencyFailure``, rejections by inner policies other than `timedOut`, and errors in the *request* that no server could fix (invalid URL, empty host, unsupported scheme, invalid header names or values, a body whose length differs from its `Content-Length`, redirect loops, a client already shut down, ...) |
+/// | ignored | — | cancellation (`CancellationError`, `HTTPClientError.cancelled`), errors conforming to `NotADependencyFailure`, rejections by inner policies other than `timedOut`, and errors in the *request* that no server could fix (invalid URL, empty host, unsupported scheme, invalid header names or values, a body whose length differs from its `Content-Length`, redirect loops, a client already shut down, ...) |
 ///
 /// A 4xx other than 408 and 429 says the server is up and answering; the request was wrong. It passes
 /// through and trips nothing (a breaker counts it as a success, as it would any answer). 408 and 429 are
@@ -71,7 +71,7 @@ public enum HTTPFailureClassifier {
         HTTPClientError.invalidHeaderFieldValues([]).shortDescription,
     ]
 
-    /// A ``FailureClassifier`` with this classification, for errors and for `HTTPClientResponse` results:
+    /// A `FailureClassifier` with this classification, for errors and for `HTTPClientResponse` results:
     /// use it with policies of your own around async-http-client calls.
     public static let classifier = FailureClassifier(errors: { outcome(of: $0) })
         .classifyingResults { (response: HTTPClientResponse) in outcome(of: response.status) }

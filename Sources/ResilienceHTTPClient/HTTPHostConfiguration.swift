@@ -13,7 +13,7 @@ import Resilience
 /// `bulkheadFull` (the library's bulkhead default: a queue adds latency to every request that waits in
 /// it). A request holds its place until its response body has been read to the end, cancelled or dropped.
 ///
-/// ``validate()`` rejects a value outside its allowed range with a ``ConfigurationError`` naming the key,
+/// ``validate()`` rejects a value outside its allowed range with a `ConfigurationError` naming the key,
 /// prefixed with its section (`circuitBreaker.failureRatio`, `timeout.firstByte`); nothing is clamped.
 public struct HTTPHostConfiguration: Sendable, Hashable {
     /// The host's circuit breaker. Default: the library's defaults.
@@ -41,7 +41,7 @@ public struct HTTPHostConfiguration: Sendable, Hashable {
     }
 
     /// Checks every section.
-    /// - Throws: ``ConfigurationError`` for the first invalid key, prefixed with its section
+    /// - Throws: `ConfigurationError` for the first invalid key, prefixed with its section
     ///   (`circuitBreaker.`, `retry.`, `timeout.`, `bulkhead.`).
     public func validate() throws(ConfigurationError) {
         do throws(ConfigurationError) { try circuitBreaker.validate() } catch { throw error.prefixingKey(with: "circuitBreaker") }

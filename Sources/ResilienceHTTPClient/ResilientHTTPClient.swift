@@ -49,8 +49,8 @@ import struct Foundation.Date
 /// returned unchanged** — status, headers and a body still to be read — rather than thrown.
 ///
 /// **Timeout.** Each attempt's limits (``HTTPTimeoutConfiguration``), cut short by the call's deadline
-/// (``ResilienceContext/deadline``, an instant of `clock`), become async-http-client's deadline: no timer
-/// task per request. Running out of time throws a ``ResilienceError`` with code `timedOut` (the breaker
+/// (`ResilienceContext.deadline`, an instant of `clock`), become async-http-client's deadline: no timer
+/// task per request. Running out of time throws a `ResilienceError` with code `timedOut` (the breaker
 /// counts it, the retry retries it). See ``HTTPTimeoutConfiguration`` for what is enforced where.
 ///
 /// **Streaming.** ``execute(_:context:options:)`` returns as soon as the response head has arrived, with
@@ -143,7 +143,7 @@ public final class ResilientHTTPClient<C: Clock>: Sendable where C.Duration == D
     }
 
     /// Checks a configuration as the initializer does, for one that comes from outside the code.
-    /// - Throws: ``ConfigurationError`` naming `maximumHosts`, `default.<section>.<key>`,
+    /// - Throws: `ConfigurationError` naming `maximumHosts`, `default.<section>.<key>`,
     ///   `hostOverrides[<host:port>].<section>.<key>`, or an override key `hostOverrides[<key>]` that is not
     ///   `host:port` with a lowercase host and a port in 1...65535.
     public static func validate(
@@ -177,7 +177,7 @@ public final class ResilientHTTPClient<C: Clock>: Sendable where C.Duration == D
     /// - Returns: the upstream's response: a success, a 4xx other than 408 and 429, or the last failed
     ///   response (5xx, 408, 429) when the retries ended on one. Read or drop its body: the host's bulkhead
     ///   slot is held until then.
-    /// - Throws: ``ResilienceError`` — `circuitOpen` or `halfOpenFull` (the host's breaker refused; nothing
+    /// - Throws: `ResilienceError` — `circuitOpen` or `halfOpenFull` (the host's breaker refused; nothing
     ///   was sent), `bulkheadFull`, `timedOut` (an attempt, or the call's deadline, ran out of time); the
     ///   last connection error (async-http-client's `HTTPClientError`, or SwiftNIO's) when the retries
     ///   ended on one; `HTTPClientError.invalidURL` or `.emptyHost` for a URL without a host;
