@@ -181,8 +181,8 @@ public final class ResilientHTTPClient<C: Clock>: Sendable where C.Duration == D
     ///   was sent), `bulkheadFull`, `timedOut` (an attempt, or the call's deadline, ran out of time); the
     ///   last connection error (async-http-client's `HTTPClientError`, or SwiftNIO's) when the retries
     ///   ended on one; `HTTPClientError.invalidURL` or `.emptyHost` for a URL without a host;
-    ///   ``HTTPHostLimitError`` for a new host beyond `maximumHosts`; `CancellationError` when the task is
-    ///   cancelled.
+    ///   ``HTTPHostLimitError`` for a new host beyond `maximumHosts`; `CancellationError` or
+    ///   `HTTPClientError.cancelled` (async-http-client's) when the task is cancelled.
     public nonisolated(nonsending) func execute(
         _ request: HTTPClientRequest,
         context: ResilienceContext = ResilienceContext(),
