@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "ResilienceChaos", targets: ["ResilienceChaos"]),
         .library(name: "ResilienceLab", targets: ["ResilienceLab"]),
         .executable(name: "resilience-lab", targets: ["resilience-lab"]),
+        .library(name: "ResilienceHTTPClient", targets: ["ResilienceHTTPClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -26,9 +27,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         // ResilienceHummingbird: router middleware. No trait: its swift-configuration integration is not used.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
-        // HTTPField and ByteBuffer, which Hummingbird's API uses (already in the graph through it).
+        // HTTPField and ByteBuffer, which Hummingbird's API uses (already in the graph through it); SwiftNIO also
+        // serves MisbehavingUpstream, the loopback test server.
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         // Tests only: the exact Prometheus exposition of the policies' metrics (ResiliencePrometheusTests).
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,6 +47,8 @@ let package = Package(
         // `swift package generate-documentation` (the DocC catalog in Sources/Resilience/Resilience.docc).
         // A command plugin: it builds nothing unless that command is run.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // ResilienceHTTPClient: the resilient client over async-http-client (its own product: the core pays nothing).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -188,9 +192,52 @@ let package = Package(
                 "ResilienceHummingbird",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 "ResilienceChaos",
+                "ResilienceHTTPClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // A resilient HTTP client: a pipeline per host (retry ▸ circuit breaker ▸ deadline ▸ bulkhead) over async-http-client.
+        .target(
+            name: "ResilienceHTTPClient",
+            dependencies: [
+                "Resilience",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // A loopback HTTP server that misbehaves on purpose (500s, slowness, resets, Retry-After, flapping, streams);
+        // shared by the HTTP client's, the Hummingbird middleware's and the proxy's tests. Not a product.
+        .target(
+            name: "MisbehavingUpstream",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/MisbehavingUpstream",
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "ResilienceHTTPClientTests",
+            dependencies: [
+                "ResilienceHTTPClient", "Resilience", "MisbehavingUpstream",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: strictSwift6
         ),

@@ -1,6 +1,11 @@
 // The placeholders the README's snippets use for the service's own code (its clients, their requests
 // and answers): stand-ins that give the snippets something to type-check against. The snippets in
 // Generated/ are extracted by Scripts/extract-snippets.swift; this file is written by hand.
+// Re-exported so that the README's blocks that use async-http-client's types without importing it (the result
+// classifier's `response.status.code`) see their members, which MemberImportVisibility otherwise hides.
+@_exported import AsyncHTTPClient
+@_exported import NIOHTTP1
+import NIOCore
 import Resilience
 
 struct Order: Sendable { var title = "order" }
@@ -8,13 +13,17 @@ struct Receipt: Sendable {}
 struct PaymentProvider: Sendable {
     func charge(_ order: Order) async throws -> Receipt { Receipt() }
 }
-struct HTTPClientResponse: Sendable {
-    struct Status: Sendable { var code: Int }
-    var status = Status(code: 200)
-}
-struct HTTPClientRequest: Sendable {}
-struct HTTPClient: Sendable {
-    func execute(_ request: HTTPClientRequest) async throws -> HTTPClientResponse { HTTPClientResponse() }
+// The README's HTTP snippets use async-http-client's real types (its "HTTP client" section needs them for
+// ResilientHTTPClient); these aliases make them visible to every generated file, which imports only what its
+// block imports.
+typealias HTTPClientResponse = AsyncHTTPClient.HTTPClientResponse
+typealias HTTPClientRequest = AsyncHTTPClient.HTTPClientRequest
+typealias HTTPClient = AsyncHTTPClient.HTTPClient
+extension AsyncHTTPClient.HTTPClient {
+    /// What `client.execute(request)` reads in a snippet: the real call with a timeout.
+    func execute(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
+        try await execute(request, timeout: .seconds(30))
+    }
 }
 struct LanguageModel: Sendable {
     func complete(_ prompt: String) async throws -> String { prompt }
@@ -31,8 +40,12 @@ struct Templates: Sendable {
 let provider = PaymentProvider()
 let gateway = PaymentProvider()
 let order = Order()
-let client = HTTPClient()
-let request = HTTPClientRequest()
+let client = HTTPClient.shared
+let request = HTTPClientRequest(url: "https://partner.example.com/orders")
+/// A stand-in idempotency key.
+let key = "order-42"
+/// A stand-in JSON body.
+let json = #"{"order": 42}"#
 let url = URLStandIn(host: "partner.example.com")
 let llm = LanguageModel()
 let prompt = "Summarize the order."

@@ -260,16 +260,6 @@ struct ChaosSectionTests {
             try text.write(toFile: path, atomically: false, encoding: .utf8)
             try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(Double(tick))], ofItemAtPath: path)
         }
-        func waitUntil(_ what: String, _ condition: () -> Bool) async throws {
-            let deadline = Date().addingTimeInterval(60)
-            while !condition() {
-                guard Date() < deadline else {
-                    Issue.record("timed out waiting until \(what)")
-                    return
-                }
-                try await Task.sleep(for: .milliseconds(10))
-            }
-        }
         try rewrite(text(enabled: true), tick: 5)
         try await waitUntil("chaos is on") { chaos.enabled.isOn }
         #expect(isInjected(await call(pipeline, reached), message: "staging"))

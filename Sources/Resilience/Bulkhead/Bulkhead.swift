@@ -55,6 +55,9 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
         case admitted
         case expired
         case cancelled
+        /// The call's own deadline (``acquireSlot(until:)``) came before a slot: it left the queue as a
+        /// cancelled call does.
+        case deadlineReached
     }
 
     /// Everything behind the lock.
@@ -185,11 +188,31 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
     /// Waits, queued with `ticket`, until the call holds a slot; throws when it will not get one.
     @usableFromInline
     nonisolated(nonsending) func waitForSlot(_ ticket: Ticket) async throws {
+        if try await waitForSlot(ticket, callDeadline: nil) == .deadlineReached {
+            preconditionFailure("a wait without a call deadline cannot reach one")
+        }
+    }
+
+    /// Waits, queued with `ticket`, until the call holds a slot (`admitted`) or `callDeadline` comes first
+    /// (`deadlineReached`: the call left the queue as a cancelled one does); throws when `maxWait`
+    /// elapses first (`bulkheadFull`) or the task is cancelled.
+    nonisolated(nonsending) func waitForSlot(_ ticket: Ticket, callDeadline: C.Instant?) async throws -> WaitOutcome {
         let start = reader.offsetNow
         let maxWait = shared.withLock { $0.configuration.maxWait }
+        let maxWaitEnd = maxWait.map { reader.instant(at: start.advanced(by: $0)) }
+        // The earlier of the two ends the wait; at a tie, the call's deadline (the caller is out of time).
+        let deadlineFirst: Bool
+        let until: C.Instant?
+        switch (maxWaitEnd, callDeadline) {
+        case (nil, nil): (deadlineFirst, until) = (false, nil)
+        case (let end?, nil): (deadlineFirst, until) = (false, end)
+        case (nil, let deadline?): (deadlineFirst, until) = (true, deadline)
+        case (let end?, let deadline?): (deadlineFirst, until) = deadline <= end ? (true, deadline) : (false, end)
+        }
         let outcome = await shared.wait(
-            for: ticket.number, until: maxWait.map { reader.instant(at: start.advanced(by: $0)) }, on: reader.clock,
-            expire: { self.leaveQueue(ticket, .expired) }, cancel: { self.leaveQueue(ticket, .cancelled) })
+            for: ticket.number, until: until, on: reader.clock,
+            expire: { self.leaveQueue(ticket, deadlineFirst ? .deadlineReached : .expired) },
+            cancel: { self.leaveQueue(ticket, .cancelled) })
         switch outcome {
         case .admitted:
             telemetry.waited(start.duration(to: reader.offsetNow))
@@ -202,11 +225,15 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
             throw rejection(.maxWaitElapsed)
         case .cancelled:
             throw CancellationError()
+        case .deadlineReached:
+            break
         }
+        return outcome
     }
 
-    /// Takes a waiting call out of the queue, `expired` (its `maxWait` elapsed) or `cancelled`, unless it
-    /// was already handed a slot.
+    /// Takes a waiting call out of the queue, `expired` (its `maxWait` elapsed), `cancelled`, or at its
+    /// own deadline (`deadlineReached`, counted as a cancelled waiter: what a timeout policy outside the
+    /// bulkhead does to a call waiting past its limit), unless it was already handed a slot.
     func leaveQueue(_ ticket: Ticket, _ outcome: WaitOutcome) {
         let (left, continuation) = shared.withLock { shared -> (Bool, Waiters<WaitOutcome>.Continuation?) in
             let left = outcome == .expired ? shared.machine.expire(ticket) : shared.machine.cancel(ticket)
@@ -215,8 +242,49 @@ public final class Bulkhead<C: Clock>: ResiliencePolicy where C.Duration == Dura
             return (true, shared.waiters.settle(ticket.number, with: outcome))
         }
         guard left else { return }
-        if outcome == .cancelled { telemetry.cancelledWhileQueued() }
+        if outcome == .cancelled || outcome == .deadlineReached { telemetry.cancelledWhileQueued() }
         continuation?.resume(returning: outcome)
+    }
+
+    // MARK: - Holding a slot beyond one call (package API)
+
+    /// How ``acquireSlot(until:)`` ended when it did not throw.
+    package enum SlotAcquisition: Sendable, Hashable {
+        /// A slot is held: give it back with ``releaseSlot()``, exactly once.
+        case acquired
+        /// The bulkhead is in shadow mode and took no slot (a rejection it would have made is counted):
+        /// there is nothing to give back.
+        case notTaken
+        /// The call waited in the queue until `deadline` without getting a slot; it left the queue (counted
+        /// as a cancelled waiter) and holds nothing.
+        case deadlineReached
+    }
+
+    /// Takes a slot for work that outlives one `execute` — a streamed HTTP response whose body is read
+    /// after the call that started it returned — with the rules of ``execute(_:)``: admitted at once,
+    /// queued (first in, first out) while the queue has room, rejected otherwise. A queued call waits at
+    /// most until `deadline` (and `maxWait`).
+    ///
+    /// - Returns: ``SlotAcquisition/acquired``: call ``releaseSlot()`` exactly once when the work ends,
+    ///   on every path.
+    /// - Throws: ``ResilienceError`` `bulkheadFull` when rejected (no room, or `maxWait` elapsed first);
+    ///   `CancellationError` when the task is cancelled while queued.
+    package nonisolated(nonsending) func acquireSlot(until deadline: C.Instant?) async throws -> SlotAcquisition {
+        switch shared.withLock({ $0.acquire(telemetry) }) {
+        case .admitted:
+            return .acquired
+        case .enqueued(let ticket):
+            return try await waitForSlot(ticket, callDeadline: deadline) == .admitted ? .acquired : .deadlineReached
+        case .rejected:
+            throw rejection(.full)
+        case nil:
+            return .notTaken
+        }
+    }
+
+    /// Gives back a slot taken with ``acquireSlot(until:)`` (handing it to the oldest waiter, if any).
+    package func releaseSlot() {
+        release()
     }
 
     /// The rejection error, counted and logged.

@@ -14,7 +14,7 @@ import Synchronization
 ///
 /// Each timeout is logged at `debug`; an overrun over 10 ms, and every orphan's end, at `warning`.
 @usableFromInline
-final class TimeoutTelemetry: Sendable {
+package final class TimeoutTelemetry: Sendable {
     /// Overruns up to this long are scheduling noise, not an operation ignoring cancellation.
     static let overrunWarningThreshold = Duration.milliseconds(10)
 
@@ -26,7 +26,7 @@ final class TimeoutTelemetry: Sendable {
     let orphans = Atomic<Int>(0)
     let shadow: ShadowRejections
 
-    init(policyName: String, sinks: TelemetrySinks) {
+    package init(policyName: String, sinks: TelemetrySinks) {
         shadow = ShadowRejections(
             metric: "resilience_timeout_shadow_rejections_total", kind: "timeout", policyName: policyName,
             reasons: [ResilienceError.Code.timedOut.description], sinks: sinks)
@@ -40,7 +40,7 @@ final class TimeoutTelemetry: Sendable {
 
     /// A call timed out after `limit`; `overrun` is how long its cancelled operation ran past the limit
     /// (`nil` when the call did not wait for it).
-    func timedOut(after limit: Duration, overrun: Duration?) {
+    package func timedOut(after limit: Duration, overrun: Duration?) {
         timedOutCounter.increment()
         ResilienceSpan.addEvent(ResilienceSpan.EventName.timeout, [
             ResilienceSpan.AttributeKey.policy: .string(policyName),

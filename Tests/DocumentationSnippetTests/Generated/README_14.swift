@@ -3,25 +3,17 @@
 import Logging
 import Metrics
 import Resilience
-import ResilienceChaos
+import ResilienceConfiguration
 import Testing
 
 @usableFromInline
 struct Snippet_README_14 {
-    // README.md, line 625
+    // README.md, line 635
     func run() async throws {
-        struct PaymentsDown: Error {}
-
-        let staging = ChaosSwitch(false)           // off: nothing injected, one atomic load per call
-        let chaotic = ResiliencePipeline {
-            Retry(name: "payments", maxAttempts: 3)
-            CircuitBreaker(name: "payments")
-            Timeout(name: "payments", duration: .seconds(2))
-            ChaosLatency(name: "payments", rate: 0.2, enabled: staging,
-                         latency: .logNormal(median: .milliseconds(300), p99: .seconds(3)))
-            ChaosFault(name: "payments", rate: 0.05, enabled: staging, error: PaymentsDown())
-        }
-        staging.set(true)                           // from the next call on
-        let charged = try await chaotic.execute(operationName: "payments.charge") { try await provider.charge(order) }
+        let policies = try ResiliencePolicies(files: ["resilience.yaml"])     // every problem at once, or none
+        let payments = try policies.pipeline(named: "payments")                // one instance per name
+        let receipt = try await payments.execute(operationName: "charge") { try await gateway.charge(order) }
+        // Hot reload, keeping state (an open breaker stays open): run it in your ServiceGroup.
+        let reloader = ResilienceConfigurationReloader(policies: policies, files: ["resilience.yaml"])
     }
 }

@@ -4,20 +4,24 @@ import Logging
 import Metrics
 import Resilience
 import ResilienceChaos
-import ResilienceConfiguration
 import Testing
 
 @usableFromInline
 struct Snippet_README_15 {
-    // README.md, line 679
+    // README.md, line 700
     func run() async throws {
-        let inventoryPolicies = try ResiliencePolicies(files: ["resilience.yaml"])
-        let inventory = try inventoryPolicies.pipeline(named: "inventory")
-        if let chaos = inventoryPolicies.chaos(named: "inventory") {     // the section's instance
-            let noProducts = ChaosOutcome(name: "inventory", rate: 0.05, enabled: chaos.enabled, outcome: [Product]())
-            let listed = try await inventory.execute(operationName: "inventory.list") {
-                try await noProducts.execute { try await api.products() }
-            }
+        struct PaymentsDown: Error {}
+
+        let staging = ChaosSwitch(false)           // off: nothing injected, one atomic load per call
+        let chaotic = ResiliencePipeline {
+            Retry(name: "payments", maxAttempts: 3)
+            CircuitBreaker(name: "payments")
+            Timeout(name: "payments", duration: .seconds(2))
+            ChaosLatency(name: "payments", rate: 0.2, enabled: staging,
+                         latency: .logNormal(median: .milliseconds(300), p99: .seconds(3)))
+            ChaosFault(name: "payments", rate: 0.05, enabled: staging, error: PaymentsDown())
         }
+        staging.set(true)                           // from the next call on
+        let charged = try await chaotic.execute(operationName: "payments.charge") { try await provider.charge(order) }
     }
 }

@@ -3,17 +3,21 @@
 import Logging
 import Metrics
 import Resilience
+import ResilienceChaos
+import ResilienceConfiguration
 import Testing
 
 @usableFromInline
 struct Snippet_README_16 {
-    // README.md, line 780
+    // README.md, line 754
     func run() async throws {
-        let payments = ResiliencePipeline(name: "payments") {   // metricsFactory:, tracer: default to the bootstrapped ones
-            Retry(name: "payments", maxAttempts: 3)
-            CircuitBreaker(name: "payments")
-            Timeout(name: "payments", duration: .seconds(2))
+        let inventoryPolicies = try ResiliencePolicies(files: ["resilience.yaml"])
+        let inventory = try inventoryPolicies.pipeline(named: "inventory")
+        if let chaos = inventoryPolicies.chaos(named: "inventory") {     // the section's instance
+            let noProducts = ChaosOutcome(name: "inventory", rate: 0.05, enabled: chaos.enabled, outcome: [Product]())
+            let listed = try await inventory.execute(operationName: "inventory.list") {
+                try await noProducts.execute { try await api.products() }
+            }
         }
-        let receipt = try await payments.execute(operationName: "charge") { "receipt-1" }
     }
 }
