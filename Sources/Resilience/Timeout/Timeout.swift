@@ -41,7 +41,7 @@ import Metrics
 public final class Timeout<C: Clock>: ResiliencePolicy where C.Duration == Duration {
     /// The name used in metrics labels and logs. Keep it low-cardinality.
     public let name: String
-    /// Where each call's duration comes from: given at creation, or by the last ``reconfigure(_:mode:)``.
+    /// Where each call's duration comes from: given at creation, or by the last ``reconfigure(_:mode:enforcement:)``.
     public var source: TimeoutSource { currentSource.withLock { $0 } }
     /// The source, read once per call (one short lock beside the child task a call costs).
     @usableFromInline let currentSource: Locked<TimeoutSource>
