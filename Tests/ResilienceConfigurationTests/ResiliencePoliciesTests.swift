@@ -63,6 +63,29 @@ struct ResiliencePoliciesTests {
         #expect(throws: ConfigurationProblems.self) { _ = try policies.pipeline(named: "orders") }
     }
 
+    @Test("The classifier given decides for every breaker and retry: what it ignores trips nothing and is not retried")
+    func classifierApplies() async throws {
+        struct ClientMistake: Error {}
+        let classifier = FailureClassifier(errors: { $0 is ClientMistake ? .ignored : FailureClassifier.defaultErrorOutcome($0) })
+        let policy = PolicyConfiguration(
+            retry: RetryConfiguration(maxAttempts: 3, baseDelay: .milliseconds(1), jitter: .none), circuitBreaker: trippingBreaker())
+        let policies = try ResiliencePolicies(settings: settings(["partner": policy]), clock: ContinuousClock(), classifier: classifier)
+        let pipeline = try policies.pipeline(named: "partner")
+        let calls = Calls()
+        for _ in 0..<4 {
+            _ = try? await pipeline.execute { () async throws -> Int in
+                calls.increment()
+                throw ClientMistake()
+            }
+        }
+        #expect(calls.value == 4)  // one attempt each: ignored outcomes are not retried
+        #expect(policies.circuitBreaker(named: "partner")?.state == .closed)
+        // A real failure: retried; the breaker counts both attempts and opens, so the third is refused.
+        await fail(pipeline, calls)
+        #expect(calls.value == 6)
+        #expect(policies.circuitBreaker(named: "partner")?.state == .open)
+    }
+
     @Test("A policy with no sections is a pass-through")
     func emptyPolicy() async throws {
         let policies = try ResiliencePolicies(settings: settings(["audit": PolicyConfiguration()]), clock: ManualClock())

@@ -17,6 +17,8 @@ import Metrics
 ///   error that is not the dependency's fault (such as "not found"), is an answer and wins. The
 ///   first acceptable outcome is returned and every other attempt is cancelled. When every attempt
 ///   ends unacceptably, the caller gets the outcome of the last to end.
+/// - No extra attempt starts for a call whose ``RetryPermission`` is revoked (a request that must not
+///   be sent twice); the attempts already running go on.
 /// - Every extra attempt must be allowed by the retry budget (hedges are retries made early: they
 ///   load the dependency the same way); a denied hedge is not started, and no later one either.
 /// - Each execution finds its number under ``HedgedAttemptKey`` in the context's metadata.
@@ -90,6 +92,9 @@ public final class Hedging<C: Clock>: Sendable where C.Duration == Duration {
         return try await withoutActuallyEscaping(operation) { operation in
             try await withThrowingTaskGroup(of: HedgeEvent<Value>.self) { group in
                 var run = HedgeRun(maximum: 1 + configuration.maxHedgedAttempts)
+                /// Whether another attempt may start: the configuration's maximum, and the call's
+                /// `RetryPermission` (revoked: no further attempt).
+                func mayHedge() -> Bool { run.mayHedge && context.mayRunAgain }
                 func launch(afterFailure: Bool) {
                     run.started += 1
                     run.running += 1
@@ -105,7 +110,7 @@ public final class Hedging<C: Clock>: Sendable where C.Duration == Duration {
                             return .finished(attempt: attempt, .failure(error))
                         }
                     }
-                    guard run.mayHedge else { return }
+                    guard mayHedge() else { return }
                     run.timerGeneration += 1
                     let generation = run.timerGeneration
                     group.addTask { [clock] in
@@ -137,14 +142,14 @@ public final class Hedging<C: Clock>: Sendable where C.Duration == Duration {
                             return try result.get()
                         }
                         last = result
-                        if run.mayHedge, budgetAllowsHedge() {
+                        if mayHedge(), budgetAllowsHedge() {
                             launch(afterFailure: true)
                         } else if run.running == 0 {
                             group.cancelAll()
                             return try result.get()
                         }
                     case .delayElapsed(let generation):
-                        if generation == run.timerGeneration, run.mayHedge, budgetAllowsHedge() {
+                        if generation == run.timerGeneration, mayHedge(), budgetAllowsHedge() {
                             launch(afterFailure: false)
                         }
                     case .timerStopped:

@@ -42,6 +42,8 @@ public struct RetryEvent: Sendable {
 /// - No retry starts when the context's deadline would be reached before the delay has elapsed, or
 ///   when the budget denies it. A deadline on another clock than the policy's is a programming error
 ///   and is thrown (``ResilienceContext/DeadlineClockMismatch``) rather than ignored.
+/// - A call whose ``RetryPermission`` is revoked (a non-idempotent request, an attempt that already
+///   answered its own client) is not retried.
 /// - When the policy stops retrying, the caller gets the last outcome itself, the real error or the
 ///   real value, never a wrapper. Telemetry records why it stopped.
 ///
@@ -198,6 +200,7 @@ public final class Retry<C: Clock>: ResiliencePolicy where C.Duration == Duratio
             case .retry: hint = nil
             case .retryAfter(let after): hint = after
             }
+            guard context.mayRunAgain else { return try outcome.get() }  // its RetryPermission was revoked
             guard context.attempt < settings.raw.maxAttempts else {
                 telemetry.gaveUp(.attemptsExhausted, attempts: context.attempt)
                 return try outcome.get()

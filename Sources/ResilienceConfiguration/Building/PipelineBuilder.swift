@@ -16,6 +16,9 @@ struct PipelineBuilder<C: Clock>: Sendable where C.Duration == Duration {
     let tracer: (any Tracer)?
     let rateLimitKey: @Sendable (ResilienceContext) -> String
     let queueDepthGauges: [String: PressureGauge]
+    /// What counts as the dependency's failure, for the breakers, retries, concurrency limiters and
+    /// hedging.
+    let classifier: FailureClassifier
 
     /// What the pipeline of the policy `name` records per call: its duration and its span; `nil` when
     /// there is no metrics backend and no tracer.
@@ -73,16 +76,20 @@ struct PipelineBuilder<C: Clock>: Sendable where C.Duration == Duration {
             CascadePreventor(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
         } reconfigure: { _, _ throws(ConfigurationError) in }  // unchanged: problems(applying:to:) refuses a change
         try place(policy?.retry, in: pipeline.retry, section: "retry") { configuration throws(ConfigurationError) in
-            Retry(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
+            Retry(
+                name: name, configuration: configuration, predicate: RetryPredicate(classifier: classifier), clock: clock,
+                logger: sinks.logger, metricsFactory: sinks.metrics)
         } reconfigure: { retry, configuration throws(ConfigurationError) in try retry.reconfigure(configuration) }
         try place(policy?.hedging, in: pipeline.hedging, section: "hedging") { configuration throws(ConfigurationError) in
             // Extra attempts draw from the policy's retry budget, when it has a retry.
             Hedging(
-                name: name, configuration: configuration, budget: pipeline.retry.current?.budget, clock: clock,
+                name: name, configuration: configuration, classifier: classifier, budget: pipeline.retry.current?.budget, clock: clock,
                 logger: sinks.logger, metricsFactory: sinks.metrics)
         } reconfigure: { _, _ throws(ConfigurationError) in }
         try place(policy?.circuitBreaker, in: pipeline.circuitBreaker, section: "circuitBreaker") { configuration throws(ConfigurationError) in
-            CircuitBreaker(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
+            CircuitBreaker(
+                name: name, configuration: configuration, classifier: classifier, clock: clock, logger: sinks.logger,
+                metricsFactory: sinks.metrics)
         } reconfigure: { breaker, configuration throws(ConfigurationError) in try breaker.reconfigure(configuration) }
         try place(policy?.rateLimiter, in: pipeline.rateLimiter, section: "rateLimiter") { configuration throws(ConfigurationError) in
             KeyedRateLimiter(
@@ -90,7 +97,9 @@ struct PipelineBuilder<C: Clock>: Sendable where C.Duration == Duration {
                 metricsFactory: sinks.metrics)
         } reconfigure: { limiter, configuration throws(ConfigurationError) in try limiter.reconfigure(configuration) }
         try place(policy?.concurrencyLimit, in: pipeline.concurrencyLimit, section: "concurrencyLimit") { configuration throws(ConfigurationError) in
-            ConcurrencyLimiter(name: name, configuration: configuration, clock: clock, logger: sinks.logger, metricsFactory: sinks.metrics)
+            ConcurrencyLimiter(
+                name: name, configuration: configuration, classifier: classifier, clock: clock, logger: sinks.logger,
+                metricsFactory: sinks.metrics)
         } reconfigure: { limiter, configuration throws(ConfigurationError) in try limiter.reconfigure(configuration) }
         func table(_ configuration: TimeoutConfiguration) -> TimeoutTable {
             TimeoutTable(default: configuration.duration, byOperationType: operationTimeouts)

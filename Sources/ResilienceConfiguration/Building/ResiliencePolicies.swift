@@ -44,6 +44,10 @@ public final class ResiliencePolicies<C: Clock>: Sendable where C.Duration == Du
     ///     default.
     ///   - queueDepthGauges: the queue-depth gauge of each policy whose `loadShedder` has `queueDepth`
     ///     thresholds, by policy name.
+    ///   - classifier: what counts as the dependency's failure for every breaker, retry (which retries
+    ///     what it counts as a failure, after a `RetryAfterProviding` hint when there is one),
+    ///     concurrency limiter and hedging; `FailureClassifier.default` by default. An HTTP service
+    ///     passes `HTTPFailureClassifier.classifier` (ResilienceHTTPClient).
     ///   - logger: where the instances log, and where reload failures are logged.
     ///   - metricsFactory: where the instances' metrics go; by default the bootstrapped factory.
     ///   - tracer: the tracer of the pipelines' spans; by default the one swift-distributed-tracing
@@ -54,13 +58,14 @@ public final class ResiliencePolicies<C: Clock>: Sendable where C.Duration == Du
         clock: C,
         rateLimitKey: @escaping @Sendable (ResilienceContext) -> String = { $0.operationName },
         queueDepthGauges: [String: PressureGauge] = [:],
+        classifier: FailureClassifier = .default,
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil,
         tracer: (any Tracer)? = nil
     ) throws(ConfigurationProblems) {
         builder = PipelineBuilder(
             clock: clock, logger: logger, metricsFactory: metricsFactory, tracer: tracer, rateLimitKey: rateLimitKey,
-            queueDepthGauges: queueDepthGauges)
+            queueDepthGauges: queueDepthGauges, classifier: classifier)
         killSwitch = KillSwitch(enabled: settings.isEnabled)
         state = Locked((ResilienceSettings(policies: [:]), [:]))
         try apply(settings)
@@ -206,6 +211,7 @@ extension ResiliencePolicies where C == ContinuousClock {
         profile: ResilienceProfile? = nil,
         rateLimitKey: @escaping @Sendable (ResilienceContext) -> String = { $0.operationName },
         queueDepthGauges: [String: PressureGauge] = [:],
+        classifier: FailureClassifier = .default,
         logger: Logger? = nil,
         metricsFactory: (any MetricsFactory)? = nil,
         tracer: (any Tracer)? = nil
@@ -213,6 +219,6 @@ extension ResiliencePolicies where C == ContinuousClock {
         try self.init(
             settings: ResilienceSettings.read(files: files, environment: environment, profile: profile),
             clock: ContinuousClock(), rateLimitKey: rateLimitKey, queueDepthGauges: queueDepthGauges,
-            logger: logger, metricsFactory: metricsFactory, tracer: tracer)
+            classifier: classifier, logger: logger, metricsFactory: metricsFactory, tracer: tracer)
     }
 }
