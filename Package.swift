@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "ResilienceLab", targets: ["ResilienceLab"]),
         .executable(name: "resilience-lab", targets: ["resilience-lab"]),
         .library(name: "ResilienceHTTPClient", targets: ["ResilienceHTTPClient"]),
+        // A sidecar that protects any upstream with no code change (a configuration file: routes and policies).
+        .executable(name: "resilience-proxy", targets: ["resilience-proxy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -31,7 +33,8 @@ let package = Package(
         // serves MisbehavingUpstream, the loopback test server.
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
-        // Tests only: the exact Prometheus exposition of the policies' metrics (ResiliencePrometheusTests).
+        // resilience-proxy's /metrics, and the exact Prometheus exposition of the policies' metrics
+        // (ResiliencePrometheusTests).
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
@@ -238,6 +241,50 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // resilience-proxy's library: its configuration, routes and server (on HummingbirdCore, forwarding with
+        // async-http-client through pipelines from ResilienceConfiguration). Not a product: the executable is.
+        .target(
+            name: "ResilienceProxy",
+            dependencies: [
+                "Resilience", "ResilienceConfiguration", "ResilienceHummingbird", "ResilienceHTTPClient",
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .executableTarget(
+            name: "resilience-proxy",
+            dependencies: [
+                "ResilienceProxy", "ResilienceConfiguration",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "ResilienceProxyTests",
+            dependencies: [
+                "ResilienceProxy", "Resilience", "ResilienceConfiguration", "MisbehavingUpstream",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift6
         ),

@@ -3,6 +3,12 @@ import NIOHTTP1
 import Resilience
 import Synchronization
 
+#if canImport(FoundationEssentials)
+import struct FoundationEssentials.Date
+#else
+import struct Foundation.Date
+#endif
+
 /// A response that counts as a failure (5xx, 408, 429), thrown inside a ``ResilientHTTPClient`` call so
 /// that its breaker counts it and its retry decides on it, and turned back into the response when the
 /// call ends with it: the caller gets the last upstream response unchanged, never this error.
@@ -13,16 +19,16 @@ import Synchronization
 /// response out of this error's box and drops it, which cancels the body (async-http-client cancels a
 /// request whose body is dropped unread, and its connection is closed or, if the body was complete,
 /// already back in the pool) and frees the bulkhead slot the body held.
-struct FailedResponse: Error, CustomStringConvertible {
+package struct FailedResponse: Error, RetryAfterProviding, CustomStringConvertible {
     /// The response's status.
-    let status: HTTPResponseStatus
+    package let status: HTTPResponseStatus
     /// What the retry should do: retry after the backoff, after the server's `Retry-After`, or not at all
     /// (a hint that reaches past the call's deadline).
-    let decision: RetryDecision
+    package let decision: RetryDecision
     /// The response, until it is taken (returned to the caller, or discarded before a retry).
     let box: Box
 
-    init(_ response: HTTPClientResponse, decision: RetryDecision) {
+    package init(_ response: HTTPClientResponse, decision: RetryDecision) {
         status = response.status
         self.decision = decision
         box = Box(response)
@@ -35,11 +41,25 @@ struct FailedResponse: Error, CustomStringConvertible {
     }
 
     /// Takes the response out (once).
-    func takeResponse() -> HTTPClientResponse? {
+    package func takeResponse() -> HTTPClientResponse? {
         box.response.withLock { response in
             defer { response = nil }
             return response
         }
+    }
+
+    /// The decision's hint, for a retry that reads `RetryAfterProviding` (a pipeline built from
+    /// configuration, as `resilience-proxy`'s).
+    package var retryAfter: Duration? {
+        if case .retryAfter(let hint) = decision { return hint }
+        return nil
+    }
+
+    /// The server's hint of when to try again: the `Retry-After` of a 429 or a 503 (delay-seconds or an
+    /// HTTP-date, see ``RetryAfter``); `nil` for other statuses or without a valid header.
+    package static func retryHint(of response: HTTPClientResponse) -> Duration? {
+        guard response.status == .tooManyRequests || response.status == .serviceUnavailable else { return nil }
+        return RetryAfter.delay(in: response.headers, localNow: Date())
     }
 
     /// Drops the response of the error that caused a retry, if it is one: its body is cancelled and its
@@ -49,7 +69,7 @@ struct FailedResponse: Error, CustomStringConvertible {
         _ = failed.takeResponse()
     }
 
-    var description: String {
+    package var description: String {
         "the upstream answered \(status.code) \(status.reasonPhrase)"
     }
 }

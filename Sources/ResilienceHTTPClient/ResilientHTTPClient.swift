@@ -7,12 +7,6 @@ import Resilience
 import Synchronization
 import Tracing
 
-#if canImport(FoundationEssentials)
-import struct FoundationEssentials.Date
-#else
-import struct Foundation.Date
-#endif
-
 /// An HTTP client over async-http-client with a resilience pipeline per host: retry ▸ circuit breaker ▸
 /// timeout (as async-http-client's deadline) ▸ bulkhead, classifying responses the HTTP way.
 ///
@@ -253,9 +247,7 @@ public final class ResilientHTTPClient<C: Clock>: Sendable where C.Duration == D
     /// How the retry treats a failed response: after its `Retry-After` (429 and 503 only), not at all when
     /// that hint reaches the call's deadline, else after the backoff.
     func retryDecision(for response: HTTPClientResponse, callDeadline: C.Instant?) -> RetryDecision {
-        guard response.status == .tooManyRequests || response.status == .serviceUnavailable,
-            let hint = RetryAfter.delay(in: response.headers, localNow: Date())
-        else { return .retry }
+        guard let hint = FailedResponse.retryHint(of: response) else { return .retry }
         if let callDeadline, clock.now.advanced(by: hint) >= callDeadline {
             logger?.debug(
                 "Retry-After reaches past the call's deadline: not retried",

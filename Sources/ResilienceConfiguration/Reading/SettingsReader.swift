@@ -25,7 +25,7 @@ extension ResilienceSettings {
     }
 
     /// ``read(files:environment:profile:)`` with the files already read.
-    static func read(
+    package static func read(
         documents: [ConfigurationDocument], environment: [String: String], profile: ResilienceProfile?
     ) throws(ConfigurationProblems) -> ResilienceSettings {
         var reader = SettingsReader(environment: environment)

@@ -38,6 +38,13 @@ public final class ResilienceConfigurationReloader<C: Clock>: Service, Sendable 
     let failures: Counter
     /// The latest snapshot of each file, by index.
     let latest: Locked<[ResilienceFileSnapshot?]>
+    /// Applies the files' contents, whole: returns whether anything changed, or throws every problem
+    /// (then nothing changed).
+    let applyChange: Change
+
+    /// How a reloader applies a change: read the documents, apply them whole and return whether
+    /// anything changed, or throw every problem having changed nothing.
+    package typealias Change = @Sendable ([ConfigurationDocument]) throws(ConfigurationProblems) -> Bool
 
     /// A reloader of `files` into `policies`.
     /// - Parameters:
@@ -48,7 +55,7 @@ public final class ResilienceConfigurationReloader<C: Clock>: Service, Sendable 
     ///   - pollInterval: how often the files are checked; 15 s by default.
     ///   - logger: where rejected changes are logged (`error`) and applied ones (`info`).
     ///   - metricsFactory: where the two counters go; by default the bootstrapped factory.
-    public init(
+    public convenience init(
         policies: ResiliencePolicies<C>,
         files: [String],
         environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -57,6 +64,31 @@ public final class ResilienceConfigurationReloader<C: Clock>: Service, Sendable 
         logger: Logger = Logger(label: "resilience.configuration"),
         metricsFactory: (any MetricsFactory)? = nil
     ) {
+        self.init(
+            policies: policies, files: files, environment: environment, profile: profile, pollInterval: pollInterval,
+            logger: logger, metricsFactory: metricsFactory
+        ) { (documents) throws(ConfigurationProblems) -> Bool in
+            let settings = try ResilienceSettings.read(documents: documents, environment: environment, profile: profile)
+            guard settings != policies.settings else { return false }
+            try policies.apply(settings)
+            return true
+        }
+    }
+
+    /// A reloader that applies each change with `applyChange`, for a service whose files hold more than
+    /// its policies (`resilience-proxy`'s routes): the files are watched, and changes counted and
+    /// logged, as for the policies alone.
+    package init(
+        policies: ResiliencePolicies<C>,
+        files: [String],
+        environment: [String: String],
+        profile: ResilienceProfile?,
+        pollInterval: Duration,
+        logger: Logger,
+        metricsFactory: (any MetricsFactory)?,
+        applying applyChange: @escaping Change
+    ) {
+        self.applyChange = applyChange
         self.policies = policies
         self.files = files
         self.environment = environment
@@ -70,9 +102,18 @@ public final class ResilienceConfigurationReloader<C: Clock>: Service, Sendable 
         latest = Locked(Array(repeating: nil, count: files.count))
     }
 
-    /// Watches the files until the task is cancelled (the service group shutting down).
+    /// Watches the files until the service group shuts down (gracefully, or by cancellation).
     /// - Throws: when a file cannot be watched at all (it is missing when the service starts).
     public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await self.watch() }
+        } catch is CancellationError {
+            return  // shutting down: nothing to finish
+        }
+    }
+
+    /// Watches the files until the task is cancelled.
+    func watch() async throws {
         var providers: [ReloadingFileProvider<ResilienceFileSnapshot>] = []
         for file in files {
             providers.append(try await ReloadingFileProvider<ResilienceFileSnapshot>(
@@ -106,12 +147,10 @@ public final class ResilienceConfigurationReloader<C: Clock>: Service, Sendable 
         reload(documents)
     }
 
-    /// Reads `documents` with the environment and applies them, or rejects them whole.
+    /// Applies `documents`, or rejects them whole.
     func reload(_ documents: [ConfigurationDocument]) {
         do {
-            let settings = try ResilienceSettings.read(documents: documents, environment: environment, profile: profile)
-            guard settings != policies.settings else { return }
-            try policies.apply(settings)
+            guard try applyChange(documents) else { return }
             reloads.increment()
             logger.info("resilience configuration reloaded", metadata: ["files": .string(files.joined(separator: ", "))])
         } catch {
