@@ -281,6 +281,7 @@ let package = Package(
             dependencies: [
                 "ResilienceProxy", "Resilience", "ResilienceConfiguration", "MisbehavingUpstream",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
