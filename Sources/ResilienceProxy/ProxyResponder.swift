@@ -49,6 +49,9 @@ final class ProxyResponder: Sendable {
         if path == "/metrics" || path == "/healthz" {
             return try await serveOwn(path, request: request, writer: writer)
         }
+        guard request.uri.string.hasPrefix("/") else {  // absolute-form or `*`: this is not a forward proxy
+            return try await writer.write(response: Self.badTarget.head, body: Self.badTarget.body)
+        }
         let table = self.table
         guard let entry = table.match(path: path) else {
             return try await writer.write(response: Self.notFound.head, body: Self.notFound.body)
@@ -235,6 +238,10 @@ final class ProxyResponder: Sendable {
     static let notFound = Response(
         status: .notFound, headers: [.contentType: "application/json"],
         body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"error\": \"noRoute\"}")))
+
+    static let badTarget = Response(
+        status: .badRequest, headers: [.contentType: "application/json"],
+        body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"error\": \"requestTargetNotAPath\"}")))
 
     static func tooLarge(limit: Int) -> Response {
         Response(
