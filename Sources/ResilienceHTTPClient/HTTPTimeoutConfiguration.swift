@@ -50,9 +50,6 @@ public struct HTTPTimeoutConfiguration: Sendable, Hashable {
         guard duration > .zero, duration <= Self.maximumDuration else {
             throw ConfigurationError(key: "duration", value: DurationText.format(duration), allowed: "(0, 24h]")
         }
-        if let firstByte, firstByte <= .zero || firstByte > duration {
-            throw ConfigurationError(
-                key: "firstByte", value: DurationText.format(firstByte), allowed: "(0, duration (\(DurationText.format(duration)))]")
-        }
+        try ConfigurationError.checkFirstByte(firstByte, within: duration)
     }
 }

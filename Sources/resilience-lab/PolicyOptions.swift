@@ -52,11 +52,17 @@ struct PolicyOptions: ParsableArguments {
     }
 }
 
-/// Names on stderr the sections of `policy` that `run` and `replay` accept but do not simulate.
+/// Names on stderr the sections and keys of `policy` that `run` and `replay` accept but do not simulate.
 func noteNotSimulated(_ policy: PolicyConfiguration, label: String) {
     let sections = policy.sectionsNotSimulated
-    guard !sections.isEmpty else { return }
-    let names = sections.map(\.rawValue).joined(separator: ", ")
-    FileHandle.standardError.write(Data(
-        "resilience-lab: \(label): not simulated: \(names) (accepted; the other sections run as configured)\n".utf8))
+    if !sections.isEmpty {
+        let names = sections.map(\.rawValue).joined(separator: ", ")
+        FileHandle.standardError.write(Data(
+            "resilience-lab: \(label): not simulated: \(names) (accepted; the other sections run as configured)\n".utf8))
+    }
+    let keys = policy.keysNotSimulated
+    if !keys.isEmpty {
+        FileHandle.standardError.write(Data(
+            "resilience-lab: \(label): not simulated: \(keys.joined(separator: ", ")) (accepted; a simulated call has no response head: timeout.duration bounds each attempt)\n".utf8))
+    }
 }

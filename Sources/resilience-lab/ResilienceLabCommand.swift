@@ -52,8 +52,9 @@ struct Replay: ParsableCommand {
             "concurrencyLimit", "timeout" and "bulkhead" sections, each optional; they run outermost \
             first as load shedder > retry > circuit breaker > rate limiter > concurrency limit > \
             timeout > bulkhead > dependency, and the first that refuses an attempt names the reason. \
-            The "fallback", "cascade", "hedging", "adaptiveTimeout" and "chaos" sections are accepted and \
-            not simulated; stderr names them.
+            The "fallback", "cascade", "hedging", "adaptiveTimeout" and "chaos" sections, and \
+            timeout.firstByte (a simulated call has no response head), are accepted and not \
+            simulated; stderr names them.
 
             A call line gives one outcome for every attempt, {"at": 0, "outcome": "failure", \
             "duration": 100}, or one per attempt, {"at": 0, "attempts": [{"outcome": "failure", \

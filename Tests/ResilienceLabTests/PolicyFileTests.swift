@@ -85,7 +85,7 @@ struct PolicyFileTests {
          #"policy.json: timeout.duration must be a duration string with a unit such as "250ms", got a number"#),
         (#"{"timeout": {"duration": "-1s"}}"#,
          #"policy.json: timeout.duration: "-1s" is not a duration; write a number and a unit: ns, us, ms, s, m or h (e.g. "250ms", "1.5s", "2m")"#),
-        (#"{"timeout": {"seconds": 30}}"#, #"policy.json: unknown key "timeout.seconds"; known: duration, mode, enforcement"#),
+        (#"{"timeout": {"seconds": 30}}"#, #"policy.json: unknown key "timeout.seconds"; known: duration, firstByte, mode, enforcement"#),
         (#"{"timeout": null}"#, "policy.json: timeout must be an object, got null"),
         (#"{"timeout": "30s"}"#, "policy.json: timeout must be an object, got a string"),
     ]

@@ -45,6 +45,7 @@ struct TunerTests {
             {
               "timeout": {
                 "duration": "1.5s",
+                "firstByte": null,
                 "mode": "enforce",
                 "enforcement": "cancel"
               },

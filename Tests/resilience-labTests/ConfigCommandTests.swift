@@ -244,4 +244,41 @@ struct ConfigCommandTests {
         #expect(run.status == 0)
         #expect(run.stderr.contains("not simulated: fallback, cascade, hedging, chaos"))
     }
+
+    @Test("run and replay accept timeout.firstByte, simulate the attempt to duration alone, and name the key on stderr")
+    func firstByteNotSimulated() throws {
+        // A call of 500 ms: past firstByte (200 ms), within duration (2 s).
+        let trace = try write("trace.jsonl", #"{"at": 0, "attempts": [{"outcome": "success", "duration": 500}]}"#)
+        let plain = try write("plain.json", #"{"timeout": {"duration": "2s"}}"#)
+        let firstByte = try write("first-byte.json", #"{"timeout": {"duration": "2s", "firstByte": "200ms"}}"#)
+        let note = "not simulated: timeout.firstByte (accepted; a simulated call has no response head: timeout.duration bounds each attempt)\n"
+        let base = try runLab(["replay", "--policy", plain, "--trace", trace])
+        #expect(base.status == 0 && base.stderr.isEmpty, "\(base.stderr)")
+        let replay = try runLab(["replay", "--policy", firstByte, "--trace", trace])
+        #expect(replay.status == 0)
+        #expect(replay.stdout == base.stdout)
+        #expect(replay.stdout.contains(#""outcome": "success""#), "\(replay.stdout)")
+        #expect(replay.stderr == "resilience-lab: \(firstByte): \(note)")
+
+        // With sections the lab does not simulate: one line for them, one for the key.
+        let both = try write("both.json", #"{"timeout": {"duration": "2s", "firstByte": "200ms"}, "chaos": {}}"#)
+        let mixed = try runLab(["replay", "--policy", both, "--trace", trace])
+        #expect(mixed.status == 0 && mixed.stdout == base.stdout)
+        #expect(mixed.stderr == """
+            resilience-lab: \(both): not simulated: chaos (accepted; the other sections run as configured)
+            resilience-lab: \(both): \(note)
+            """)
+
+        // From a service's configuration, the key set by an environment variable.
+        let config = try write("service.yaml", "resilience: {policies: {payments: {timeout: {duration: 2s}}}}")
+        let fromConfig = try runLab(
+            ["replay", "--config", config, "--policy-name", "payments", "--trace", trace],
+            environment: ["RESILIENCE_POLICIES_PAYMENTS_TIMEOUT_FIRST_BYTE": "200ms"])
+        #expect(fromConfig.status == 0 && fromConfig.stdout == base.stdout)
+        #expect(fromConfig.stderr.hasSuffix(note), "\(fromConfig.stderr)")
+
+        let run = try runLab(["run", "--scenario", "steady-state", "--policy", firstByte])
+        #expect(run.status == 0)
+        #expect(run.stderr.components(separatedBy: note).count == 2, "\(run.stderr)")
+    }
 }

@@ -36,6 +36,16 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
         try check(value > .zero, key, DurationText.format(value), "> 0")
     }
 
+    /// Throws unless `firstByte`, when set, is in (0, `duration`]: the wait for a response head is part
+    /// of the whole exchange's. The one check of every `firstByte` key (the `timeout` section's, the
+    /// HTTP client's), so that they read alike.
+    package static func checkFirstByte(_ firstByte: Duration?, within duration: Duration) throws(ConfigurationError) {
+        guard let firstByte else { return }
+        try check(
+            firstByte > .zero && firstByte <= duration, "firstByte", DurationText.format(firstByte),
+            "(0, duration (\(DurationText.format(duration)))]")
+    }
+
     /// The value `body` builds from a configuration written in code; an invalid one stops the process
     /// with a message naming `policy` (`CircuitBreaker "payments"`) and the key: see the type's
     /// documentation.

@@ -218,6 +218,14 @@ public struct PolicyConfiguration: Sendable, Hashable {
         [(PolicyKind.fallback, fallback != nil), (.cascade, cascade != nil), (.hedging, hedging != nil),
          (.adaptiveTimeout, adaptiveTimeout != nil), (.chaos, chaos != nil)].compactMap { $0.1 ? $0.0 : nil }
     }
+
+    /// The keys of simulated sections that are set and that `resilience-lab` accepts but does not
+    /// simulate, by path: `timeout.firstByte`, since a simulated call has no response head (the
+    /// attempt is bounded by `timeout.duration` alone). The lab names them on stderr rather than
+    /// ignore them silently.
+    public var keysNotSimulated: [String] {
+        timeout?.firstByte != nil ? ["timeout.firstByte"] : []
+    }
 }
 
 /// Something that works on each section of a policy, whatever its configuration type: see
