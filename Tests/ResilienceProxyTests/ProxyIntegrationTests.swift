@@ -128,6 +128,27 @@ struct ProxyIntegrationTests {
         }
     }
 
+    @Test("timeout.firstByte bounds the wait for the head, duration the whole exchange: a slow head is 504, a long stream is not")
+    func firstByte() async throws {
+        let configuration = llmConfiguration.replacingOccurrences(of: "timeout: {duration: 1s}", with: "timeout: {duration: 5s, firstByte: 300ms}")
+        try await withProxy(
+            configuration,
+            upstreamRoutes: [
+                "/llm/slowhead": .slow(headDelay: .seconds(2)),
+                "/llm/events": .stream(chunks: ["a\n", "b\n", "c\n"], interval: .milliseconds(250)),
+            ]
+        ) { proxy in
+            let started = ContinuousClock.now
+            let slow = try await proxy.send("/llm/slowhead")
+            #expect(slow.status == 504)
+            #expect(slow.headers["X-Resilience-Rejected"] == ["timedOut"])
+            #expect(started.duration(to: .now) < .milliseconds(1_500))  // two attempts of 300 ms, not 2 s
+            let stream = try await proxy.send("/llm/events")  // 500 ms of body after a prompt head
+            #expect(stream.status == 200)
+            #expect(stream.body == "a\nb\nc\n")
+        }
+    }
+
     @Test("a bulkhead bounds the requests in flight upstream; the others get 503 bulkheadFull")
     func bulkhead() async throws {
         let configuration = """
