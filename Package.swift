@@ -231,6 +231,17 @@ let package = Package(
             path: "Tests/MisbehavingUpstream",
             swiftSettings: strictSwift6
         ),
+        // MisbehavingUpstream as a process, for .ci/proxy-contract: behaviours from options, control through standard
+        // input. Not a product.
+        .executableTarget(
+            name: "misbehaving-upstream",
+            dependencies: [
+                "MisbehavingUpstream",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tests/MisbehavingUpstreamServer",
+            swiftSettings: strictSwift6
+        ),
         .testTarget(
             name: "ResilienceHTTPClientTests",
             dependencies: [
