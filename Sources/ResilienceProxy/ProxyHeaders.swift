@@ -51,16 +51,27 @@ enum ProxyHeaders {
             headerFields: fields)
     }
 
-    /// The header names a `Connection` header lists, lowercase (`close` and `keep-alive` among them).
+    /// The header names a `Connection` header lists, lowercase, other than `close` and `keep-alive` (which
+    /// name no header beyond the hop-by-hop ones); empty, without allocating, for the usual
+    /// `Connection: keep-alive` or `close`.
     static func connectionTokens(_ values: [String]) -> Set<String> {
-        guard !values.isEmpty else { return [] }
         var tokens: Set<String> = []
         for value in values {
-            for token in value.split(separator: ",") {
-                let trimmed = token.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
-                tokens.insert(String(trimmed).lowercased())
+            for token in value.utf8.split(separator: UInt8(ascii: ",")) {
+                let trimmed = token.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+                    .reversed().drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }.reversed()
+                if equalsIgnoringCase(trimmed, "keep-alive") || equalsIgnoringCase(trimmed, "close") { continue }
+                tokens.insert(String(decoding: trimmed, as: UTF8.self).lowercased())
             }
         }
         return tokens
+    }
+
+    /// Whether `bytes` spell `lowercase` (ASCII), in any case.
+    static func equalsIgnoringCase(_ bytes: some Collection<UInt8>, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        return lowercase.withUTF8Buffer { expected in
+            zip(bytes, expected).allSatisfy { byte, wanted in (byte | 0x20) == wanted || byte == wanted }
+        }
     }
 }

@@ -153,18 +153,45 @@ final class ProxyResponder: Sendable {
     /// Writes `response` to the client as it arrives: its head, each chunk of its body, its end. A chunk
     /// that arrives at or after `deadline` ends the exchange with `timedOut` (the rest of the policy's
     /// `duration`; a body that stalls is cut by `proxy.readTimeout`).
+    ///
+    /// A small body of announced length (`Content-Length` up to ``coalescedBodyLimit``) is read whole
+    /// first and written with its head in one write: an upstream that announces the length has the body
+    /// ready, and one write instead of three (head, body, end) is a third of the system calls of a
+    /// typical API response. Anything else — a chunked body, an event stream — is written as it comes.
     func stream(
         _ response: HTTPClientResponse, to client: consuming ResponseWriter, until deadline: ContinuousClock.Instant?,
         policyName: String?
     ) async throws {
-        var body = try await Self.writeHead(ProxyHeaders.responseHead(of: response), to: client)
-        for try await chunk in response.body {
-            if let deadline, clock.now >= deadline {
-                throw ResilienceError(code: .timedOut, policyName: policyName ?? "")
+        let head = ProxyHeaders.responseHead(of: response)
+        if let length = head.headerFields[.contentLength].flatMap({ Int($0) }), length <= Self.coalescedBodyLimit {
+            var whole = ByteBuffer()
+            for try await chunk in response.body {
+                try checkDeadline(deadline, policyName: policyName)
+                whole.writeImmutableBuffer(chunk)
             }
+            do {
+                try await client.write(response: head, body: ResponseBody(byteBuffer: whole))
+            } catch {
+                throw ProxyExchangeError.clientGone(error)
+            }
+            return
+        }
+        var body = try await Self.writeHead(head, to: client)
+        for try await chunk in response.body {
+            try checkDeadline(deadline, policyName: policyName)
             try await ProxyExchangeError.client { try await body.write(chunk) }
         }
         try await ProxyExchangeError.client { try await body.finish(nil) }
+    }
+
+    /// The largest body of announced length that is read whole and written with its head: 64 KiB.
+    static let coalescedBodyLimit = 64 * 1024
+
+    /// Throws `timedOut` when `deadline` has passed.
+    func checkDeadline(_ deadline: ContinuousClock.Instant?, policyName: String?) throws {
+        if let deadline, clock.now >= deadline {
+            throw ResilienceError(code: .timedOut, policyName: policyName ?? "")
+        }
     }
 
     /// The proxy's answer to a call that ended without writing a response: the last failed upstream

@@ -92,6 +92,9 @@ public final class ResilienceProxy: Service {
             redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: Self.timeAmount(settings.proxy.readTimeout)),
             decompression: .disabled)
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+        // No span per upstream request: the proxy does not trace (yet), and async-http-client's default,
+        // the bootstrapped tracer, costs a no-op span per request even when none was bootstrapped.
+        configuration.tracing.tracer = nil
         httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         responder = ProxyResponder(
             routes: try ProxyRouteTable(settings: settings, policies: policies, metricsFactory: factory),
