@@ -35,10 +35,8 @@ struct ProxyConfigurationReader {
             return
         }
         let reader = FieldReader(object, path: "proxy")
-        for key in object.keys where !Self.keys.contains(key) {
-            problems.append(Problem(
-                key: reader.name(key), message: "unknown key \"\(reader.name(key))\"; known: \(Self.keys.joined(separator: ", "))",
-                source: file))
+        for (key, message) in reader.unknownKeys(known: Self.keys) {
+            problems.append(Problem(key: key, message: message, source: file))
         }
         listen = check("proxy.listen", file) { () throws(FieldError) in
             try reader.string("listen").map { (text) throws(FieldError) in try Self.listenAddress(text, key: "proxy.listen") }
@@ -78,11 +76,9 @@ struct ProxyConfigurationReader {
             let upstream: ProxyUpstream?
             let policy: String?
             var valid = true
-            for key in object.keys where !Self.routeKeys.contains(key) {
+            for (key, message) in reader.unknownKeys(known: Self.routeKeys) {
                 valid = false
-                problems.append(Problem(
-                    key: reader.name(key), message: "unknown key \"\(reader.name(key))\"; known: \(Self.routeKeys.joined(separator: ", "))",
-                    source: file))
+                problems.append(Problem(key: key, message: message, source: file))
             }
             prefix = check("\(path).prefix", file) { () throws(FieldError) -> String? in
                 guard let text = try reader.string("prefix") else { throw FieldError(message: "\(path).prefix is required: the path the route serves, such as \"/llm\"") }

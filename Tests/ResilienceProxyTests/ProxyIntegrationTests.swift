@@ -25,6 +25,22 @@ let llmConfiguration = """
           timeout: {duration: 1s}
     """
 
+/// A proxy with one route, `/api`, whose policy `api` is the one section `policy` (a YAML line).
+func apiConfiguration(policy: String) -> String {
+    """
+    proxy:
+      listen: 127.0.0.1:0
+      routes:
+        - prefix: /api
+          upstream: UPSTREAM
+          policy: api
+    resilience:
+      policies:
+        api:
+          \(policy)
+    """
+}
+
 @Suite("resilience-proxy on loopback, in front of a misbehaving upstream", .timeLimit(.minutes(2)))
 struct ProxyIntegrationTests {
     @Test("forwards method, path and query, and returns the upstream's answer; 404 without a route, by whole segments")
@@ -151,18 +167,7 @@ struct ProxyIntegrationTests {
 
     @Test("a bulkhead bounds the requests in flight upstream; the others get 503 bulkheadFull")
     func bulkhead() async throws {
-        let configuration = """
-            proxy:
-              listen: 127.0.0.1:0
-              routes:
-                - prefix: /api
-                  upstream: UPSTREAM
-                  policy: api
-            resilience:
-              policies:
-                api:
-                  bulkhead: {maxConcurrent: 2}
-            """
+        let configuration = apiConfiguration(policy: "bulkhead: {maxConcurrent: 2}")
         try await withProxy(configuration, defaultBehaviour: .slow(headDelay: .milliseconds(300))) { proxy in
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<8 { group.addTask { try await proxy.send("/api/\(index)").status } }
@@ -220,18 +225,7 @@ struct ProxyIntegrationTests {
 
     @Test("X-Client-Id keys the rate limiter, one bucket per client; an unknown X-Priority is counted")
     func clientKeysAndPriorities() async throws {
-        let configuration = """
-            proxy:
-              listen: 127.0.0.1:0
-              routes:
-                - prefix: /api
-                  upstream: UPSTREAM
-                  policy: api
-            resilience:
-              policies:
-                api:
-                  rateLimiter: {permitsPerSecond: 0.1, burst: 1}
-            """
+        let configuration = apiConfiguration(policy: "rateLimiter: {permitsPerSecond: 0.1, burst: 1}")
         try await withProxy(configuration) { proxy in
             #expect(try await proxy.send("/api/a", headers: [("X-Client-Id", "alice")]).status == 200)
             let limited = try await proxy.send("/api/a", headers: [("X-Client-Id", "alice")])

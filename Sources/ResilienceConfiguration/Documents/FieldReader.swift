@@ -23,6 +23,14 @@ package struct FieldReader {
 
     package func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
+    /// Every key not in `known`, each with its full path and a message listing the known ones, in
+    /// document order: for readers that report every problem at once.
+    package func unknownKeys(known: [String]) -> [(key: String, message: String)] {
+        object.keys.filter { !known.contains($0) }.map { key in
+            (name(key), "unknown key \(jsonQuoted(name(key))); known: \(known.joined(separator: ", "))")
+        }
+    }
+
     /// Fails on the first key not in `known`, listing the known ones.
     package func rejectUnknownKeys(known: [String], what: String = "key") throws(FieldError) {
         for key in object.keys where !known.contains(key) {

@@ -93,11 +93,8 @@ struct SettingsReader {
             return
         }
         let reader = FieldReader(object, path: "resilience")
-        for key in object.keys where !Self.topLevelKeys.contains(key) {
-            problems.append(Problem(
-                key: reader.name(key),
-                message: "unknown key \(jsonQuoted(reader.name(key))); known: \(Self.topLevelKeys.joined(separator: ", "))",
-                source: path))
+        for (key, message) in reader.unknownKeys(known: Self.topLevelKeys) {
+            problems.append(Problem(key: key, message: message, source: path))
         }
         check(path) { () throws(FieldError) in
             if let value = object["enabled"] {
