@@ -87,7 +87,7 @@ public final class ResilienceProxy: Service {
         metricsFactory = factory
         policies = try ResiliencePolicies(
             settings: Self.cooperative(settings.resilience), clock: ContinuousClock(), rateLimitKey: RequestClientKey.key(of:),
-            classifier: HTTPFailureClassifier.classifier, logger: logger, metricsFactory: factory)
+            classifier: Self.classifier, logger: logger, metricsFactory: factory)
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: Self.timeAmount(settings.proxy.readTimeout)),
             decompression: .disabled)
@@ -160,6 +160,11 @@ public final class ResilienceProxy: Service {
             return true
         }
     }
+
+    /// The HTTP classification of errors (``HTTPFailureClassifier``), for the pipelines: a failed response
+    /// is thrown (a `FailedResponse`), so there is no result to classify, and without a result classifier
+    /// a call that succeeds costs the breaker and the retry no dynamic cast of its value.
+    static let classifier = FailureClassifier(errors: { HTTPFailureClassifier.outcome(of: $0) })
 
     /// `settings` with every policy's timeout cooperative: the proxy's operation enforces the limit
     /// itself, through async-http-client's deadline.
