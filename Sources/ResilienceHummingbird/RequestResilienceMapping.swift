@@ -1,4 +1,3 @@
-import Foundation
 import HTTPTypes
 import Hummingbird
 import Resilience
@@ -17,9 +16,9 @@ import Resilience
 ///   Metadata never becomes a label.
 public struct RequestResilienceMapping<Context: RequestContext>: Sendable {
     /// The header that carries the priority.
-    public static var priorityHeader: HTTPField.Name { HTTPField.Name("X-Priority")! }
+    @inlinable public static var priorityHeader: HTTPField.Name { RequestHeaderNames.priority }
     /// The header that carries the client's key.
-    public static var clientKeyHeader: HTTPField.Name { HTTPField.Name("X-Client-Id")! }
+    @inlinable public static var clientKeyHeader: HTTPField.Name { RequestHeaderNames.clientKey }
 
     /// The operation name of a request.
     public var operationName: @Sendable (Request, Context) -> String
@@ -42,19 +41,22 @@ public struct RequestResilienceMapping<Context: RequestContext>: Sendable {
 
     /// `GET /users/{id}`: the method and the route's path template, or the request's path when no
     /// route matched.
+    @inlinable
     @Sendable public static func routeName(_ request: Request, _ context: Context) -> String {
         "\(request.method.rawValue) \(context.endpointPath ?? request.uri.path)"
     }
 
     /// The priority named by `X-Priority`: `normal` when absent, `nil` when unrecognized.
+    @inlinable
     @Sendable public static func priorityFromHeader(_ request: Request, _ context: Context) -> Priority? {
-        guard let value = request.headers[priorityHeader] else { return .normal }
+        guard let value = RequestHeaderNames.value(of: priorityHeader, in: request.headers) else { return .normal }
         return Priority(headerValue: value)
     }
 
     /// `X-Client-Id`, or `unknown`.
+    @inlinable
     @Sendable public static func clientKeyFromHeader(_ request: Request, _ context: Context) -> String {
-        request.headers[clientKeyHeader] ?? "unknown"
+        RequestHeaderNames.value(of: clientKeyHeader, in: request.headers) ?? "unknown"
     }
 }
 
@@ -64,9 +66,27 @@ extension RequestResilienceMapping where Context: RemoteAddressRequestContext {
     public static var withRemoteAddress: Self { Self(clientKey: Self.clientKeyFromHeaderOrAddress) }
 
     /// `X-Client-Id`, else the remote address's IP, else `unknown`.
+    @inlinable
     @Sendable public static func clientKeyFromHeaderOrAddress(_ request: Request, _ context: Context) -> String {
-        if let key = request.headers[clientKeyHeader] { return key }
+        if let key = RequestHeaderNames.value(of: clientKeyHeader, in: request.headers) { return key }
         return context.remoteAddress?.ipAddress ?? "unknown"
+    }
+}
+
+/// The names of the headers a request's context is read from, made once: a name made from a string is
+/// validated and lowercased each time (the generic mapping cannot store them itself).
+@usableFromInline enum RequestHeaderNames {
+    @usableFromInline static let priority = HTTPField.Name("X-Priority")!
+    @usableFromInline static let clientKey = HTTPField.Name("X-Client-Id")!
+
+    /// `fields[name]`: the value of the field `name`, the values of several joined with `, `, `nil` when
+    /// there is none. The one field a request usually has is read without the subscript, which joins
+    /// even one value through unspecialized generic code (a metadata lookup per read).
+    @inlinable
+    static func value(of name: HTTPField.Name, in fields: HTTPFields) -> String? {
+        guard let index = fields.firstIndex(where: { $0.name == name }) else { return nil }
+        if fields[fields.index(after: index)...].contains(where: { $0.name == name }) { return fields[name] }
+        return fields[index].value
     }
 }
 
@@ -84,13 +104,43 @@ public enum RequestClientKey: ResilienceContextKey {
 extension Priority {
     /// The priority a header names, `low`, `normal`, `high` or `critical` (any case, surrounding spaces
     /// ignored), or `nil`.
+    ///
+    /// Spaces are those of Foundation's `CharacterSet.whitespaces` (a tab, any Unicode space separator,
+    /// the zero-width space), and the comparison ignores ASCII case: exactly what trimming with Foundation and
+    /// comparing `lowercased()` gives for these four words (a test compares the two on every Unicode
+    /// scalar), without the three allocations those made for every request that sent the header.
     public init?(headerValue: String) {
-        switch headerValue.trimmingCharacters(in: .whitespaces).lowercased() {
-        case "low": self = .low
-        case "normal": self = .normal
-        case "high": self = .high
-        case "critical": self = .critical
-        default: return nil
+        let scalars = headerValue.unicodeScalars
+        guard let start = scalars.firstIndex(where: { !Self.isSpace($0) }),
+            let end = scalars.lastIndex(where: { !Self.isSpace($0) })
+        else { return nil }
+        let word = scalars[start...end]
+        if Self.word(word, is: "low") {
+            self = .low
+        } else if Self.word(word, is: "normal") {
+            self = .normal
+        } else if Self.word(word, is: "high") {
+            self = .high
+        } else if Self.word(word, is: "critical") {
+            self = .critical
+        } else {
+            return nil
+        }
+    }
+
+    /// Whether `scalar` is in Foundation's `CharacterSet.whitespaces`: a tab, a space separator, or
+    /// the zero-width space.
+    private static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII { return scalar == " " || scalar == "\t" }  // the only ASCII ones, without a table lookup
+        return scalar == "\u{200B}" || scalar.properties.generalCategory == .spaceSeparator
+    }
+
+    /// Whether `word` is `lowercase` (ASCII lowercase letters) in any ASCII case.
+    private static func word(_ word: Substring.UnicodeScalarView, is lowercase: StaticString) -> Bool {
+        guard word.count == lowercase.utf8CodeUnitCount else { return false }
+        return lowercase.withUTF8Buffer { expected in
+            // Only `byte` and its uppercase letter give `byte` with the bit 0x20 set.
+            zip(word, expected).allSatisfy { scalar, byte in (scalar.value | 0x20) == UInt32(byte) }
         }
     }
 }

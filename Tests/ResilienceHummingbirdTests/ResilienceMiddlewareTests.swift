@@ -196,6 +196,62 @@ struct ResilienceMiddlewareTests {
     }
 }
 
+@Suite("X-Priority")
+struct PriorityHeaderTests {
+    /// What `Priority(headerValue:)` did before it stopped allocating: Foundation's trimming, then `lowercased()`.
+    static func reference(_ value: String) -> Priority? {
+        switch value.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "low": .low
+        case "normal": .normal
+        case "high": .high
+        case "critical": .critical
+        default: nil
+        }
+    }
+
+    @Test("the four names in any case, surrounded by spaces or tabs; anything else is nil")
+    func names() {
+        #expect(Priority(headerValue: "low") == .low)
+        #expect(Priority(headerValue: "Normal") == .normal)
+        #expect(Priority(headerValue: " HIGH ") == .high)
+        #expect(Priority(headerValue: "\tcRiTiCaL\u{3000}\u{200B}") == .critical)
+        for value in ["", " ", "\t", "urgent", "lo w", "highest", "hig", "high,low", "l\u{0301}ow", "\u{212A}"] {
+            #expect(Priority(headerValue: value) == nil, "\(value)")
+        }
+    }
+
+    @Test("a header is read as HTTPFields reads it: none, one field in any case, several fields joined")
+    func headerValue() {
+        let name = RequestHeaderNames.clientKey
+        var fields: HTTPFields = [.contentType: "text/plain"]
+        #expect(RequestHeaderNames.value(of: name, in: fields) == nil)
+        fields.append(HTTPField(name: HTTPField.Name("x-client-ID")!, value: "alice"))
+        #expect(RequestHeaderNames.value(of: name, in: fields) == "alice")
+        fields.append(HTTPField(name: .accept, value: "*/*"))
+        fields.append(HTTPField(name: name, value: "bob"))
+        #expect(RequestHeaderNames.value(of: name, in: fields) == "alice, bob")
+        #expect(fields[name] == "alice, bob")
+    }
+
+    @Test("the same as Foundation's trimming and lowercased(), with any scalar around, in or instead of a letter")
+    func sameAsFoundation() {
+        // Every scalar of the Basic Multilingual Plane, where all the spaces and the canonical equivalents
+        // of ASCII letters (the Kelvin sign) are, and those of the other planes that have a case mapping.
+        let scalars = (UInt32(0)...0x10FFFF).lazy.compactMap(Unicode.Scalar.init).filter {
+            $0.value <= 0xFFFF || $0.properties.changesWhenCaseMapped
+        }
+        var mismatches: [String] = []
+        for scalar in scalars {
+            let c = String(Character(scalar))
+            for header in [c, "\(c)high\(c)", "\(c)\(c)Low", "nor\(c)mal", "hi\(c)h", "\(c)ow"]
+            where Priority(headerValue: header) != Self.reference(header) {
+                mismatches.append(header)
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(20).map { Array($0.unicodeScalars) })")
+    }
+}
+
 /// A policy that records the contexts it sees and runs the operation.
 final class ContextRecorder: ResiliencePolicy {
     let seen = Mutex<[ResilienceContext]>([])

@@ -99,4 +99,40 @@ struct PipelineTests {
         #expect(try context.deadline(on: clock) == ManualClock.Instant(offset: .seconds(5)))
         #expect(throws: ResilienceContext.DeadlineClockMismatch.self) { try context.deadline(on: ContinuousClock()) }
     }
+
+    @Test("metadata reads as a dictionary would after every sequence of four sets and removals over three keys")
+    func metadataAsDictionary() {
+        // The first value stored is kept inline and the others in a dictionary: every way a key can
+        // move between the two (set, overwritten, removed, set again while others are stored) is covered.
+        enum First: ResilienceContextKey { typealias Value = Int }
+        enum Second: ResilienceContextKey { typealias Value = Int }
+        enum Third: ResilienceContextKey { typealias Value = String }
+        func read(_ metadata: ResilienceMetadata) -> [Int?] {
+            [metadata[First.self], metadata[Second.self], metadata[Third.self].map { Int($0)! }]
+        }
+        var mismatches: [[Int]] = []
+        for sequence in 0..<(9 * 9 * 9 * 9) {
+            var metadata = ResilienceMetadata()
+            var model: [Int?] = [nil, nil, nil]
+            var operations: [Int] = []
+            var rest = sequence
+            for _ in 0..<4 {
+                let operation = rest % 9
+                rest /= 9
+                operations.append(operation)
+                let key = operation / 3
+                let value: Int? = operation % 3 == 2 ? nil : operation % 3 + 10 * operations.count
+                switch key {
+                case 0: metadata[First.self] = value
+                case 1: metadata[Second.self] = value
+                default: metadata[Third.self] = value.map(String.init)
+                }
+                model[key] = value
+                if read(metadata) != model || metadata.isEmpty != model.allSatisfy({ $0 == nil }) {
+                    mismatches.append(operations)
+                }
+            }
+        }
+        #expect(mismatches.isEmpty)
+    }
 }

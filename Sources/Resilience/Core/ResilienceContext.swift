@@ -95,18 +95,46 @@ public protocol ResilienceContextKey: Sendable {
 }
 
 /// Typed user metadata carried by a ``ResilienceContext``. Never exported by telemetry.
+///
+/// The first value stored is kept inline, the others in a dictionary: metadata with one value (the
+/// HTTP integrations' client key) costs no allocation, unless the value itself needs one (more than
+/// three words).
 public struct ResilienceMetadata: Sendable {
-    private var storage: [ObjectIdentifier: any Sendable] = [:]
+    /// The key of the value kept inline; `nil` when none is. Apart from its value, so that `isEmpty` and
+    /// a lookup of another key read one word and touch no existential.
+    @usableFromInline var firstKey: ObjectIdentifier?
+    /// The value stored under `firstKey`.
+    @usableFromInline var firstValue: (any Sendable)?
+    /// The values stored under any other key.
+    @usableFromInline var others: [ObjectIdentifier: any Sendable] = [:]
 
     /// Creates empty metadata.
+    @inlinable
     public init() {}
 
     /// The value stored under `key`, or `nil`.
+    @inlinable
     public subscript<Key: ResilienceContextKey>(key: Key.Type) -> Key.Value? {
-        get { storage[ObjectIdentifier(key)] as? Key.Value }
-        set { storage[ObjectIdentifier(key)] = newValue }
+        get {
+            let id = ObjectIdentifier(key)
+            if firstKey == id { return firstValue as? Key.Value }
+            return others.isEmpty ? nil : others[id] as? Key.Value
+        }
+        set {
+            let id = ObjectIdentifier(key)
+            if firstKey == id {
+                if newValue == nil { firstKey = nil }
+                firstValue = newValue
+            } else if firstKey == nil, let newValue, others.isEmpty || others[id] == nil {
+                firstKey = id
+                firstValue = newValue
+            } else {
+                others[id] = newValue
+            }
+        }
     }
 
     /// Whether no value is stored.
-    public var isEmpty: Bool { storage.isEmpty }
+    @inlinable
+    public var isEmpty: Bool { firstKey == nil && others.isEmpty }
 }
