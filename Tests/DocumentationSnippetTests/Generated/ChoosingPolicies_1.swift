@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_ChoosingPolicies_1 {
-    // Sources/Resilience/Resilience.docc/ChoosingPolicies.md, line 116
+    // Sources/Resilience/Resilience.docc/ChoosingPolicies.md, line 117
     struct ModelOverloaded: Error, RetryAfterProviding {  // the provider's 429 or 529, with its hint
         var retryAfter: Duration?
     }
