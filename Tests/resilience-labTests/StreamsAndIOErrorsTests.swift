@@ -76,6 +76,8 @@ struct StreamsAndIOErrorsTests {
         let dash = try runLab(["replay", "--policy", "-", "--trace", trace], input: Self.policy)
         #expect(dash.status == 0, "\(dash.stderr)")
         #expect(dash.stdout == fromFile.stdout)
+        let schedule = try runLab(["schedule", "--policy", "-"], input: Self.policy)
+        #expect(schedule.stderr == "resilience-lab: standard input has no \"retry\" section, so the policy makes no retries\n")
     }
 
     @Test("a directory as the trace, the policy or the report is named in a plain sentence")
