@@ -8,7 +8,7 @@ import ResilienceLab
 /// (one named policy of a service's configuration, with its environment variables, as production
 /// reads it).
 struct PolicyOptions: ParsableArguments {
-    @Option(help: "A POLICY.json file (YAML when named .yaml or .yml).")
+    @Option(help: "A POLICY.json file (YAML when named .yaml or .yml); - reads JSON from standard input.")
     var policy: String?
 
     @Option(help: "A configuration file (JSON, or YAML when named .yaml or .yml) whose resilience.policies holds the policy; repeat for more files, a later one overriding an earlier one. RESILIENCE_* environment variables apply as in production.")

@@ -98,7 +98,7 @@ struct Replay: ParsableCommand {
 
     @OptionGroup var policy: PolicyOptions
 
-    @Option(help: "The trace: one JSON object per line, times in milliseconds from its start.")
+    @Option(help: "The trace: one JSON object per line, times in milliseconds from its start; - reads standard input (a pipe, a FIFO or <(...) works too).")
     var trace: String
 
     @Option(help: "The seed of the retry jitter's random numbers (SplitMix64), 0...18446744073709551615.", transform: parseSeed)

@@ -84,7 +84,7 @@ struct Run: ParsableCommand {
             seed always writes the same bytes) and --report an HTML report with charts.
             """)
 
-    @Option(help: "A built-in scenario's name or a scenario file (.json, .yaml).")
+    @Option(help: "A built-in scenario's name or a scenario file (.json, .yaml); - reads JSON from standard input.")
     var scenario: String
 
     @OptionGroup var policy: PolicyOptions
@@ -115,7 +115,7 @@ struct Run: ParsableCommand {
 /// The built-in scenario named `name`, or the scenario file at that path.
 func loadScenario(_ name: String) throws(LabInputError) -> ScenarioDefinition {
     if let builtIn = ScenarioDefinition.builtIn(named: name) { return builtIn }
-    guard FileManager.default.fileExists(atPath: name) else {
+    guard name == TextFile.standardInput || FileManager.default.fileExists(atPath: name) else {
         let names = ScenarioDefinition.builtIn.map(\.name).joined(separator: ", ")
         throw LabInputError(file: name, message: "no such file, and not a built-in scenario (\(names))")
     }
@@ -124,9 +124,5 @@ func loadScenario(_ name: String) throws(LabInputError) -> ScenarioDefinition {
 
 /// Writes `text` to `path`, or throws an error naming the file.
 func writeFile(_ text: String, to path: String) throws(LabInputError) {
-    do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-    } catch {
-        throw LabInputError(file: path, message: "cannot write the file: \(error.localizedDescription)")
-    }
+    try TextFile.write(text, to: path)
 }

@@ -108,11 +108,7 @@ struct Tune: ParsableCommand {
         let elapsed = ContinuousClock.now - start
         let text = try result.best.jsonText()
         if let output {
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: output))
-            } catch {
-                throw LabInputError(file: output, message: "cannot write the policy: \(error.localizedDescription)")
-            }
+            try TextFile.write(text, to: output)
         }
         if let writeConfig, let policyName {
             try writeConfigurationFile(result.best, named: policyName, to: writeConfig)
@@ -144,10 +140,10 @@ func writeConfigurationFile(_ policy: PolicyConfiguration, named name: String, t
         throw LabInputError(file: path, message: "cannot write the policy: \(error)")
     }
     do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .withoutOverwriting)
+        try TextFile.write(text, to: path, replacing: false)
     } catch {
-        let reason = FileManager.default.fileExists(atPath: path) ? Tune.existingFile : error.localizedDescription
-        throw LabInputError(file: path, message: "cannot write the configuration: \(reason)")
+        let exists = error.message.hasSuffix("it already exists")
+        throw exists ? LabInputError(file: path, message: Tune.existingFile) : error
     }
 }
 

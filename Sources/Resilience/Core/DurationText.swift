@@ -5,12 +5,42 @@
 package enum DurationText {
     /// Why a text is not a duration.
     package struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
+        /// What is wrong with a text.
+        package enum Problem: Sendable, Hashable {
+            /// It is not a number followed by a unit.
+            case notADuration
+            /// It is a duration, longer than ``DurationText/maximum``.
+            case tooLarge
+            /// It is a duration, with a part of a nanosecond (`"0.5ns"`).
+            case partOfANanosecond
+        }
+
         /// The text that was given.
         package var text: String
+        /// What is wrong with it.
+        package var problem: Problem
+
+        package init(text: String, problem: Problem = .notADuration) {
+            self.text = text
+            self.problem = problem
+        }
+
         package var description: String {
-            "\"\(text)\" is not a duration; write a number and a unit: ns, us, ms, s, m or h (e.g. \"250ms\", \"1.5s\", \"2m\")"
+            switch problem {
+            case .notADuration:
+                "\"\(text)\" is not a duration; write a number and a unit: ns, us, ms, s, m or h (e.g. \"250ms\", \"1.5s\", \"2m\")"
+            case .tooLarge:
+                "\"\(text)\" is too large; the maximum duration is \(DurationText.maximumText) (about 292 years)"
+            case .partOfANanosecond:
+                "\"\(text)\" is not a whole number of nanoseconds"
+            }
         }
     }
+
+    /// The longest duration a text may give: `Int64.max` nanoseconds, 2562047h 47m 16.854775807s.
+    package static let maximum = Duration.nanoseconds(Int64.max)
+    /// ``maximum`` as a text ``parse(_:)`` reads.
+    package static let maximumText = "9223372036.854775807s"
 
     private static let units: [(suffix: String, nanoseconds: Int128)] = [
         ("ns", 1), ("us", 1_000), ("ms", 1_000_000), ("s", 1_000_000_000),
@@ -18,8 +48,8 @@ package enum DurationText {
     ]
 
     /// Parses `"250ms"`, `"1.5s"`, `"2m"` and the like.
-    /// - Throws: ``ParseError`` naming the text when it is not a number followed by a known unit, or when
-    ///   it is not a whole number of nanoseconds.
+    /// - Throws: ``ParseError`` naming the text when it is not a number followed by a known unit, when
+    ///   it is longer than ``maximum`` (`.tooLarge`), or when it is not a whole number of nanoseconds.
     package static func parse(_ text: String) throws(ParseError) -> Duration {
         let error = ParseError(text: text)
         // Longest suffix first, so "ms" is not read as "m" + "s".
@@ -29,9 +59,13 @@ package enum DurationText {
         let number = text.dropLast(unit.suffix.count)
         let parts = number.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 1 || parts.count == 2,
-              let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCIIDigit),
-              whole.count <= 18, let wholeValue = Int128(whole)
+              let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCIIDigit)
         else { throw error }
+        let tooLarge = ParseError(text: text, problem: .tooLarge)
+        // Leading zeros aside, 19 digits hold any whole number up to the maximum (and overflow no Int128).
+        let significant = whole.drop { $0 == "0" }
+        guard significant.count <= 19 else { throw tooLarge }
+        let wholeValue = Int128(significant) ?? 0
         var nanoseconds = wholeValue * unit.nanoseconds
         if parts.count == 2 {
             let fraction = parts[1]
@@ -41,10 +75,10 @@ package enum DurationText {
             var scale: Int128 = 1
             for _ in 0..<fraction.count { scale *= 10 }
             let scaled = fractionValue * unit.nanoseconds
-            guard scaled % scale == 0 else { throw error }
+            guard scaled % scale == 0 else { throw ParseError(text: text, problem: .partOfANanosecond) }
             nanoseconds += scaled / scale
         }
-        guard nanoseconds <= Int128(Int64.max) else { throw error }
+        guard nanoseconds <= Int128(Int64.max) else { throw tooLarge }
         return .nanoseconds(Int64(nanoseconds))
     }
 

@@ -54,12 +54,38 @@ package struct FieldReader {
         return number
     }
 
+    /// The largest magnitude of an integer field: a file's numbers are read as `Double`s, exact to 2⁵³
+    /// (about 9.007e15), so larger integers could not be told apart.
+    package static let integerLimit = 8_999_999_999_999_999
+
+    /// An integer: a number without a fraction, within ±``integerLimit``.
+    /// - Throws: ``FieldError`` naming the key: not a number, a fraction, or out of range (with the range).
     package func integer(_ key: String) throws(FieldError) -> Int? {
         guard let value = object[key] else { return nil }
-        guard case .number(let number) = value, number == number.rounded(), abs(number) < 9.0e15 else {
+        guard case .number(let number) = value, number == number.rounded() else {
             throw typeError(key, expected: "an integer", got: value)
         }
+        guard abs(number) <= Double(Self.integerLimit) else {
+            throw FieldError(message: "\(name(key)): \(Self.integerText(number)) is out of range; allowed: an integer from -\(Self.integerLimit) to \(Self.integerLimit)")
+        }
         return Int(number)
+    }
+
+    /// A whole number of any size (the caller checks its range), as the file's `Double`.
+    /// - Throws: ``FieldError`` naming the key when the value is not a number or has a fraction.
+    package func wholeNumber(_ key: String) throws(FieldError) -> Double? {
+        guard let value = object[key] else { return nil }
+        guard case .number(let number) = value, number == number.rounded() else {
+            throw typeError(key, expected: "an integer", got: value)
+        }
+        return number
+    }
+
+    /// A whole `number` as a message shows it: its digits when it fits an `Int64`, else as Swift writes
+    /// the `Double` (`1.8446744073709552e+19`), which is what the file's number was read as.
+    package static func integerText(_ number: Double) -> String {
+        if let exact = Int64(exactly: number) { return String(exact) }
+        return "\(number)"
     }
 
     /// An integer that may also be `null` (off): `.none` when absent, `.some(nil)` when `null`.

@@ -10,9 +10,11 @@ package enum InputDocument {
     /// The top-level object of the file at `path`: YAML (``YAMLReader/rootObject(_:file:what:)``) when
     /// the name ends in `.yaml` or `.yml` (in any letter case), JSON (``jsonRoot(_:file:what:)``)
     /// otherwise.
+    /// `path` may be `-` (standard input, read as JSON and named `standard input` in errors) or any
+    /// readable stream (``TextFile/read(_:)``).
     /// - Throws: ``InputFileError`` naming `path`: it cannot be read, or as the readers below.
     package static func root(path: String, what: String) throws(InputFileError) -> JSONObject {
-        try root(text: TextFile.read(path), file: path, what: what)
+        try root(text: TextFile.read(path), file: TextFile.displayName(path), what: what)
     }
 
     /// The top-level object of `text`, the contents of `file`: YAML or JSON by the file's name, as

@@ -34,7 +34,11 @@ package struct YAMLReadError: Error, Equatable {
 ///   ``JSONValue/string(_:)``. A quoted scalar is always a string. Explicit core tags (`!!str 5`,
 ///   `!!int "5"`) are honoured; other tags (`!!timestamp`, `!!binary`, `!custom`) are errors.
 ///   `.inf` and `.nan` are errors, as JSON has no such numbers.
-/// - Anchors and aliases are resolved by Yams (an alias is a copy of the anchored node).
+/// - Anchors and aliases are resolved by Yams (an alias is a copy of the anchored node). Aliases are
+///   bounded, so that a small file cannot expand into a huge document (the "billion laughs"):
+///   at most ``maximumAliases`` aliases, and at most ``maximumNodes`` nodes (scalars, sequences and
+///   mappings, keys included) once every alias is expanded. Both are checked on Yams' tree, whose
+///   aliases share their node, before anything is expanded.
 /// - An empty stream (nothing but comments or blank lines) reads as `nil`; a second document is
 ///   an error.
 package enum YAMLReader {
@@ -80,6 +84,7 @@ package enum YAMLReader {
                     message: "a second YAML document; the file must hold exactly one")
             }
             root = first
+            try checkAliasBounds(root)
         } catch let error as YAMLReadError {
             throw error
         } catch let error as YamlError {
@@ -88,6 +93,64 @@ package enum YAMLReader {
             throw YAMLReadError(message: "\(error)")
         }
         return try value(of: root, path: "")
+    }
+
+    /// The most aliases (`*name`) a document may use.
+    package static let maximumAliases = 10_000
+    /// The most nodes a document may hold once its aliases are expanded: far more than any policy,
+    /// scenario or configuration needs (a scenario with 100,000 operations holds about 200,000), far
+    /// fewer than a "billion laughs" makes of a few hundred bytes.
+    package static let maximumNodes = 2_000_000
+
+    /// Checks the alias bounds (``maximumAliases``, ``maximumNodes``) on `root`, whose aliases Yams
+    /// has replaced by the anchored node itself: a node carrying an anchor met again is an alias, and
+    /// its size is remembered, so this takes time in proportion to the file, not to its expansion.
+    private static func checkAliasBounds(_ root: Node) throws(YAMLReadError) {
+        struct Origin: Hashable {
+            var anchor: String
+            var line: Int
+            var column: Int
+        }
+        var sizes: [Origin: Int] = [:]
+        var aliases = 0
+        /// The expanded size of `node`, at most `maximumNodes + 1`.
+        func size(_ node: Node) throws(YAMLReadError) -> Int {
+            var origin: Origin?
+            if let anchor = node.anchor, let mark = node.mark {
+                let key = Origin(anchor: anchor.rawValue, line: mark.line, column: mark.column)
+                if let known = sizes[key] {
+                    aliases += 1
+                    guard aliases <= maximumAliases else {
+                        throw YAMLReadError(
+                            line: mark.line, column: mark.column,
+                            message: "more than \(maximumAliases) aliases, the most a document may use (the one over refers to &\(anchor.rawValue))")
+                    }
+                    return known
+                }
+                origin = key
+            }
+            var total = 1
+            switch node {
+            case .scalar, .alias: break
+            case .sequence(let sequence):
+                for element in sequence { total = min(total + (try size(element)), maximumNodes + 1) }
+            case .mapping(let mapping):
+                for (key, value) in mapping {
+                    total = min(total + (try size(key)) + (try size(value)), maximumNodes + 1)
+                }
+            }
+            if let origin { sizes[origin] = total }
+            return total
+        }
+        // A node's size counts once per use, so the root's size is the expanded document's.
+        guard try size(root) > maximumNodes else { return }
+        var message = "aliases expand the document to more than \(maximumNodes) nodes, the most allowed"
+        let largest = sizes.max { ($0.value, $1.key.line) < ($1.value, $0.key.line) }
+        if let largest {
+            let count = largest.value > maximumNodes ? "more than \(maximumNodes)" : "\(largest.value)"
+            message += "; the anchor &\(largest.key.anchor) expands to \(count) nodes"
+        }
+        throw YAMLReadError(line: largest?.key.line, column: largest?.key.column, message: message)
     }
 
     /// The YAML 1.2 core schema's implicit tags (yaml.org/spec/1.2.2, 10.3.2), in Yams' resolver form.
@@ -120,9 +183,10 @@ package enum YAMLReader {
             try expectTag(.map, of: node, path: path)
             var members: [(key: String, value: JSONValue)] = []
             members.reserveCapacity(mapping.count)
+            var keys = Set<String>(minimumCapacity: mapping.count)
             for (keyNode, valueNode) in mapping {
                 let key = try self.key(keyNode, in: path)
-                if members.contains(where: { $0.key == key }) {
+                if !keys.insert(key).inserted {
                     throw error(at: keyNode, "\(describe(path)): duplicate key \(jsonQuoted(key))")
                 }
                 members.append((key, try value(of: valueNode, path: path.isEmpty ? key : "\(path).\(key)")))

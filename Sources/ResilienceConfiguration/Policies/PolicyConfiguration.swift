@@ -97,7 +97,7 @@ public struct PolicyConfiguration: Sendable, Hashable {
     /// Reads and validates the file at `path`: YAML (``parseYAML(_:file:)``) when the name ends in
     /// `.yaml` or `.yml` (in any letter case), JSON (``parse(_:file:)``) otherwise.
     public static func load(path: String) throws(InputFileError) -> PolicyConfiguration {
-        try read(InputDocument.root(path: path, what: "policy"), file: path)
+        try read(InputDocument.root(path: path, what: "policy"), file: TextFile.displayName(path))
     }
 
     /// Parses and validates policy text; `file` names it in errors.

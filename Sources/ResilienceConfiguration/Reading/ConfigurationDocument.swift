@@ -7,7 +7,7 @@ package struct ConfigurationDocument: Sendable {
 
     /// Reads the file at `path` (JSON, or YAML by its name).
     package init(path: String) {
-        file = path
+        file = TextFile.displayName(path)
         root = Result { () throws(InputFileError) in try InputDocument.root(path: path, what: "configuration") }
     }
 

@@ -11,10 +11,11 @@ public enum PolicySource: Sendable, Hashable {
     /// earlier ones) and the environment.
     case configuration(files: [String], policyName: String)
 
-    /// How errors and reports name the policy: the file, or `resilience.policies.NAME (FILES)`.
+    /// How errors and reports name the policy: the file (`standard input` for `-`), or
+    /// `resilience.policies.NAME (FILES)`.
     public var label: String {
         switch self {
-        case .file(let path): path
+        case .file(let path): TextFile.displayName(path)
         case .configuration(let files, let name): "resilience.policies.\(name) (\(files.joined(separator: ", ")))"
         }
     }

@@ -7,7 +7,7 @@ extension ScenarioDefinition {
     /// in `.yaml` or `.yml` (in any letter case), JSON (``parse(_:file:)``) otherwise.
     /// - Throws: ``LabInputError`` naming `path`.
     public static func load(path: String) throws(LabInputError) -> ScenarioDefinition {
-        try read(InputDocument.root(path: path, what: "scenario"), file: path)
+        try read(InputDocument.root(path: path, what: "scenario"), file: TextFile.displayName(path))
     }
 
     /// Parses and validates scenario JSON (format in the type's documentation); `file` names it in errors.

@@ -13,14 +13,13 @@ enum ScenarioFileReader {
         let name = try root.required("name", try root.string("name"))
         let summary = try root.string("description") ?? ""
         let duration = try root.required("duration", try root.duration("duration"))
-        let seed = try root.integer("seed") ?? 0
-        guard seed >= 0 else { throw FieldError(message: "seed: \(seed) is not allowed; allowed: >= 0") }
+        let seed = try self.seed(root)
         let traffic = try trafficModel(try root.required("traffic", try root.object("traffic")))
         let dependency = try dependencyModel(try root.required("dependency", try root.object("dependency")))
         do {
             // Keys of the whole scenario's errors already carry their full path.
             return try ScenarioDefinition(
-                name: name, summary: summary, duration: duration, seed: UInt64(seed), traffic: traffic,
+                name: name, summary: summary, duration: duration, seed: seed, traffic: traffic,
                 dependency: dependency)
         } catch {
             throw FieldError(message: error.description)
@@ -62,9 +61,12 @@ enum ScenarioFileReader {
         }
         var operations = WeightedMix<String>.only("call")
         if let weights = try section.object("operations") {
+            // Members in order, not `weight(weights, key)`: a lookup by key is a linear scan, and a
+            // mix may name 100,000 operations.
             var entries: [(String, Double)] = []
-            for key in weights.object.keys {
-                entries.append((key, try weight(weights, key)))
+            entries.reserveCapacity(weights.object.members.count)
+            for member in weights.object.members {
+                entries.append((member.key, try weight(weights, member.key, member.value)))
             }
             operations = try mix(weights, entries)
         }
@@ -76,8 +78,24 @@ enum ScenarioFileReader {
         return result!
     }
 
+    /// The scenario's `seed` (default 0): a file's numbers are `Double`s, exact only up to 2⁵³, so a
+    /// file's seed is at most ``FieldReader/integerLimit``; `--seed` takes the whole `UInt64` range.
+    static func seed(_ root: FieldReader) throws(FieldError) -> UInt64 {
+        guard let seed = try root.wholeNumber("seed") else { return 0 }
+        guard seed >= 0, seed <= Double(FieldReader.integerLimit) else {
+            let problem = seed < 0 ? "is not allowed" : "is out of range"
+            throw FieldError(message: "seed: \(FieldReader.integerText(seed)) \(problem); allowed: 0...\(FieldReader.integerLimit) in a file (a file's numbers are exact only to 2^53); --seed takes 0...18446744073709551615")
+        }
+        return UInt64(seed)
+    }
+
     static func weight(_ weights: FieldReader, _ key: String) throws(FieldError) -> Double {
-        let value = try weights.number(key)!
+        try weight(weights, key, weights.object[key]!)
+    }
+
+    /// The weight `raw` of the member `key` of `weights`.
+    static func weight(_ weights: FieldReader, _ key: String, _ raw: JSONValue) throws(FieldError) -> Double {
+        guard case .number(let value) = raw else { throw weights.typeError(key, expected: "a number", got: raw) }
         guard value >= 0, value.isFinite else {
             throw FieldError(message: "\(weights.name(key)): \(SimulationCheck.text(value)) is not allowed; allowed: >= 0")
         }

@@ -84,9 +84,10 @@ public struct Trace: Sendable, Hashable {
     /// The entries, in file order.
     public var entries: [Entry]
 
-    /// Reads and validates the trace at `path`.
+    /// Reads and validates the trace at `path`: a file, `-` (standard input) or any readable stream
+    /// (a FIFO, `/dev/stdin`, a shell's `<(...)`).
     public static func load(path: String) throws(LabInputError) -> Trace {
-        try parse(TextFile.read(path), file: path)
+        try parse(TextFile.read(path), file: TextFile.displayName(path))
     }
 
     /// Parses and validates trace text; `file` names it in errors. Fails on the first bad line.
