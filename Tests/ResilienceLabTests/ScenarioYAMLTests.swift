@@ -136,7 +136,7 @@ struct ScenarioYAMLTests {
         #expect(errorInFull("workers: 50", "workers: fifty")
             == "s.yaml: dependency.workers must be an integer, got a string")
         #expect(errorInFull("p99: 200ms", "p99: 10ms")
-            == "s.yaml: dependency.serviceTime.logNormal.p99: 10ms is not allowed; allowed: > median (20ms)")
+            == "s.yaml: dependency.serviceTime.logNormal.p99: 10ms is not allowed; allowed: > median (20ms) and <= 1h")
         #expect(errorInFull("seed: 42", "sead: 42")
             == "s.yaml: unknown key \"sead\"; known: name, description, duration, seed, traffic, dependency")
         #expect(errorInFull("duration: 120s", "duration: 120")

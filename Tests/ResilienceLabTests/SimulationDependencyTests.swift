@@ -162,7 +162,7 @@ struct SimulationDependencyTests {
         #expect(throws: ConfigurationError(key: "phases[1].from", value: "1s", allowed: "> 1s (phases[0].from)")) {
             try DependencyBehaviour(phases: [.init(from: .seconds(1), condition: .down), .init(from: .seconds(1), condition: .healthy)])
         }
-        #expect(throws: ConfigurationError(key: "phases[0].latencyMultiplier", value: "0.5", allowed: ">= 1")) {
+        #expect(throws: ConfigurationError(key: "phases[0].latencyMultiplier", value: "0.5", allowed: "[1, 1000]")) {
             try DependencyBehaviour(phases: [.init(from: .zero, condition: .brownout(latencyMultiplier: 0.5))])
         }
         #expect(throws: ConfigurationError(key: "workers", value: "0", allowed: "1...1000000")) {

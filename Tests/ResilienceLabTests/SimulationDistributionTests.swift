@@ -53,10 +53,10 @@ struct SimulationDistributionTests {
 
     @Test("invalid distributions name the parameter")
     func validation() {
-        #expect(throws: ConfigurationError(key: "logNormal.p99", value: "20ms", allowed: "> median (20ms)")) {
+        #expect(throws: ConfigurationError(key: "logNormal.p99", value: "20ms", allowed: "> median (20ms) and <= 1h")) {
             try ServiceTimeDistribution.logNormal(median: .milliseconds(20), p99: .milliseconds(20)).validate()
         }
-        #expect(throws: ConfigurationError(key: "logNormal.median", value: "0s", allowed: "> 0")) {
+        #expect(throws: ConfigurationError(key: "logNormal.median", value: "0s", allowed: "(0s, 1h]")) {
             try ServiceTimeDistribution.logNormal(median: .zero, p99: .milliseconds(20)).validate()
         }
         #expect(throws: ConfigurationError(key: "empirical", value: "[]", allowed: "at least one duration")) {

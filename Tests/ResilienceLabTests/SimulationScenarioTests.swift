@@ -86,11 +86,11 @@ struct SimulationScenarioTests {
         #expect(errorInFull(#""fraction": 0.3"#, #""fraction": 1.5"#)
             == "s.json: dependency.phases[2].fraction: 1.5 is not allowed; allowed: [0, 1]")
         #expect(errorInFull(#""latencyMultiplier": 4"#, #""latencyMultiplier": 0.5"#)
-            == "s.json: dependency.phases[3].latencyMultiplier: 0.5 is not allowed; allowed: >= 1")
+            == "s.json: dependency.phases[3].latencyMultiplier: 0.5 is not allowed; allowed: [1, 1000]")
         #expect(errorInFull(#""from": "70s""#, #""from": "50s""#)
             == "s.json: dependency.phases[2].from: 50s is not allowed; allowed: > 1m (phases[1].from)")
         #expect(errorInFull(#""p99": "200ms""#, #""p99": "10ms""#)
-            == "s.json: dependency.serviceTime.logNormal.p99: 10ms is not allowed; allowed: > median (20ms)")
+            == "s.json: dependency.serviceTime.logNormal.p99: 10ms is not allowed; allowed: > median (20ms) and <= 1h")
         #expect(errorInFull(#""workers": 50"#, #""workers": 0"#)
             == "s.json: dependency.workers: 0 is not allowed; allowed: 1...1000000")
         #expect(errorInFull(#""condition": "down""#, #""condition": "dead""#)
@@ -130,6 +130,121 @@ struct SimulationScenarioTests {
         #expect(error(#"{"duration": "1s"}"#) == "s.json: name is required")
         #expect(error("[1]") == "s.json: the scenario must be a JSON object, got an array")
         #expect(error("{") != nil)
+    }
+
+    /// Issue 21, items 1, 3 and 4: every numeric field has a physically meaningful range, and a value
+    /// outside it is an error naming the field with its path (ranges in `ScenarioLimits`).
+    @Test("absurd values of every numeric field are rejected, naming the field, at both ends of its range")
+    func ranges() {
+        // Item 1: a multiplier of 1e12 crashed after 52 s, 1e6 made a 10 s scenario simulate 20,001 s.
+        #expect(errorInFull(#""latencyMultiplier": 4"#, #""latencyMultiplier": 1e12"#)
+            == "s.json: dependency.phases[3].latencyMultiplier: 1000000000000 is not allowed; allowed: [1, 1000]")
+        #expect(errorInFull(#""latencyMultiplier": 4"#, #""latencyMultiplier": 1e6"#)
+            == "s.json: dependency.phases[3].latencyMultiplier: 1000000 is not allowed; allowed: [1, 1000]")
+        #expect(errorInFull(#""latencyMultiplier": 4"#, #""latencyMultiplier": 1000.5"#)
+            == "s.json: dependency.phases[3].latencyMultiplier: 1000.5 is not allowed; allowed: [1, 1000]")
+        #expect(errorInFull(#""latencyMultiplier": 4"#, #""latencyMultiplier": 1000"#) == nil)
+        #expect(errorInFull(#""latencyMultiplier": 4"#, #""latencyMultiplier": 1"#) == nil)
+        // Item 3: a day of simulated time at most.
+        #expect(errorInFull(#""duration": "120s""#, #""duration": "1000000h""#)
+            == "s.json: duration: 1000000h is not allowed; allowed: (0s, 24h]")
+        #expect(errorInFull(#""duration": "120s""#, #""duration": "100h""#)
+            == "s.json: duration: 100h is not allowed; allowed: (0s, 24h]")
+        #expect(errorInFull(#""duration": "120s""#, #""duration": "24h1s""#) != nil)
+        // 24 h is allowed, but the example's traffic over a day is more calls than a run may make.
+        #expect(errorInFull(#""duration": "120s""#, #""duration": "24h""#)
+            == "s.json: traffic: 120938000 expected calls is not allowed; allowed: <= 100000000 expected calls (each rate × how long it lasts, plus bursts, plus closedLoop.clients × duration / mean thinkTime)")
+        #expect(errorInFull(#""duration": "120s""#, #""duration": "10h""#) == nil)
+        #expect(errorInFull(#""duration": "120s""#, #""duration": "0s""#)
+            == "s.json: duration: 0s is not allowed; allowed: (0s, 24h]")
+        // Item 4: flapping faster than a millisecond, a rate limit of one call in 30 years, a p99 of 6 weeks.
+        #expect(errorInFull(#""period": "5s""#, #""period": "1ns""#)
+            == "s.json: dependency.phases[4].period: 1ns is not allowed; allowed: [1ms, 24h]")
+        #expect(errorInFull(#""period": "5s""#, #""period": "25h""#)
+            == "s.json: dependency.phases[4].period: 25h is not allowed; allowed: [1ms, 24h]")
+        #expect(errorInFull(#""period": "5s""#, #""period": "1ms""#) == nil)
+        #expect(errorInFull(#""capacityPerSecond": 500"#, #""capacityPerSecond": 1e-9"#)
+            == "s.json: dependency.phases[5].capacityPerSecond: 1e-09 is not allowed; allowed: [0.01, 1000000000]")
+        #expect(errorInFull(#""capacityPerSecond": 500"#, #""capacityPerSecond": 2e9"#)
+            == "s.json: dependency.phases[5].capacityPerSecond: 2000000000 is not allowed; allowed: [0.01, 1000000000]")
+        #expect(errorInFull(#""capacityPerSecond": 500"#, #""capacityPerSecond": 0.01"#) == nil)
+        #expect(errorInFull(#""retryAfter": "1s""#, #""retryAfter": "2h""#)
+            == "s.json: dependency.phases[5].retryAfter: 2h is not allowed; allowed: [0s, 1h]")
+        #expect(errorInFull(#""p99": "200ms""#, #""p99": "1000h""#)
+            == "s.json: dependency.serviceTime.logNormal.p99: 1000h is not allowed; allowed: > median (20ms) and <= 1h")
+        #expect(errorInFull(#""p99": "200ms""#, #""p99": "21s""#)
+            == "s.json: dependency.serviceTime.logNormal.p99: 21s is not allowed; allowed: <= 1000 × median (20ms)")
+        #expect(errorInFull(#""p99": "200ms""#, #""p99": "20s""#) == nil)
+        #expect(errorInFull(#""median": "20ms""#, #""median": "2h""#)
+            == "s.json: dependency.serviceTime.logNormal.median: 2h is not allowed; allowed: (0s, 1h]")
+        #expect(errorInFull(#"{"constant": "100ms"}"#, #"{"constant": "61m"}"#)
+            == "s.json: traffic.closedLoop.thinkTime.constant: 61m is not allowed; allowed: [0s, 1h]")
+        #expect(errorInFull(#"{"constant": "100ms"}"#, #"{"empirical": ["1ms", "2h"]}"#)
+            == "s.json: traffic.closedLoop.thinkTime.empirical[1]: 2h is not allowed; allowed: [0s, 1h]")
+        // Item 4: traffic that makes no call.
+        #expect(error(#"{"name": "x", "duration": "10s", "traffic": {"rates": [{"from": "0s", "ratePerSecond": 0}]}, "dependency": {"workers": 1, "maxQueue": 0, "serviceTime": {"constant": "1ms"}}}"#)
+            == "s.json: traffic.rates: every ratePerSecond 0 is not allowed; allowed: a ratePerSecond > 0, or bursts or closedLoop: a run must make calls")
+        // Item 3: traffic that would take hours to simulate.
+        #expect(errorInFull(#""ratePerSecond": 1200"#, #""ratePerSecond": 1000000000"#)
+            == "s.json: traffic: 60000074000 expected calls is not allowed; allowed: <= 100000000 expected calls (each rate × how long it lasts, plus bursts, plus closedLoop.clients × duration / mean thinkTime)")
+        #expect(errorInFull(#""clients": 20"#, #""clients": 1000000"#)
+            == "s.json: traffic: 1200122000 expected calls is not allowed; allowed: <= 100000000 expected calls (each rate × how long it lasts, plus bursts, plus closedLoop.clients × duration / mean thinkTime)")
+    }
+
+    /// A scenario of `duration` with Poisson traffic at `rate` against a dependency of `workers`
+    /// workers, a queue of `maxQueue` and a constant service time `service`, plus an optional burst.
+    static func scenario(
+        duration: Duration, rate: Double, workers: Int = 10, maxQueue: Int = 100, service: Duration = .milliseconds(10),
+        burst: Int? = nil
+    ) throws -> ScenarioDefinition {
+        try ScenarioDefinition(
+            name: "limits", duration: duration, seed: 3,
+            traffic: TrafficModel(
+                rates: [.init(from: .zero, ratePerSecond: rate)],
+                bursts: burst.map { [.init(at: .zero, calls: $0, over: .zero)] } ?? []),
+            dependency: DependencyModel(workers: workers, maxQueue: maxQueue, serviceTime: .constant(service)))
+    }
+
+    @Test("a run that makes no calls is an error, not a goodput of 100 %")
+    func noCalls() throws {
+        let quiet = try Self.scenario(duration: .seconds(10), rate: 0.001)
+        #expect(throws: LabInputError(
+            file: "scenario limits",
+            message: "the traffic made no calls in 10s (seed 3), so there is nothing to measure: raise traffic.rates' ratePerSecond, or add bursts or closedLoop clients")) {
+            try Simulator.run(quiet, policy: PolicyFile(), policyName: "none")
+        }
+    }
+
+    @Test("a run whose dependency cannot drain its queue within the run's limit is an error, found in bounded time")
+    func runLimit() throws {
+        // 1,000 calls at once on one worker that takes 1 h each: 1,000 h to drain.
+        let stuck = try Self.scenario(duration: .seconds(10), rate: 0, workers: 1, maxQueue: 1_000, service: .seconds(3_600), burst: 1_000)
+        #expect(throws: LabInputError(
+            file: "scenario limits",
+            message: "under policy none, 1000 calls had still not ended at 2000s of simulated time, 2000 intervals of 1s (the scenario lasts 10s); a run may last at most that long: shorten the dependency's serviceTime or latencyMultiplier, lower maxQueue, or add a timeout to the policy")) {
+            try Simulator.run(stuck, policy: PolicyFile(), policyName: "none")
+        }
+        // With a timeout the same scenario ends.
+        let result = try Simulator.run(
+            stuck, policy: PolicyFile(timeout: TimeoutConfiguration(duration: .seconds(1))), policyName: "timeout")
+        #expect(result.calls == 1_000 && result.endedByPolicy["timeout"] == 1_000)
+    }
+
+    @Test("a long run has a bounded number of intervals: 1 s up to 1,000 s of scenario, wider beyond")
+    func intervalWidth() throws {
+        #expect(ScenarioLimits.intervalWidth(for: .seconds(10)) == .seconds(1))
+        #expect(ScenarioLimits.intervalWidth(for: .seconds(1_000)) == .seconds(1))
+        #expect(ScenarioLimits.intervalWidth(for: .milliseconds(1_000_001)) == .seconds(2))
+        #expect(ScenarioLimits.intervalWidth(for: .seconds(86_400)) == .seconds(87))
+        let day = try Self.scenario(duration: .seconds(86_400), rate: 2)
+        let result = try Simulator.run(day, policy: PolicyFile(), policyName: "none")
+        #expect(result.intervalWidth == .seconds(87))
+        #expect(result.intervals.count == 994)
+        #expect(result.intervals.reduce(0) { $0 + $1.calls } == result.calls)
+        // The built-in scenarios keep their one-second intervals.
+        for scenario in ScenarioDefinition.builtIn {
+            #expect(ScenarioLimits.intervalWidth(for: scenario.duration) == .seconds(1))
+        }
     }
 
     @Test("the six built-in scenarios are valid, named, and small enough for the suite's time budget")

@@ -14,7 +14,8 @@ import ResilienceConfiguration
 /// Each section shows the scenario's name, summary, duration, seed and dependency (workers, queue,
 /// service time, phases), the comparison table of its results (the columns of ``ComparisonTable``), a
 /// legend, and these charts over time (x: seconds from the start; one point per interval of the
-/// results, at the interval's middle; the dependency's unhealthy phases shaded, `down` darker):
+/// results, at the interval's middle — intervals of 1 s, or wider for a scenario longer than 1,000 s,
+/// so that a series has at most 2,000 points (``ScenarioLimits``); the dependency's unhealthy phases shaded, `down` darker):
 /// 1. **Goodput**: calls that succeeded as a percentage of the calls that *ended* in the interval,
 ///    0–100 %, per policy (a gap where no call ended).
 /// 2. **Latency**: the interval's p99 (solid) and p50 (dashed) per policy, on a **logarithmic** y axis

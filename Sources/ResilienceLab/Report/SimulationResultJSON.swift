@@ -46,6 +46,8 @@ import ResilienceConfiguration
 ///   `timeToRecoverMs` are `null` when unknown (see ``SimulationResult``).
 /// - `breakerState` is `null` without a breaker; states are `closed`, `open`, `halfOpen`, `forcedOpen`,
 ///   `forcedClosed`.
+/// - `intervals` has one entry per `intervalWidthMs` (1000, or `duration / 1000` rounded up to whole
+///   seconds for a scenario longer than 1,000 s), at most 2,000 entries (``ScenarioLimits``).
 /// - The array of a suite is `[`, each result indented by two more spaces, separated by `,`, then `]`.
 public enum SimulationResultJSON {
     /// `result` as a JSON object (format in the type's documentation), ending with a newline.

@@ -30,20 +30,20 @@ public struct DependencyBehaviour: Sendable, Hashable {
         /// Each served call fails with probability `fraction` (in `[0, 1]`), answering
         /// ``DependencyAnswer/failure`` after its full service time (a 500, not a refused connection).
         case failing(fraction: Double)
-        /// Every service time is multiplied by `latencyMultiplier` (`>= 1`): the same workers serve
+        /// Every service time is multiplied by `latencyMultiplier` (in `[1, 1000]`): the same workers serve
         /// fewer calls per second, so queues grow when traffic stays the same.
         case brownout(latencyMultiplier: Double)
         /// Every call is answered ``DependencyAnswer/refused`` at once, without a worker or service
         /// time (connection refused).
         case down
-        /// Down for the first `downFraction` (in `[0, 1]`) of each `period` (`> 0`), counted from the
+        /// Down for the first `downFraction` (in `[0, 1]`) of each `period` (in `[1ms, 24h]`), counted from the
         /// phase's start, healthy for the rest: down during `[start + k·period, start + k·period +
         /// downFraction·period)`, rounded to the nanosecond.
         case flapping(period: Duration, downFraction: Double)
         /// A token bucket holding up to `max(1, capacityPerSecond)` tokens, full when the phase starts
-        /// and refilled at `capacityPerSecond` (`> 0`) tokens per second: an arriving call takes a
+        /// and refilled at `capacityPerSecond` (in `[0.01, 1e9]`) tokens per second: an arriving call takes a
         /// token, or is answered ``DependencyAnswer/rateLimited(retryAfter:)`` at once with the
-        /// `retryAfter` (`>= 0`) hint when there is none.
+        /// `retryAfter` (in `[0s, 1h]`; 0 means "retry at once", as `Retry-After: 0` does in HTTP) hint when there is none.
         case rateLimiting(capacityPerSecond: Double, retryAfter: Duration)
 
         /// Checks the parameters.
@@ -57,15 +57,21 @@ public struct DependencyBehaviour: Sendable, Hashable {
                 try SimulationCheck.that(fraction >= 0 && fraction <= 1, "fraction", SimulationCheck.text(fraction), "[0, 1]")
             case .brownout(let multiplier):
                 try SimulationCheck.that(
-                    multiplier >= 1 && multiplier.isFinite, "latencyMultiplier", SimulationCheck.text(multiplier), ">= 1")
+                    multiplier >= 1 && multiplier <= ScenarioLimits.maxLatencyMultiplier, "latencyMultiplier",
+                    SimulationCheck.text(multiplier), "[1, 1000]")
             case .flapping(let period, let downFraction):
-                try SimulationCheck.that(period > .zero, "period", DurationText.format(period), "> 0")
+                try SimulationCheck.that(
+                    period >= ScenarioLimits.minFlappingPeriod && period <= ScenarioLimits.maxFlappingPeriod, "period",
+                    DurationText.format(period), "[1ms, 24h]")
                 try SimulationCheck.that(
                     downFraction >= 0 && downFraction <= 1, "downFraction", SimulationCheck.text(downFraction), "[0, 1]")
             case .rateLimiting(let capacity, let retryAfter):
                 try SimulationCheck.that(
-                    capacity > 0 && capacity.isFinite, "capacityPerSecond", SimulationCheck.text(capacity), "> 0")
-                try SimulationCheck.that(retryAfter >= .zero, "retryAfter", DurationText.format(retryAfter), ">= 0")
+                    capacity >= ScenarioLimits.minRateLimitCapacity && capacity <= ScenarioLimits.maxRateLimitCapacity,
+                    "capacityPerSecond", SimulationCheck.text(capacity), "[0.01, 1000000000]")
+                try SimulationCheck.that(
+                    retryAfter >= .zero && retryAfter <= ScenarioLimits.maxRetryAfter, "retryAfter",
+                    DurationText.format(retryAfter), "[0s, 1h]")
             }
         }
     }

@@ -75,7 +75,7 @@ import ResilienceConfiguration
 ///
 /// - `name` (required): a short name without spaces, used in reports.
 /// - `description`: what the scenario shows.
-/// - `duration` (required, `> 0`): calls arrive in `[0, duration)`.
+/// - `duration` (required, in `(0s, 24h]`): calls arrive in `[0, duration)`.
 /// - `seed`: integer `>= 0` (default 0).
 /// - `traffic` (required; see ``TrafficModel``): `rates` (the open-loop Poisson rate from each `from`
 ///   on, `from` strictly increasing; no open-loop calls before the first), `bursts` (exactly `calls`
@@ -83,19 +83,22 @@ import ResilienceConfiguration
 ///   (`clients` that each call again `thinkTime` after their previous call ended; `thinkTime` is a
 ///   distribution like `serviceTime`), `priorities` (weights by priority: `low`, `normal`, `high`,
 ///   `critical`; default all `normal`), `operations` (weights by operation name; default `{"call": 1}`).
-///   At least one of `rates`, `bursts`, `closedLoop`.
+///   At least one of `rates` (with a rate `> 0`), `bursts`, `closedLoop`; at most 100,000,000 calls
+///   expected in all.
 /// - `dependency` (required; see ``DependencyModel``): `workers` (`>= 1`), `maxQueue` (`>= 0`),
-///   `serviceTime` — exactly one of `{"constant": "20ms"}`,
-///   `{"logNormal": {"median": "20ms", "p99": "200ms"}}` (`p99 > median > 0`),
-///   `{"empirical": ["12ms", "15ms", "40ms"]}` — and `phases` (default: healthy throughout), each
-///   `{"from": ..., "condition": ...}` with the condition's parameters (see
+///   `serviceTime` — exactly one of `{"constant": "20ms"}` (in `[0s, 1h]`),
+///   `{"logNormal": {"median": "20ms", "p99": "200ms"}}` (`0 < median < p99 <= 1h`, `p99 <= 1000 ×
+///   median`), `{"empirical": ["12ms", "15ms", "40ms"]}` (each in `[0s, 1h]`) — and `phases` (default:
+///   healthy throughout), each `{"from": ..., "condition": ...}` with the condition's parameters (see
 ///   ``DependencyBehaviour/Condition``): `healthy`, `down`, `failing` (`fraction` in `[0, 1]`),
-///   `brownout` (`latencyMultiplier >= 1`), `flapping` (`period > 0`, `downFraction` in `[0, 1]`),
-///   `rateLimiting` (`capacityPerSecond > 0`, `retryAfter >= 0`).
+///   `brownout` (`latencyMultiplier` in `[1, 1000]`), `flapping` (`period` in `[1ms, 24h]`,
+///   `downFraction` in `[0, 1]`), `rateLimiting` (`capacityPerSecond` in `[0.01, 1000000000]`,
+///   `retryAfter` in `[0s, 1h]`).
 /// - Every instant (`from`, `at`, `at + over`) lies before `duration`.
 ///
 /// Unknown keys, wrong types and out-of-range values are errors naming the field with its path:
-/// `dependency.phases[2].fraction: 1.5 is not allowed; allowed: [0, 1]`.
+/// `dependency.phases[2].fraction: 1.5 is not allowed; allowed: [0, 1]`. Every range, and the limits of
+/// a run, are in one table: ``ScenarioLimits``.
 public struct ScenarioDefinition: Sendable, Hashable {
     /// A short name, used in reports and to pick a built-in scenario.
     public var name: String
@@ -139,13 +142,15 @@ public struct ScenarioDefinition: Sendable, Hashable {
         self.dependency = dependency
     }
 
-    /// Checks the scenario as a whole: a name, `duration > 0`, some traffic, and every instant of the
+    /// Checks the scenario as a whole: a name, `duration` in `(0s, 24h]`, some traffic (a rate `> 0`, a
+    /// burst or closed-loop clients; at most 100,000,000 expected calls), and every instant of the
     /// traffic and the dependency's phases before `duration` (so that nothing written is ignored).
     /// - Throws: ``ConfigurationError`` naming `name`, `duration`, `traffic`, `traffic.rates[i].from`,
     ///   `traffic.bursts[i].at`, `dependency.phases[i].from`, or the field of the traffic or dependency.
     public func validate() throws(ConfigurationError) {
         try SimulationCheck.that(!name.isEmpty && !name.contains(" "), "name", jsonQuoted(name), "a non-empty name without spaces")
-        try SimulationCheck.that(duration > .zero, "duration", DurationText.format(duration), "> 0")
+        try SimulationCheck.that(
+            duration > .zero && duration <= ScenarioLimits.maxDuration, "duration", DurationText.format(duration), "(0s, 24h]")
         do {
             try traffic.validate()
         } catch {
@@ -159,6 +164,13 @@ public struct ScenarioDefinition: Sendable, Hashable {
         try SimulationCheck.that(
             !traffic.rates.isEmpty || !traffic.bursts.isEmpty || traffic.closedLoop != nil, "traffic", "{}",
             "at least one of rates, bursts, closedLoop")
+        try SimulationCheck.that(
+            traffic.rates.contains { $0.ratePerSecond > 0 } || !traffic.bursts.isEmpty || traffic.closedLoop != nil,
+            "traffic.rates", "every ratePerSecond 0", "a ratePerSecond > 0, or bursts or closedLoop: a run must make calls")
+        let expected = traffic.expectedCalls(over: duration)
+        try SimulationCheck.that(
+            expected <= ScenarioLimits.maxExpectedCalls, "traffic", "\(SimulationCheck.text(expected.rounded())) expected calls",
+            "<= 100000000 expected calls (each rate × how long it lasts, plus bursts, plus closedLoop.clients × duration / mean thinkTime)")
         let end = "< duration (\(DurationText.format(duration)))"
         for (index, rate) in traffic.rates.enumerated() {
             try SimulationCheck.that(rate.from < duration, "traffic.rates[\(index)].from", DurationText.format(rate.from), end)

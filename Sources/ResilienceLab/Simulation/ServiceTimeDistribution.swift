@@ -23,7 +23,7 @@ public enum ServiceTimeDistribution: Sendable, Hashable {
     /// Every call takes exactly this long.
     case constant(Duration)
     /// Log-normal, given by the two numbers people know about their dependency: its median and its
-    /// 99th percentile (`p99 > median > 0`; ``validate()`` checks, and every model holding a
+    /// 99th percentile (`0 < median < p99 <= 1h`, `p99 <= 1000 × median`; ``validate()`` checks, and every model holding a
     /// distribution validates it when created).
     case logNormal(median: Duration, p99: Duration)
     /// One of these recorded service times, each equally likely (repeat a value to weight it).
@@ -32,22 +32,30 @@ public enum ServiceTimeDistribution: Sendable, Hashable {
     /// The standard normal distribution's 99th percentile, `Φ⁻¹(0.99)`.
     static let normalQuantile99 = 2.3263478740408408
 
-    /// Checks the parameters: a constant must not be negative, a log-normal needs `p99 > median > 0`,
-    /// an empirical list must not be empty and holds no negative duration.
+    /// Checks the parameters (limits in ``ScenarioLimits``): a constant in `[0s, 1h]`, a log-normal
+    /// with `median` in `(0s, 1h]` and `p99 > median`, `p99 <= 1h` and `p99 <= 1000 × median`, an empirical
+    /// list that is not empty and holds durations in `[0s, 1h]`.
     /// - Throws: ``ConfigurationError`` naming the parameter (`logNormal.p99`, `empirical[3]`, ...).
     public func validate() throws(ConfigurationError) {
+        let max = ScenarioLimits.maxServiceTime
         switch self {
         case .constant(let duration):
-            try SimulationCheck.that(duration >= .zero, "constant", DurationText.format(duration), ">= 0")
+            try SimulationCheck.that(duration >= .zero && duration <= max, "constant", DurationText.format(duration), "[0s, 1h]")
         case .logNormal(let median, let p99):
-            try SimulationCheck.that(median > .zero, "logNormal.median", DurationText.format(median), "> 0")
             try SimulationCheck.that(
-                p99 > median, "logNormal.p99", DurationText.format(p99), "> median (\(DurationText.format(median)))")
+                median > .zero && median <= max, "logNormal.median", DurationText.format(median), "(0s, 1h]")
+            try SimulationCheck.that(
+                p99 > median && p99 <= max, "logNormal.p99", DurationText.format(p99),
+                "> median (\(DurationText.format(median))) and <= 1h")
+            let spread = Double(SimulationMath.nanoseconds(p99)) / Double(SimulationMath.nanoseconds(median))
+            try SimulationCheck.that(
+                spread <= ScenarioLimits.maxLogNormalSpread, "logNormal.p99", DurationText.format(p99),
+                "<= 1000 × median (\(DurationText.format(median)))")
         case .empirical(let durations):
             try SimulationCheck.that(!durations.isEmpty, "empirical", "[]", "at least one duration")
             for (index, duration) in durations.enumerated() {
                 try SimulationCheck.that(
-                    duration >= .zero, "empirical[\(index)]", DurationText.format(duration), ">= 0")
+                    duration >= .zero && duration <= max, "empirical[\(index)]", DurationText.format(duration), "[0s, 1h]")
             }
         }
     }

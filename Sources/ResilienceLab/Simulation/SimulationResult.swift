@@ -147,9 +147,11 @@ public struct SimulationResult: Sendable, Hashable {
 
     /// Every breaker state change, in order (empty without a breaker).
     public var breakerChanges: [BreakerChange]
-    /// The width of each ``intervals`` entry.
+    /// The width of each ``intervals`` entry: by default 1 s, or `duration / 1000` rounded up to whole
+    /// seconds for a scenario longer than 1,000 s (``ScenarioLimits/intervalWidth(for:)``).
     public var intervalWidth: Duration
-    /// The run, interval by interval, from 0 to ``endedAt``.
+    /// The run, interval by interval, from 0 to ``endedAt``: at most ``ScenarioLimits/maxIntervals``
+    /// (2,000) entries for a run with the default width.
     public var intervals: [Interval]
 
     /// Calls that succeeded, as a fraction of the calls made (1 when no call was made).

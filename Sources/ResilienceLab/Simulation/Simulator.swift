@@ -40,7 +40,8 @@ import ResilienceConfiguration
 /// every `intervalWidth` of the run: calls, ends, latency, the breaker's state and the dependency's
 /// in-flight calls at the interval's end (read from a copy of the breaker, so measuring changes
 /// nothing). The intervals cover the scenario's duration and then go on until the last call has
-/// ended; the events left after that (timers of calls that ended first, workers finishing calls
+/// ended, for at most ``ScenarioLimits/maxIntervals`` intervals (a longer run is an error, and so is a
+/// run that makes no call); the events left after that (timers of calls that ended first, workers finishing calls
 /// their clients gave up on) are handled but not charted, so a 30 s timeout of the last call does
 /// not stretch the charts by 30 s of nothing.
 public enum Simulator {
@@ -48,12 +49,17 @@ public enum Simulator {
     /// - Parameters:
     ///   - policyName: the policy's name in the result (and the file named in configuration errors).
     ///   - seed: overrides the scenario's seed.
-    ///   - intervalWidth: the width of the result's intervals (`> 0`).
-    /// - Throws: ``LabInputError`` when the policy's configuration or the scenario is rejected.
+    ///   - intervalWidth: the width of the result's intervals (`> 0`); by default 1 s, or
+    ///     `duration / 1000` rounded up to whole seconds for a scenario longer than 1,000 s
+    ///     (``ScenarioLimits/intervalWidth(for:)``), so that a long run has a bounded number of intervals.
+    /// - Throws: ``LabInputError`` when the policy's configuration or the scenario is rejected, when the
+    ///   run makes no call, or when its calls have not all ended after ``ScenarioLimits/maxIntervals``
+    ///   intervals (a dependency too slow to ever drain its queue).
     public static func run(
         _ scenario: ScenarioDefinition, policy: PolicyFile, policyName: String, seed: UInt64? = nil,
-        intervalWidth: Duration = .seconds(1)
+        intervalWidth: Duration? = nil
     ) throws(LabInputError) -> SimulationResult {
+        let intervalWidth = intervalWidth ?? ScenarioLimits.intervalWidth(for: scenario.duration)
         guard intervalWidth > .zero else {
             throw LabInputError(file: policyName, message: "intervalWidth: \(DurationText.format(intervalWidth)) is not allowed; allowed: > 0")
         }
@@ -72,11 +78,21 @@ public enum Simulator {
             intervals.append(closeInterval(&run, at: boundary))
             // Every arrival comes before the duration, so past it with no call in flight the run is over.
             if boundary >= scenario.duration && run.callsInFlight == 0 { break }
+            if intervals.count >= ScenarioLimits.maxIntervals {
+                throw LabInputError(
+                    file: "scenario \(scenario.name)",
+                    message: "under policy \(policyName), \(run.callsInFlight) calls had still not ended at \(DurationText.format(boundary)) of simulated time, \(ScenarioLimits.maxIntervals) intervals of \(DurationText.format(intervalWidth)) (the scenario lasts \(DurationText.format(scenario.duration))); a run may last at most that long: shorten the dependency's serviceTime or latencyMultiplier, lower maxQueue, or add a timeout to the policy")
+            }
             boundary += intervalWidth
         }
         try run.processEvents(upTo: nil)
 
         let host = run.host
+        guard host.calls > 0 else {
+            throw LabInputError(
+                file: "scenario \(scenario.name)",
+                message: "the traffic made no calls in \(DurationText.format(scenario.duration)) (seed \(seed)), so there is nothing to measure: raise traffic.rates' ratePerSecond, or add bursts or closedLoop clients")
+        }
         var endedByPolicy: [String: Int] = [:]
         for policy in SimulationHost.EndingPolicy.allCases where host.endedByPolicy[policy.rawValue] > 0 {
             endedByPolicy[policy.name] = host.endedByPolicy[policy.rawValue]

@@ -23,7 +23,7 @@ public struct TrafficModel: Sendable, Hashable {
     public struct RatePhase: Sendable, Hashable {
         /// When this rate starts, from the start of the simulation.
         public var from: Duration
-        /// Mean arrivals per second (`>= 0`; 0 is a quiet period).
+        /// Mean arrivals per second (in `0...1000000000`; 0 is a quiet period).
         public var ratePerSecond: Double
 
         /// Creates a rate phase.
@@ -155,6 +155,25 @@ public struct TrafficModel: Sendable, Hashable {
         } catch {
             throw Self.key(error, in: "operations")
         }
+    }
+
+    /// How many calls the traffic is expected to make in `[0, duration)`: each rate times how long it
+    /// lasts before `duration`, every burst's calls, and for closed-loop clients `clients × duration /
+    /// mean think time` (an upper bound: a client's calls also wait for their answers). Infinite when
+    /// a think time's mean is 0.
+    public func expectedCalls(over duration: Duration) -> Double {
+        let seconds = { (d: Duration) in Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+        var calls = 0.0
+        for (index, rate) in rates.enumerated() where rate.from < duration {
+            let end = index + 1 < rates.count ? Swift.min(rates[index + 1].from, duration) : duration
+            calls += rate.ratePerSecond * seconds(end - rate.from)
+        }
+        for burst in bursts { calls += Double(burst.calls) }
+        if let closedLoop {
+            let mean = seconds(closedLoop.thinkTime.mean)
+            calls += mean > 0 ? Double(closedLoop.clients) * seconds(duration) / mean : .infinity
+        }
+        return calls
     }
 
     /// A mix's error with the mix's name in front of its key: `priorities` for the mix itself (key
