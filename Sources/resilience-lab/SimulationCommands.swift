@@ -33,6 +33,7 @@ struct Suite: ParsableCommand {
         guard Tuner.budgetRange.contains(budget) else {
             throw ValidationError("--budget: \(budget) is not allowed; allowed: \(Tuner.budgetRange.lowerBound)...\(Tuner.budgetRange.upperBound)")
         }
+        try checkOutputPaths([("--report", report), ("--json", json)])
         let budget = budget
         let scenarios = ScenarioDefinition.builtIn
         let runsPerScenario = SuitePolicy.fixed.count + 1
@@ -99,6 +100,7 @@ struct Run: ParsableCommand {
     var json: String?
 
     func run() throws {
+        try checkOutputPaths([("--report", report), ("--json", json)])
         let definition = try loadScenario(scenario)
         let source = policy.source
         let policyFile = try policy.policy.flatMap(SuitePolicy.named) ?? policy.loadForSimulation()
@@ -128,5 +130,50 @@ func writeFile(_ text: String, to path: String) throws(LabInputError) {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     } catch {
         throw LabInputError(file: path, message: "cannot write the file: \(error.localizedDescription)")
+    }
+}
+
+/// Checks, before any simulation, that every file a command will write can be written: each path is
+/// non-empty, is not a directory, is writable if it exists, and lies in an existing, writable directory;
+/// no two options name the same file. A long run then never fails at its end on a mistyped path.
+/// - Parameter outputs: each option's name (`--report`) and the path given to it, `nil` when not given.
+func checkOutputPaths(_ outputs: [(option: String, path: String?)]) throws(LabInputError) {
+    var seen: [String: String] = [:]
+    for case let (option, path?) in outputs {
+        try checkOutputPath(path, option: option)
+        let key = URL(fileURLWithPath: path).standardizedFileURL.path
+        if let first = seen[key] {
+            throw LabInputError(file: path, message: "\(first) and \(option) name the same file: give each output its own file")
+        }
+        seen[key] = option
+    }
+}
+
+/// One path of ``checkOutputPaths(_:)``.
+func checkOutputPath(_ path: String, option: String) throws(LabInputError) {
+    guard !path.isEmpty else {
+        throw LabInputError(file: "\(option) \"\"", message: "the path is empty; give the file to write")
+    }
+    let files = FileManager.default
+    var isDirectory: ObjCBool = false
+    if files.fileExists(atPath: path, isDirectory: &isDirectory) {
+        if isDirectory.boolValue {
+            throw LabInputError(file: path, message: "cannot write \(option) there: it is a directory, not a file")
+        }
+        guard files.isWritableFile(atPath: path) else {
+            throw LabInputError(file: path, message: "cannot write \(option) there: the file is not writable (permission denied)")
+        }
+        return
+    }
+    let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    var parentIsDirectory: ObjCBool = false
+    guard files.fileExists(atPath: parent, isDirectory: &parentIsDirectory) else {
+        throw LabInputError(file: path, message: "cannot write \(option) there: no such directory \(parent)")
+    }
+    guard parentIsDirectory.boolValue else {
+        throw LabInputError(file: path, message: "cannot write \(option) there: \(parent) is not a directory")
+    }
+    guard files.isWritableFile(atPath: parent) else {
+        throw LabInputError(file: path, message: "cannot write \(option) there: the directory \(parent) is not writable (permission denied)")
     }
 }
