@@ -15,6 +15,9 @@ struct Suite: ParsableCommand {
             (found for each scenario by `tune` with --budget runs). Prints a comparison table per \
             scenario, with a progress bar on stderr while it runs, and writes a self-contained HTML \
             report with charts of goodput, latency, dependency load and breaker state over time.
+
+            The table's columns:
+            \(ComparisonTable.legend)
             """)
 
     @Option(help: "Where to write the HTML report.")
@@ -77,12 +80,42 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Simulate one load scenario under one policy in virtual time and print its metrics.",
         discussion: """
-            SCENARIO is a built-in scenario's name or a scenario file (.json, or .yaml/.yml); the \
+            SCENARIO is a built-in scenario's name (\(ScenarioDefinition.builtIn.map(\.name).joined(separator: ", "))) \
+            or a scenario file (.json, or .yaml/.yml); the \
             policy is --policy POLICY.json (or .yaml), or a built-in policy (--policy none, \
             naive-retry or default), or --config FILE --policy-name NAME, a policy of a service's \
             configuration as production reads it. \
             Prints the comparison table row on stdout; --json writes the metrics as JSON (the same \
             seed always writes the same bytes) and --report an HTML report with charts.
+
+            A scenario file, every field but "description" shown (durations are strings with a unit: ns, us, ms, s, m, h; \
+            the fields, their defaults and ranges: README.md, "Scenario files", or the \
+            ScenarioDefinition documentation):
+              {"name": "checkout-outage", "duration": "120s", "seed": 42,
+               "traffic": {
+                 "rates": [{"from": "0s", "ratePerSecond": 800}],
+                 "bursts": [{"at": "90s", "calls": 2000, "over": "2s"}],
+                 "closedLoop": {"clients": 20,
+                                "thinkTime": {"constant": "100ms"}},
+                 "priorities": {"low": 0.2, "normal": 0.8},
+                 "operations": {"authorize": 0.9, "refund": 0.1}},
+               "dependency": {
+                 "workers": 50, "maxQueue": 100,
+                 "serviceTime": {"logNormal": {"median": "20ms",
+                                               "p99": "200ms"}},
+                 "phases": [
+                   {"from": "30s", "condition": "down"},
+                   {"from": "60s", "condition": "healthy"},
+                   {"from": "70s", "condition": "failing", "fraction": 0.3},
+                   {"from": "80s", "condition": "brownout",
+                    "latencyMultiplier": 4},
+                   {"from": "90s", "condition": "flapping", "period": "5s",
+                    "downFraction": 0.4},
+                   {"from": "100s", "condition": "rateLimiting",
+                    "capacityPerSecond": 500, "retryAfter": "1s"}]}}
+
+            The table's columns:
+            \(ComparisonTable.legend)
             """)
 
     @Option(help: "A built-in scenario's name or a scenario file (.json, .yaml).")
