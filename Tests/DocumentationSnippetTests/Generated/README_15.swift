@@ -8,7 +8,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_15 {
-    // README.md, line 846
+    // README.md, line 847
     func run() async throws {
         struct PaymentsDown: Error {}
 

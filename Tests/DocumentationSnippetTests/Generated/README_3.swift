@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_3 {
-    // README.md, line 97
+    // README.md, line 98
     func run() async throws {
         struct UserNotFound: Error, NotADependencyFailure {}
 
