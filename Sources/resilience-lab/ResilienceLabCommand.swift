@@ -19,12 +19,33 @@ struct ResilienceLabCommand: ParsableCommand {
             retry policy would wait, before you deploy it; `config` prints the policies a service's \
             configuration files and environment give.
             """,
+        version: LabVersion.current,
         subcommands: [Suite.self, Run.self, Tune.self, ExampleIncident.self, Replay.self, Schedule.self, Config.self],
         defaultSubcommand: Suite.self
     )
 
+    /// The subcommands' names, as typed.
+    static var subcommandNames: [String] {
+        configuration.subcommands.map { $0._commandName }
+    }
+
+    /// Why `arguments` (without the program's name) cannot be a command line, when their first word
+    /// is neither an option nor a subcommand: with a default subcommand, ArgumentParser would take the
+    /// word for an argument of `suite` and print the suite's usage, never saying the subcommand is
+    /// unknown.
+    static func unknownSubcommand(in arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+        guard !subcommandNames.contains(first), first != "help" else { return nil }
+        return "unknown subcommand \"\(first)\"; the subcommands are \(subcommandNames.joined(separator: ", ")) "
+            + "(no subcommand runs suite; resilience-lab help SUBCOMMAND describes one)"
+    }
+
     /// Like ArgumentParser's `main()`, but every kind of bad input exits with status 2.
     static func main() {
+        if let message = unknownSubcommand(in: Array(CommandLine.arguments.dropFirst())) {
+            FileHandle.standardError.write(Data("resilience-lab: \(message)\n".utf8))
+            Foundation.exit(2)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

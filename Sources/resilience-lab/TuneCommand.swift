@@ -98,6 +98,7 @@ struct Tune: ParsableCommand {
         if let writeConfig, FileManager.default.fileExists(atPath: writeConfig) {
             throw LabInputError(file: writeConfig, message: Self.existingFile)
         }
+        try checkOutputPaths([("--output", output), ("--write-config", writeConfig)])
         let definition = try loadScenario(scenario)
         let baseline = try baselineSource.map { source throws(ConfigurationProblems) in
             try source.load(environment: ProcessInfo.processInfo.environment)

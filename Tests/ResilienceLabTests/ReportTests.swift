@@ -230,6 +230,24 @@ struct ReportTests {
         #expect(!html.contains("url("))
     }
 
+    @Test("Every column is defined once: in the legend (run --help, suite --help) and at the foot of the report")
+    func columnLegend() throws {
+        let legend = ComparisonTable.legend.split(separator: "\n").map(String.init)
+        #expect(legend.count == ComparisonRow.headings.count)
+        for (line, heading) in zip(legend, ComparisonRow.headings) {
+            #expect(line.hasPrefix("  \(heading): "), "\(line)")
+            #expect(line.count > heading.count + 20, "\(heading) has no real definition: \(line)")
+        }
+        #expect(ComparisonTable.legend.contains("dep 503s: Attempts the dependency answered 503 at once because it was overloaded"))
+        #expect(ComparisonTable.legend.contains("refused while it is down is a failure, not a 503"))
+        let html = SimulationReport(sections: [.init(scenario: try Self.scenario(name: "first"), results: [Self.small()])]).html()
+        let footer = try #require(html.components(separatedBy: "<footer>").last)
+        for heading in ComparisonRow.headings.dropFirst() {
+            #expect(footer.contains("<dt>\(HTMLText.escape(heading))</dt><dd>"), "\(heading) is not defined in the report")
+        }
+        #expect(footer.contains("<dt>detect s</dt><dd>Seconds from the start of the first outage"))
+    }
+
     @Test("HTML escapes every text: a <script> in a summary, a name or notes stays text")
     func htmlEscaping() throws {
         let scenario = try Self.scenario(name: "x<script>", summary: "Evil <script>alert('x')</script> & \"quotes\"")

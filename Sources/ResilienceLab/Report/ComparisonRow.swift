@@ -13,16 +13,15 @@ struct ComparisonRow: Equatable {
     static let explanations = [
         "The policy the clients used.",
         "Calls that succeeded, as a percentage of the calls made (rounded down: 100.0 means every call succeeded).",
-        "Median latency of every call, whatever its end, retries included.",
-        "99th percentile latency of every call.",
-        "99.9th percentile latency of every call.",
-        "Calls the dependency received per call the clients made (1.00× means no extra load).",
-        "From the start of the outage to the first call a policy rejected at once (— when none did).",
-        "From the end of the outage to the first call that succeeded after it (— when none did).",
-        "Calls a policy ended (timeouts, breaker, shedder, limiter, bulkhead rejections).",
-        "Calls the dependency answered 503 at once (every worker busy and its queue full).",
+        "Median latency of every call, whatever its end (success, failure, timeout or rejection), retries and their delays included, in milliseconds.",
+        "99th percentile latency of every call, in milliseconds.",
+        "99.9th percentile latency of every call, in milliseconds.",
+        "Attempts the dependency received per call the clients made (1.00× means no extra load; below 1, policies spared it calls).",
+        "Seconds from the start of the first outage (the first down or flapping phase) to the first call a policy rejected at once, a timeout not counted (— without an outage, or when no policy rejected one).",
+        "Seconds from the end of that outage to the first call that succeeded after it (— without an outage, or when none did; without protection it is about one service time, though nothing was detected).",
+        "Calls a policy ended: timed out, or rejected by the circuit breaker, load shedder, rate limiter, concurrency limit or bulkhead.",
+        "Attempts the dependency answered 503 at once because it was overloaded (every worker busy and its queue full); an attempt refused while it is down is a failure, not a 503.",
     ]
-
     /// The cells, in the order of ``headings``.
     var cells: [String]
 

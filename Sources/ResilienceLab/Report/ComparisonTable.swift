@@ -12,9 +12,16 @@
 /// `100.0` means every call succeeded); p50, p99 and p99.9 latency of every call, whatever its end, in
 /// milliseconds to about 3 significant digits; amplification (calls the dependency received per call
 /// made, 2 decimals); time to detect and to recover from the outage in seconds (2 decimals; `—` without
-/// an outage or when it never happened); calls ended by policies (all policies); and the calls the
-/// dependency answered 503 (overloaded).
+/// an outage or when it never happened); calls ended by policies (all policies); and the attempts the
+/// dependency answered 503 (overloaded; refusals of a down dependency are failures, not 503s). The exact
+/// definitions are ``legend``.
 public enum ComparisonTable {
+    /// What each column means, one line per column (`  detect s: Seconds from …`): the legend `run
+    /// --help`, `resilience-lab suite --help` and the README give, and the report's tooltips and footer.
+    public static var legend: String {
+        zip(ComparisonRow.headings, ComparisonRow.explanations).map { "  \($0): \($1)" }.joined(separator: "\n")
+    }
+
     /// One line naming the scenario and what it shows: `name: summary` (just `name` without a summary).
     public static func header(for scenario: ScenarioDefinition) -> String {
         scenario.summary.isEmpty ? scenario.name : "\(scenario.name): \(scenario.summary)"

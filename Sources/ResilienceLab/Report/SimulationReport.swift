@@ -92,7 +92,11 @@ public struct SimulationReport: Sendable, Hashable {
         html += "<footer><p>Goodput: calls that succeeded, as a share of the calls made (table) or of the calls that "
         html += "ended in each interval (chart). Latency: from a call&#39;s arrival to its end, retries included. "
         html += "Amplification: calls the dependency received per call made. Shaded: the dependency is not healthy "
-        html += "(darker: down).</p></footer>\n"
+        html += "(darker: down).</p>\n<p>The table&#39;s columns:</p>\n<dl class=\"legend\">"
+        for (heading, explanation) in zip(ComparisonRow.headings, ComparisonRow.explanations).dropFirst() {
+            html += "<dt>\(e(heading))</dt><dd>\(e(explanation))</dd>"
+        }
+        html += "</dl></footer>\n"
         html += "</main>\n</body>\n</html>\n"
         return html
     }
@@ -290,6 +294,9 @@ public struct SimulationReport: Sendable, Hashable {
         svg .span-label { font-size: 11px; fill: #a8391a; }
         pre { background: #f3f4f6; border: 1px solid #e1e4e8; border-radius: 6px; padding: 10px; overflow-x: auto; font-size: 12px; }
         footer { color: #555d6b; font-size: 12px; }
+        footer dl.legend { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; }
+        footer dl.legend dt { font-weight: 600; white-space: nowrap; }
+        footer dl.legend dd { margin: 0; }
 
         """
 }

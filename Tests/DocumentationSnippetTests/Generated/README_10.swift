@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_10 {
-    // README.md, line 311
+    // README.md, line 313
     func run() async throws {
         let cpu = PressureGauge(name: "cpu")           // fed by a PressureSampler run in your ServiceGroup
         let shedder = LoadShedder(name: "api", configuration: LoadShedderConfiguration(

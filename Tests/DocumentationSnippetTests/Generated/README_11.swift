@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_11 {
-    // README.md, line 393
+    // README.md, line 395
     func run() async throws {
         let llmBreaker = CircuitBreaker(name: "llm")
         let storage = CascadePreventor(name: "storage")    // database, cache, object store

@@ -9,7 +9,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_12 {
-    // README.md, line 410
+    // README.md, line 412
     func run() async throws {
         let router = Router()
         router.group("api").add(middleware: ResilienceMiddleware(name: "api", ResiliencePipeline {

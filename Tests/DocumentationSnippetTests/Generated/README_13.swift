@@ -11,7 +11,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_13 {
-    // README.md, line 439
+    // README.md, line 441
     func run() async throws {
         let partners = ResilientHTTPClient(
             name: "partners",                                  // policies are named "partners.<host:port>"

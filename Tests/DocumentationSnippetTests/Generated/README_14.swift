@@ -8,7 +8,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_14 {
-    // README.md, line 696
+    // README.md, line 814
     func run() async throws {
         let policies = try ResiliencePolicies(files: ["resilience.yaml"])     // every problem at once, or none
         let payments = try policies.pipeline(named: "payments")                // one instance per name

@@ -8,7 +8,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_15 {
-    // README.md, line 761
+    // README.md, line 879
     func run() async throws {
         struct PaymentsDown: Error {}
 

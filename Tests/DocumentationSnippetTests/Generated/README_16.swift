@@ -9,7 +9,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_16 {
-    // README.md, line 815
+    // README.md, line 933
     func run() async throws {
         let inventoryPolicies = try ResiliencePolicies(files: ["resilience.yaml"])
         let inventory = try inventoryPolicies.pipeline(named: "inventory")

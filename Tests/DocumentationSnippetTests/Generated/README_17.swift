@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_17 {
-    // README.md, line 916
+    // README.md, line 1034
     func run() async throws {
         let payments = ResiliencePipeline(name: "payments") {   // metricsFactory:, tracer: default to the bootstrapped ones
             Retry(name: "payments", maxAttempts: 3)

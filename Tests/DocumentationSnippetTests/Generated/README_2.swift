@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_2 {
-    // README.md, line 65
+    // README.md, line 67
     func run() async throws {
         let payments = CircuitBreaker(
             name: "payments",                                   // low-cardinality: used in metrics and logs

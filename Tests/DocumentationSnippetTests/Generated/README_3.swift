@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_3 {
-    // README.md, line 96
+    // README.md, line 98
     func run() async throws {
         struct UserNotFound: Error, NotADependencyFailure {}
 

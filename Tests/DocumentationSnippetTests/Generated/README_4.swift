@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_4 {
-    // README.md, line 107
+    // README.md, line 109
     func run() async throws {
         let breakers = CircuitBreakerRegistry<String, ContinuousClock>(
             name: "http",

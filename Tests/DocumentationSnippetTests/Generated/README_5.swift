@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_5 {
-    // README.md, line 123
+    // README.md, line 125
     func run() async throws {
         let retry = Retry(name: "payments", maxAttempts: 3)        // or configuration: RetryConfiguration(...)
         let timeout = Timeout(name: "payments", duration: .seconds(2))

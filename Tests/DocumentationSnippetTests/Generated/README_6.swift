@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_6 {
-    // README.md, line 153
+    // README.md, line 155
     struct PaymentsClient {
         let pipeline: some ResiliencePolicy = ResiliencePipeline {
             Retry(name: "payments", maxAttempts: 3)

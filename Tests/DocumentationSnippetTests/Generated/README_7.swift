@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_7 {
-    // README.md, line 169
+    // README.md, line 171
     func run() async throws {
         for await change in payments.stateChanges() {   // or payments.addStateObserver { change in ... }
             print(change)                                 // "closed → open (failureRatioReached)"

@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_8 {
-    // README.md, line 244
+    // README.md, line 246
     func run() async throws {
         let budget = RetryBudget()            // shared per downstream: 20 % of first attempts + 10/s over 10 s
         let pipeline = ResiliencePipeline {

@@ -7,7 +7,7 @@ import Testing
 
 @usableFromInline
 struct Snippet_README_9 {
-    // README.md, line 293
+    // README.md, line 295
     func run() async throws {
         let products = ResiliencePipeline { Retry(name: "products"); CircuitBreaker(name: "products") }
             .withFallback(Fallback<[Product]>(name: "products", .empty))
