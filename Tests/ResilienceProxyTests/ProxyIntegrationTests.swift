@@ -183,8 +183,9 @@ struct ProxyIntegrationTests {
     func streams() async throws {
         // Two events a second apart: the first must reach the client while the upstream is still sending (its
         // response not completed), which no buffering proxy could do. Causal, not timed.
+        let configuration = llmConfiguration.replacingOccurrences(of: "timeout: {duration: 1s}", with: "timeout: {duration: 20s}")
         try await withProxy(
-            llmConfiguration, defaultBehaviour: .stream(chunks: ["data: 1\n\n", "data: 2\n\n"], interval: .seconds(1))
+            configuration, defaultBehaviour: .stream(chunks: ["data: 1\n\n", "data: 2\n\n"], interval: .seconds(1))
         ) { proxy in
             for path in ["/pass/events", "/llm/events"] {
                 let completedBefore = proxy.upstream.completedResponses
