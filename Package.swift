@@ -227,6 +227,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // NIOLockedValueBox: a pthread lock ThreadSanitizer sees (Synchronization's Mutex it does not).
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Tests/MisbehavingUpstream",
             swiftSettings: strictSwift6

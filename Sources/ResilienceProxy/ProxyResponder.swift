@@ -10,7 +10,6 @@ import Resilience
 import ResilienceConfiguration
 import ResilienceHTTPClient
 import ResilienceHummingbird
-import Synchronization
 
 /// Answers each request the proxy receives: `/metrics` and `/healthz` itself, every other path by its
 /// route (404 without one), forwarded through the route's pipeline with the response streamed back.
@@ -23,13 +22,13 @@ import Synchronization
 /// part of an answer; the connection is then closed, so the client sees a truncated response rather
 /// than a complete-looking one.
 final class ProxyResponder: Sendable {
-    let routes: Mutex<ProxyRouteTable>
+    let routes: Locked<ProxyRouteTable>
     let httpClient: HTTPClient
     let registry: PrometheusCollectorRegistry
     let clock = ContinuousClock()
 
     init(routes: ProxyRouteTable, httpClient: HTTPClient, registry: PrometheusCollectorRegistry) {
-        self.routes = Mutex(routes)
+        self.routes = Locked(routes)
         self.httpClient = httpClient
         self.registry = registry
     }

@@ -10,7 +10,6 @@ import ResilienceConfiguration
 import ResilienceHTTPClient
 import ResilienceHummingbird
 import ServiceLifecycle
-import Synchronization
 
 /// `resilience-proxy`: a sidecar that puts the policies of a configuration file in front of any HTTP
 /// upstream, with no change to the service that calls it. Run it in a `ServiceGroup` (the executable
@@ -135,7 +134,7 @@ public final class ResilienceProxy: Service {
     /// the environment), checked, and applied to the policies and the routes, or rejected whole.
     func makeReloader() -> ResilienceConfigurationReloader<ContinuousClock>? {
         guard let file else { return nil }
-        let running = Mutex(settings)
+        let running = Locked(settings)
         let policies = self.policies
         let responder = self.responder
         let environment = self.environment

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -94,41 +95,41 @@ public final class MisbehavingUpstream: Sendable {
 
     /// Answers requests to `path` with `behaviour` from now on.
     public func setBehaviour(_ behaviour: UpstreamBehaviour, for path: String) {
-        state.values.withLock { $0.routes[path] = behaviour }
+        state.values.withLockedValue { $0.routes[path] = behaviour }
     }
 
     /// Answers requests to paths without a route of their own with `behaviour` from now on.
     public func setDefaultBehaviour(_ behaviour: UpstreamBehaviour) {
-        state.values.withLock { $0.defaultBehaviour = behaviour }
+        state.values.withLockedValue { $0.defaultBehaviour = behaviour }
     }
 
     /// Every request received so far, in order of arrival.
-    public var requests: [UpstreamRequest] { state.values.withLock { $0.requests } }
+    public var requests: [UpstreamRequest] { state.values.withLockedValue { $0.requests } }
 
     /// The requests received so far to `path`, in order of arrival.
     public func requests(path: String) -> [UpstreamRequest] { requests.filter { $0.path == path } }
 
     /// How many requests were received so far, all paths together.
-    public var requestCount: Int { state.values.withLock { $0.requests.count } }
+    public var requestCount: Int { state.values.withLockedValue { $0.requests.count } }
 
     /// How many requests to `path` were received so far.
-    public func requestCount(path: String) -> Int { state.values.withLock { $0.requestsPerPath[path] ?? 0 } }
+    public func requestCount(path: String) -> Int { state.values.withLockedValue { $0.requestsPerPath[path] ?? 0 } }
 
     /// Requests in flight now.
-    public var requestsInFlight: Int { state.values.withLock { $0.inFlight } }
+    public var requestsInFlight: Int { state.values.withLockedValue { $0.inFlight } }
 
     /// The most requests that were in flight at once so far.
-    public var maxConcurrentRequests: Int { state.values.withLock { $0.maxInFlight } }
+    public var maxConcurrentRequests: Int { state.values.withLockedValue { $0.maxInFlight } }
 
     /// How many responses were written to their end so far.
-    public var completedResponses: Int { state.values.withLock { $0.completedResponses } }
+    public var completedResponses: Int { state.values.withLockedValue { $0.completedResponses } }
 
     /// How many connections were reset on purpose (``UpstreamBehaviour/reset``).
-    public var resets: Int { state.values.withLock { $0.resets } }
+    public var resets: Int { state.values.withLockedValue { $0.resets } }
 
     /// Forgets the requests received and the maximum in flight (requests in flight now stay counted).
     public func resetCounters() {
-        state.values.withLock { values in
+        state.values.withLockedValue { values in
             values.requests = []
             values.requestsPerPath = [:]
             values.maxInFlight = values.inFlight

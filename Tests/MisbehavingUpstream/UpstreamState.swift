@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// What ``MisbehavingUpstream`` knows, behind one lock: its behaviours, what it received, what it is doing.
 final class UpstreamState: Sendable {
@@ -13,16 +13,16 @@ final class UpstreamState: Sendable {
         var resets = 0
     }
 
-    let values: Mutex<Values>
+    let values: NIOLockedValueBox<Values>
 
     init(defaultBehaviour: UpstreamBehaviour, routes: [String: UpstreamBehaviour]) {
-        values = Mutex(Values(defaultBehaviour: defaultBehaviour, routes: routes))
+        values = NIOLockedValueBox(Values(defaultBehaviour: defaultBehaviour, routes: routes))
     }
 
     /// Records a request head and returns how to answer it, with its number among its path's requests (0 for
     /// the first).
     func received(method: String, path: String, at instant: ContinuousClock.Instant) -> (UpstreamBehaviour, Int) {
-        values.withLock { values in
+        values.withLockedValue { values in
             values.requests.append(UpstreamRequest(method: method, path: path, receivedAt: instant, bodyBytes: 0))
             let index = values.requestsPerPath[path, default: 0]
             values.requestsPerPath[path] = index + 1
@@ -34,7 +34,7 @@ final class UpstreamState: Sendable {
 
     /// Adds body bytes to the last request recorded for `path`.
     func receivedBody(bytes: Int, path: String) {
-        values.withLock { values in
+        values.withLockedValue { values in
             guard let index = values.requests.lastIndex(where: { $0.path == path }) else { return }
             values.requests[index].bodyBytes += bytes
         }
@@ -43,7 +43,7 @@ final class UpstreamState: Sendable {
     /// A request stopped being in flight: its response's end is about to be written (`completed`), or its
     /// connection was reset or closed first.
     func finished(completed: Bool) {
-        values.withLock { values in
+        values.withLockedValue { values in
             values.inFlight -= 1
             if completed { values.completedResponses += 1 }
         }
@@ -51,6 +51,6 @@ final class UpstreamState: Sendable {
 
     /// A connection was reset on purpose.
     func didReset() {
-        values.withLock { $0.resets += 1 }
+        values.withLockedValue { $0.resets += 1 }
     }
 }

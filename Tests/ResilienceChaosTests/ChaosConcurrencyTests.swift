@@ -1,7 +1,6 @@
 import MetricsTestKit
-import Resilience
+@testable import Resilience
 import ResilienceChaos
-import Synchronization
 import Testing
 
 @Suite("Chaos strategies under concurrency")
@@ -69,7 +68,7 @@ struct ChaosConcurrencyTests {
 /// Counts of how calls ended, from many tasks.
 private final class Tally: Sendable {
     struct Counts: Sendable { var ran = 0, injected = 0, other = 0 }
-    private let state = Mutex(Counts())
+    private let state = Locked(Counts())
     func add(_ field: WritableKeyPath<Counts, Int> & Sendable) { state.withLock { $0[keyPath: field] += 1 } }
     var counts: Counts { state.withLock { $0 } }
 }
