@@ -75,15 +75,15 @@ extension RequestResilienceMapping where Context: RemoteAddressRequestContext {
 
 /// The names of the headers a request's context is read from, made once: a name made from a string is
 /// validated and lowercased each time (the generic mapping cannot store them itself).
-@usableFromInline enum RequestHeaderNames {
-    @usableFromInline static let priority = HTTPField.Name("X-Priority")!
-    @usableFromInline static let clientKey = HTTPField.Name("X-Client-Id")!
+@usableFromInline package enum RequestHeaderNames {
+    @usableFromInline package static let priority = HTTPField.Name("X-Priority")!
+    @usableFromInline package static let clientKey = HTTPField.Name("X-Client-Id")!
 
     /// `fields[name]`: the value of the field `name`, the values of several joined with `, `, `nil` when
     /// there is none. The one field a request usually has is read without the subscript, which joins
     /// even one value through unspecialized generic code (a metadata lookup per read).
     @inlinable
-    static func value(of name: HTTPField.Name, in fields: HTTPFields) -> String? {
+    package static func value(of name: HTTPField.Name, in fields: HTTPFields) -> String? {
         guard let index = fields.firstIndex(where: { $0.name == name }) else { return nil }
         if fields[fields.index(after: index)...].contains(where: { $0.name == name }) { return fields[name] }
         return fields[index].value

@@ -82,7 +82,7 @@ final class ProxyResponder: Sendable {
     /// a ``RetryPermission`` granted to idempotent methods only.
     func resilienceContext(of request: Request, entry: ProxyRouteTable.Entry, clientAddress: String?) -> ResilienceContext {
         var priority = Priority.normal
-        if let header = request.headers[Self.priorityHeader] {
+        if let header = RequestHeaderNames.value(of: RequestHeaderNames.priority, in: request.headers) {
             if let named = Priority(headerValue: header) {
                 priority = named
             } else {
@@ -90,7 +90,7 @@ final class ProxyResponder: Sendable {
             }
         }
         var context = ResilienceContext(operationName: "\(request.method.rawValue) \(entry.route.prefix)", priority: priority)
-        context.metadata[RequestClientKey.self] = request.headers[Self.clientKeyHeader] ?? clientAddress ?? "unknown"
+        context.metadata[RequestClientKey.self] = RequestHeaderNames.value(of: RequestHeaderNames.clientKey, in: request.headers) ?? clientAddress ?? "unknown"
         let idempotent = HTTPRetryRules.isIdempotent(HTTPMethod(rawValue: request.method.rawValue))
         context.metadata[RetryPermission.self] = RetryPermission(granted: idempotent)
         return context
@@ -257,9 +257,6 @@ final class ProxyResponder: Sendable {
     }
 
     // MARK: - Helpers
-
-    static let priorityHeader = HTTPField.Name("X-Priority")!
-    static let clientKeyHeader = HTTPField.Name("X-Client-Id")!
 
     static let notFound = Response(
         status: .notFound, headers: [.contentType: "application/json"],
