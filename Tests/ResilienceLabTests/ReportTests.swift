@@ -356,4 +356,22 @@ struct ReportTests {
         guard let path = ProcessInfo.processInfo.environment["REPORT_SAMPLE_PATH"] else { return }
         try html.write(toFile: path, atomically: true, encoding: .utf8)
     }
+
+    @Test("lines drawn exactly on top of one another are named in a note; distinct lines get none")
+    func coincidingLines() {
+        func line(_ name: String, _ values: [Double?]) -> TimeChart.Series {
+            TimeChart.Series(name: name, color: "#000", points: values.enumerated().map { (Double($0.offset), $0.element) })
+        }
+        var chart = TimeChart(
+            title: "goodput", yTitle: "%", xAxis: .seconds(upTo: 2), yAxis: .linear(upTo: 100) { "\($0)" },
+            series: [line("none", [100, nil, 90]), line("default", [100, nil, 90]), line("tuned", [100, 95, 90]),
+                     line("naive", [100, 95, 90]), line("aimd", [99, 95, 90])],
+            spans: [])
+        #expect(chart.coincidenceNote == "identical: none = default; tuned = naive")
+        #expect(chart.svg().contains("<text class=\"chart-note\" x=\"64\" y=\"28\">identical: none = default; tuned = naive</text>"))
+        chart.series.removeFirst()
+        chart.series.removeLast(2)
+        #expect(chart.coincidenceNote == nil)
+        #expect(!chart.svg().contains("chart-note"))
+    }
 }

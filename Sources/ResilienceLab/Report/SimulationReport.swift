@@ -284,6 +284,7 @@ public struct SimulationReport: Sendable, Hashable {
         figure.no-breaker { display: flex; align-items: center; justify-content: center; min-height: 120px; color: #555d6b; border: 1px dashed #c9ced6; border-radius: 6px; }
         svg.chart { width: 100%; height: auto; display: block; }
         svg .chart-title { font-size: 14px; font-weight: 600; fill: #1d2330; }
+        svg .chart-note { font-size: 10px; fill: #5a6270; }
         svg .tick { font-size: 11px; fill: #4c5566; }
         svg .axis-title { font-size: 12px; fill: #3b4252; }
         svg .row-label { font-size: 12px; font-weight: 600; }

@@ -67,8 +67,39 @@ struct TimeChart {
         for line in series {
             svg += path(line)
         }
+        if let note = coincidenceNote {
+            // Under the title, above the plot; squeezed to the plot's width when longer (10px text is
+            // about 5.5 user units a character).
+            let squeeze = Double(note.count) * 5.5 > plotWidth
+                ? " textLength=\"\(n(plotWidth))\" lengthAdjust=\"spacingAndGlyphs\"" : ""
+            svg += "<text class=\"chart-note\" x=\"\(n(Self.left))\" y=\"\(n(Self.top - 2))\"\(squeeze)>"
+            svg += "\(HTMLText.escape(note))</text>\n"
+        }
         svg += "</svg>"
         return svg
+    }
+
+    /// Series drawn exactly on top of one another (the same value at every instant), which a reader
+    /// would otherwise take for one line: `"identical: none = default"`, groups joined with `; `; `nil`
+    /// when every line is distinct.
+    var coincidenceNote: String? {
+        var groups: [[String]] = []
+        var representatives: [Series] = []
+        for line in series {
+            if let index = representatives.firstIndex(where: { Self.samePoints($0.points, line.points) }) {
+                groups[index].append(line.name)
+            } else {
+                representatives.append(line)
+                groups.append([line.name])
+            }
+        }
+        let coinciding = groups.filter { $0.count > 1 }
+        guard !coinciding.isEmpty else { return nil }
+        return "identical: " + coinciding.map { $0.joined(separator: " = ") }.joined(separator: "; ")
+    }
+
+    static func samePoints(_ a: [(x: Double, y: Double?)], _ b: [(x: Double, y: Double?)]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { $0.x == $1.x && $0.y == $1.y }
     }
 
     private func axes() -> String {
