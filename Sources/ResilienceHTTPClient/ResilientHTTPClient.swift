@@ -226,7 +226,7 @@ public final class ResilientHTTPClient<C: Clock>: Sendable where C.Duration == D
             let remaining = clock.now.duration(to: headDeadline)
             guard remaining > .zero else { throw host.timedOut(after: headLimit, underlyingError: nil) }
             response = try await httpClient.execute(
-                request, deadline: .now() + .nanoseconds(Self.nanoseconds(remaining)), logger: logger)
+                request, deadline: .fromNow(remaining), logger: logger)
         } catch {
             slot?.releaseSlot()
             if let error = error as? HTTPClientError, error == .deadlineExceeded {
@@ -281,11 +281,6 @@ public final class ResilientHTTPClient<C: Clock>: Sendable where C.Duration == D
     static func earliest(_ instant: C.Instant, _ other: C.Instant?) -> C.Instant {
         guard let other else { return instant }
         return min(instant, other)
-    }
-
-    /// `duration` in whole nanoseconds (≤ one day here, so no overflow), at least 1.
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        max(Int64(duration.attoseconds / 1_000_000_000), 1)
     }
 }
 

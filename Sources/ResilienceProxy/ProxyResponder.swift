@@ -295,9 +295,7 @@ final class ProxyResponder: Sendable {
     /// async-http-client's deadline for `deadline` (an instant of the proxy's clock), or none.
     static func nioDeadline(_ deadline: ContinuousClock.Instant?, from start: ContinuousClock.Instant) -> NIODeadline {
         guard let deadline else { return .distantFuture }
-        let remaining = start.duration(to: deadline)
-        let nanoseconds = max(Int64(remaining.attoseconds / 1_000_000_000), 1)
-        return .now() + .nanoseconds(nanoseconds)
+        return .fromNow(start.duration(to: deadline))
     }
 }
 
